@@ -1,0 +1,99 @@
+// One streaming configuration (model instance, buffer, latency) and its buffers.
+//
+// The host's blocks of any size are cut into model buffers of `buffer` samples kept in
+// preallocated slots. A full slot goes to the worker as a Job; the worker computes it
+// and hands it back through `done_`. Every slot carries the stream position of its first
+// sample, and output sample t is the result for position t - ring_delay(), so the added
+// latency is exact whatever the host block size, and a late or dropped buffer becomes
+// silence without shifting anything after it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compute_stats.h"
+#include "model_instance.h"
+#include "posix_semaphore.h"
+#include "spsc_queue.h"
+
+namespace timbre_rt {
+
+class Stream;
+
+struct Job {
+  Stream* stream;
+  int slot;
+};
+
+// What the audio thread needs from the engine to hand buffers to the worker.
+struct WorkerLink {
+  SpscQueue<Job>& jobs;
+  Semaphore& todo;  // posted once per job
+  Semaphore& done;  // posted by the worker once per finished job (sync mode waits on it)
+  ComputeStats& stats;
+};
+
+class Stream {
+ public:
+  // Non-realtime: allocates every slot. `buffer` must be a multiple of the method's ratios.
+  Stream(std::unique_ptr<ModelInstance> model, int buffer, int headroom);
+
+  // ---- audio thread (realtime-safe: no allocation, no lock, no wait unless `sync`) ----
+  void process(const float* const* in, int in_channels, float* const* out, int out_channels, int n, bool sync,
+               WorkerLink& link) noexcept;
+
+  // ---- worker thread ----
+  // Runs the model on a slot; on failure the slot holds silence and `error` the reason.
+  bool compute(int slot, std::string& error) noexcept;
+  // Hands a slot back to the audio thread.
+  void complete(int slot) noexcept;
+  ModelInstance& model() noexcept { return *model_; }
+
+  // Jobs of this stream queued or being computed; the stream may be freed only at 0.
+  std::atomic<int> in_flight{0};
+
+  int buffer() const noexcept { return buffer_; }
+  int headroom() const noexcept { return headroom_; }
+  // Samples between a host input sample and the output sample computed from it.
+  int ring_delay() const noexcept { return buffer_ + headroom_; }
+  // Total added delay reported to users: the ring plus the model's own delay.
+  int latency() const noexcept { return ring_delay() + method_.latency; }
+  const MethodInfo& method() const noexcept { return method_; }
+
+ private:
+  struct Slot {
+    std::int64_t start = 0;  // stream position of the slot's first sample
+    std::vector<float> in;   // in_channels planes of buffer / in_ratio frames
+    std::vector<float> out;  // out_channels planes of buffer / out_ratio frames
+  };
+
+  // Both handle samples [offset, offset + n) of the host block, n <= buffer_.
+  void write_input(const float* const* in, int in_channels, int offset, int n, WorkerLink& link) noexcept;
+  // Returns false when some output had to be silence for want of a result.
+  bool read_output(float* const* out, int out_channels, int offset, int n, bool sync, WorkerLink& link) noexcept;
+  void submit_filled_slot(WorkerLink& link) noexcept;
+  void start_filling(int slot, std::int64_t position) noexcept;
+
+  std::unique_ptr<ModelInstance> model_;
+  MethodInfo method_;
+  int buffer_;
+  int headroom_;
+  int in_frames_;   // per slot, at the method's input rate
+  int out_frames_;  // per slot, at the method's output rate
+  std::vector<Slot> slots_;
+  SpscQueue<int> done_;
+
+  // Owned by the audio thread.
+  std::vector<int> free_;  // stack of idle slots (capacity reserved up front)
+  int fill_slot_ = -1;
+  int fill_pos_ = 0;
+  int read_slot_ = -1;
+  std::int64_t clock_ = 0;  // stream position of the next host sample
+  std::int64_t submitted_ = 0;
+  std::int64_t received_ = 0;
+};
+
+}  // namespace timbre_rt

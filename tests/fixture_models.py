@@ -1,0 +1,113 @@
+"""Small TorchScript models that the engine tests build: each isolates one behaviour."""
+from typing import List
+
+import torch
+from torch import nn
+
+
+class Constant(nn.Module):
+    """forward: [1, 1, T] -> [1, 1, T] filled with `value` (tells two models apart)."""
+
+    def __init__(self, value: float):
+        super().__init__()
+        self.value = value
+        self.register_buffer("forward_params", torch.tensor([1, 1, 1, 1]))
+        self.sampling_rate = 24000
+
+    @torch.jit.export
+    def get_methods(self) -> List[str]:
+        return ["forward"]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.full_like(x, self.value)
+
+
+class Slow(nn.Module):
+    """forward: identity after `rounds` matrix products, to be slower than real time."""
+
+    def __init__(self, rounds: int, size: int = 256):
+        super().__init__()
+        self.rounds = rounds
+        self.register_buffer("weight", torch.randn(size, size) / size**0.5)
+        self.register_buffer("forward_params", torch.tensor([1, 1, 1, 1]))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = torch.ones(self.weight.shape[0], self.weight.shape[0])
+        for _ in range(self.rounds):
+            h = torch.tanh(h @ self.weight)
+        return x + 0.0 * h.mean()
+
+
+class NaNModel(nn.Module):
+    """forward: always NaN."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("forward_params", torch.tensor([1, 1, 1, 1]))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * float("nan")
+
+
+class WrongShape(nn.Module):
+    """forward: returns half the expected number of samples."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("forward_params", torch.tensor([1, 1, 1, 1]))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x[..., : x.shape[-1] // 2]
+
+
+class RaveLike(nn.Module):
+    """Mimics a RAVE streaming export's interface: `_params` buffers, get_methods(),
+    get_attributes(), the rate from get_sample_rate() (no attribute), extra methods,
+    no latency or contract metadata.
+
+    encode: [1, 1, T] -> [1, 4, T / 64] (frame means of 4 gains)
+    decode: [1, 4, T / 64] -> [1, 1, T] (held frames of the first channel)
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.ratio = 64
+        self.register_buffer("encode_params", torch.tensor([1, 1, 4, 64]))
+        self.register_buffer("decode_params", torch.tensor([4, 64, 1, 1]))
+        self.register_buffer("forward_params", torch.tensor([1, 1, 1, 1]))
+        self.register_buffer("gains", torch.tensor([1.0, -1.0, 0.5, 2.0]))
+        self.temperature = 1.0
+
+    @torch.jit.export
+    def get_methods(self) -> List[str]:
+        return ["encode", "decode", "forward"]
+
+    @torch.jit.export
+    def get_attributes(self) -> List[str]:
+        return ["temperature"]
+
+    @torch.jit.export
+    def get_sample_rate(self) -> int:
+        return 44100
+
+    @torch.jit.export
+    def set_temperature(self, value: float) -> int:
+        self.temperature = value
+        return 0
+
+    @torch.jit.export
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        frames = x.reshape(x.shape[0], 1, -1, self.ratio).mean(-1)
+        return frames * self.gains.reshape(1, 4, 1)
+
+    @torch.jit.export
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return z[:, :1].repeat_interleave(self.ratio, dim=-1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decode(self.encode(x))
+
+
+def save(module: nn.Module, path) -> str:
+    torch.jit.save(torch.jit.script(module), str(path))
+    return str(path)

@@ -1,0 +1,37 @@
+"""Helpers shared by the engine tests: feed an engine host block by host block, and
+compute the Python reference the engine must reproduce."""
+import numpy as np
+import torch
+
+
+def stream_in_blocks(engine, signal: np.ndarray, block: int) -> np.ndarray:
+    """signal: [C_in, T] -> engine output [C_out, T], fed `block` samples per call."""
+    out = np.zeros((engine.out_channels, signal.shape[-1]), dtype=np.float32)
+    for start in range(0, signal.shape[-1], block):
+        chunk = np.ascontiguousarray(signal[:, start : start + block])
+        out[:, start : start + chunk.shape[-1]] = engine.process(chunk)
+    return out
+
+
+def hold(frames: np.ndarray, ratio: int) -> np.ndarray:
+    """frames: [C, N] -> [C, N * ratio], each frame held for `ratio` samples."""
+    return np.repeat(frames, ratio, axis=-1)
+
+
+def reference(path: str, method: str, signal: np.ndarray, in_ratio: int, out_ratio: int) -> np.ndarray:
+    """One whole-signal call of the scripted method, at audio rate on both sides.
+
+    signal: [C_in, T] at audio rate (frame-rate inputs are held) -> [C_out, T]."""
+    module = torch.jit.load(path)
+    module.reset()
+    x = torch.from_numpy(np.ascontiguousarray(signal[:, ::in_ratio]))[None]
+    with torch.no_grad():
+        y = getattr(module, method)(x)[0].numpy()
+    return hold(y, out_ratio)
+
+
+def delayed(signal: np.ndarray, samples: int) -> np.ndarray:
+    """signal: [C, T] -> [C, T] delayed by `samples`, zeros in front."""
+    out = np.zeros_like(signal)
+    out[:, samples:] = signal[:, : signal.shape[-1] - samples]
+    return out

@@ -1,0 +1,46 @@
+"""Common base of the blocks that carry state between streaming calls."""
+import torch
+from torch import nn
+
+
+class CachedModule(nn.Module):
+    """A block whose output depends on past input kept in a `cache` buffer.
+
+    `streaming` False: every call is independent and the past is zeros
+    (training / offline use, any batch size).
+    `streaming` True: the past is read from and written to `cache`
+    ([B, channels, cache_size]) in place, so consecutive calls on chunks of
+    a signal equal one call on the whole signal.
+
+    The cache is updated in place (`copy_`, `set_`) and never reassigned:
+    a parent may hold references to it (see `collect_caches`) and those
+    references must stay valid after scripting and save/load.
+    """
+
+    def __init__(self, channels: int, cache_size: int):
+        super().__init__()
+        self.streaming = False
+        self.cache_size = cache_size
+        # Not persistent: training checkpoints should not carry stream state.
+        # TorchScript still serialises it, so the exported file has it.
+        self.register_buffer(
+            "cache", torch.zeros(1, channels, cache_size), persistent=False
+        )
+
+    @torch.jit.export
+    def reset(self) -> None:
+        """Forget the past (zero the cache)."""
+        self.cache.zero_()
+
+    def _match_batch(self, batch: int) -> None:
+        # A new batch size means a new set of streams: start them from silence.
+        # `set_` swaps the storage but keeps the tensor object, so references
+        # held elsewhere stay valid (`resize_` fails on storages loaded from
+        # a TorchScript archive: they are not resizable).
+        if self.cache.size(0) != batch:
+            c = self.cache
+            c.set_(
+                torch.zeros(
+                    batch, c.size(1), c.size(2), dtype=c.dtype, device=c.device
+                )
+            )

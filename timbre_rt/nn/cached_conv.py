@@ -1,0 +1,94 @@
+"""Block-causal 1d convolution that can run on consecutive chunks."""
+import math
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from .base import CachedModule
+
+
+class CachedConv1d(CachedModule):
+    """Causal (left-padded) Conv1d with an optional streaming cache.
+
+    Left padding P = (kernel_size - 1) * dilation - (stride - 1), no right
+    padding. For an input length L multiple of `stride` the output has
+    L / stride frames and frame n depends only on input samples
+    < (n + 1) * stride ("block-causal": a frame is ready as soon as its
+    stride block has arrived).
+
+    Streaming mode keeps the last P input samples in `cache` ([B, C_in, P])
+    so calling forward on consecutive chunks (each a multiple of `stride`)
+    equals one call on the whole signal. Chunks may be shorter than P.
+
+    `delay` = P // 2: the number of input samples by which this causal
+    convolution lags the centred ("same"-padded, non-causal) convolution with
+    the same kernel (rounded down when P is odd, i.e. when the centred
+    version itself is ambiguous).
+
+    Args:
+        in_channels, out_channels, kernel_size, stride, dilation, bias: as
+            in `torch.nn.Conv1d` (no groups, no padding argument).
+    """
+
+    bias: Optional[torch.Tensor]
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: int,
+        stride: int = 1,
+        dilation: int = 1,
+        bias: bool = True,
+    ):
+        if kernel_size < 1 or stride < 1 or dilation < 1:
+            raise ValueError("kernel_size, stride and dilation must be >= 1")
+        padding = (kernel_size - 1) * dilation - (stride - 1)
+        if padding < 0:
+            raise ValueError(
+                f"kernel span {(kernel_size - 1) * dilation + 1} is shorter "
+                f"than stride {stride}: input samples would be skipped"
+            )
+        super().__init__(in_channels, padding)
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.dilation = dilation
+        self.delay = padding // 2
+        self.weight = nn.Parameter(torch.empty(out_channels, in_channels, kernel_size))
+        if bias:
+            self.bias = nn.Parameter(torch.empty(out_channels))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        # Same initialisation as torch.nn.Conv1d.
+        nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            bound = 1.0 / math.sqrt(self.in_channels * self.kernel_size)
+            nn.init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x: [B, C_in, L] -> [B, C_out, L // stride]"""
+        p = self.cache_size
+        if self.streaming:
+            if x.size(-1) % self.stride != 0:
+                raise ValueError("streaming chunk length must be a multiple of stride")
+            if p > 0:
+                self._match_batch(x.size(0))
+                x = torch.cat([self.cache.to(x.dtype), x], dim=-1)
+                self.cache.copy_(x[:, :, x.size(-1) - p :].detach())
+        elif p > 0:
+            x = F.pad(x, (p, 0))
+        return F.conv1d(x, self.weight, self.bias, self.stride, 0, self.dilation)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}, dilation={self.dilation}, cache_size={self.cache_size}, "
+            f"streaming={self.streaming}"
+        )

@@ -1,0 +1,26 @@
+"""Switch a module tree between training and streaming, and find its state."""
+from typing import List
+
+import torch
+from torch import nn
+
+from .base import CachedModule
+
+
+def set_streaming(module: nn.Module, on: bool) -> None:
+    """Set `streaming` on every cached block under `module` and reset them."""
+    for m in module.modules():
+        if isinstance(m, CachedModule):
+            m.streaming = bool(on)
+            m.reset()
+
+
+def collect_caches(module: nn.Module) -> List[torch.Tensor]:
+    """The `cache` buffers of every cached block under `module`.
+
+    These are the buffer tensors themselves (not copies): zeroing them in
+    place resets the blocks. The aliasing survives torch.jit.script and
+    torch.jit.save / torch.jit.load, as long as the caches are collected
+    after the module has been moved to its final device / dtype.
+    """
+    return [m.cache for m in module.modules() if isinstance(m, CachedModule)]
