@@ -44,7 +44,12 @@ ModelInstance::ModelInstance(const ModelFile& file, const MethodInfo& method, co
 void ModelInstance::warm_up(int buffer) {
   std::vector<float> in(static_cast<size_t>(method_.in_channels) * (buffer / method_.in_ratio), 0.0f);
   std::vector<float> out(static_cast<size_t>(method_.out_channels) * (buffer / method_.out_ratio), 0.0f);
-  for (int i = 0; i < 3; ++i) run(in.data(), buffer / method_.in_ratio, out.data(), buffer / method_.out_ratio);
+  try {
+    for (int i = 0; i < 3; ++i) run(in.data(), buffer / method_.in_ratio, out.data(), buffer / method_.out_ratio);
+  } catch (const ModelError& e) {
+    // A model that fails on silence is refused before it replaces anything.
+    throw ModelError(std::string(e.what()) + " (in the warm-up call on silence, at load)");
+  }
   reset();
 }
 
@@ -79,7 +84,7 @@ void ModelInstance::run(const float* in, int in_frames, float* out, int out_fram
   result = result.to(torch::kCPU, torch::kFloat32).contiguous();
   if (!torch::isfinite(result).all().item<bool>()) {
     std::memset(out, 0, out_size * sizeof(float));
-    throw ModelError("model file '" + path_ + "', method '" + method_.name + "' produced NaN or Inf; output replaced by silence");
+    throw ModelError("model file '" + path_ + "', method '" + method_.name + "' produced NaN or Inf");
   }
   std::memcpy(out, result.data_ptr<float>(), out_size * sizeof(float));
 }

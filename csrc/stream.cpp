@@ -36,12 +36,30 @@ void Stream::process(const float* const* in, int in_channels, float* const* out,
   bool complete_output = true;
   for (int offset = 0; offset < n;) {
     const int count = std::min(n - offset, buffer_);
+    recycle_passed_slots();
     write_input(in, in_channels, offset, count, link);
     complete_output &= read_output(out, out_channels, offset, count, sync, link);
     clock_ += count;
     offset += count;
   }
   if (!complete_output) link.stats.record_underrun();
+}
+
+void Stream::recycle_passed_slots() noexcept {
+  // Results that arrived too late to be heard free their slots before new input needs one.
+  const std::int64_t next_read = clock_ - ring_delay();
+  if (read_slot_ >= 0 && next_read >= slots_[read_slot_].start + buffer_) {
+    free_.push_back(read_slot_);
+    read_slot_ = -1;
+  }
+  int slot;
+  while (read_slot_ < 0 && done_.pop(slot)) {
+    ++received_;
+    if (next_read >= slots_[slot].start + buffer_)
+      free_.push_back(slot);
+    else
+      read_slot_ = slot;
+  }
 }
 
 void Stream::start_filling(int slot, std::int64_t position) noexcept {

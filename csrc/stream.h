@@ -74,6 +74,7 @@ class Stream {
   void write_input(const float* const* in, int in_channels, int offset, int n, WorkerLink& link) noexcept;
   // Returns false when some output had to be silence for want of a result.
   bool read_output(float* const* out, int out_channels, int offset, int n, bool sync, WorkerLink& link) noexcept;
+  void recycle_passed_slots() noexcept;
   void submit_filled_slot(WorkerLink& link) noexcept;
   void start_filling(int slot, std::int64_t position) noexcept;
 

@@ -38,15 +38,16 @@ class Slow(nn.Module):
         return x + 0.0 * h.mean()
 
 
-class NaNModel(nn.Module):
-    """forward: always NaN."""
+class NaNAbove(nn.Module):
+    """forward: NaN wherever the input exceeds `threshold`, else the input."""
 
-    def __init__(self):
+    def __init__(self, threshold: float):
         super().__init__()
+        self.threshold = threshold
         self.register_buffer("forward_params", torch.tensor([1, 1, 1, 1]))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x * float("nan")
+        return torch.where(x > self.threshold, torch.full_like(x, float("nan")), x)
 
 
 class WrongShape(nn.Module):

@@ -23,7 +23,8 @@ def reference(path: str, method: str, signal: np.ndarray, in_ratio: int, out_rat
 
     signal: [C_in, T] at audio rate (frame-rate inputs are held) -> [C_out, T]."""
     module = torch.jit.load(path)
-    module.reset()
+    if hasattr(module, "reset"):  # foreign files (e.g. RAVE-like) may have no reset()
+        module.reset()
     x = torch.from_numpy(np.ascontiguousarray(signal[:, ::in_ratio]))[None]
     with torch.no_grad():
         y = getattr(module, method)(x)[0].numpy()
