@@ -6,9 +6,9 @@
 namespace timbre_rt {
 
 void ComputeStats::record_call(double milliseconds) noexcept {
-  const std::uint64_t index = calls_.load(std::memory_order_relaxed);
+  // fetch_add, not load + store: a concurrent clear() must not be undone.
+  const std::uint64_t index = calls_.fetch_add(1, std::memory_order_acq_rel);
   times_ms_[index % kWindow].store(static_cast<float>(milliseconds), std::memory_order_relaxed);
-  calls_.store(index + 1, std::memory_order_release);
   float seen = max_ms_.load(std::memory_order_relaxed);
   while (milliseconds > seen &&
          !max_ms_.compare_exchange_weak(seen, static_cast<float>(milliseconds), std::memory_order_relaxed)) {

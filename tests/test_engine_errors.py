@@ -141,7 +141,8 @@ def test_failing_model_call_becomes_silence_and_a_reported_error(tmp_path):
     out = stream_in_blocks(engine, signal, 64)
     assert np.flatnonzero(out).tolist() == [700 + engine.latency]
     stats = engine.stats()
-    assert stats["errors"] == 1 and stats["calls"] == 1024 // 64
+    # The last buffer's result lies beyond the signal: sync mode need not wait for it.
+    assert stats["errors"] == 1 and stats["calls"] >= 1024 // 64 - 1
     assert "produced NaN or Inf" in engine.last_error
 
 

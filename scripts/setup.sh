@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Sets everything up on a fresh Debian machine: system packages, the Python venv (.venv),
+# and the C++ build (build/, plus timbre_rt/_core*.so). Safe to run again: it skips what
+# is already there. Runs as root, or as a user with sudo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+# Compilers and CMake for the core; the Python headers and venv for the module.
+packages=(build-essential cmake git python3 python3-venv python3-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing Debian packages: ${missing[*]}"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  echo "== creating .venv with $($PYTHON --version)"
+  "$PYTHON" -m venv .venv
+fi
+# torch is pinned: an unpinned torch pulls a multi-GB CUDA build.
+echo "== installing Python packages"
+.venv/bin/python -m pip install -q "setuptools>=68" wheel
+.venv/bin/python -m pip install -q "torch==2.13.0" "numpy>=1.24" "pybind11>=2.12" "pytest>=7"
+# No build isolation: the build must see the pinned torch of the venv (its headers and CMake files).
+echo "== building timbre_rt (C++ core, Python module, tests)"
+CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
+  .venv/bin/python -m pip install -q --no-build-isolation --no-deps -e .
+echo "== ready: .venv/bin/timbre-rt --help"
