@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <numeric>
 #include <stdexcept>
 
@@ -79,27 +80,28 @@ void Engine::load(const std::string& path, const std::string& method) {
   rebuild(std::move(file), options);
 }
 
-void Engine::set_buffer(int buffer) {
+void Engine::reconfigure(const std::function<void(EngineOptions&)>& change) {
   std::lock_guard<std::mutex> lock(control_mutex_);
   EngineOptions options = options_;
-  options.buffer = buffer;
+  change(options);
   check_options(options);
   rebuild(file_, options);
+}
+
+void Engine::set_buffer(int buffer) {
+  reconfigure([&](EngineOptions& o) { o.buffer = buffer; });
 }
 
 void Engine::set_device(const std::string& device) {
-  std::lock_guard<std::mutex> lock(control_mutex_);
-  EngineOptions options = options_;
-  options.device = device;
-  rebuild(file_, options);
+  reconfigure([&](EngineOptions& o) { o.device = device; });
 }
 
 void Engine::set_headroom(int headroom) {
-  std::lock_guard<std::mutex> lock(control_mutex_);
-  EngineOptions options = options_;
-  options.headroom = headroom;
-  check_options(options);
-  rebuild(file_, options);
+  reconfigure([&](EngineOptions& o) { o.headroom = headroom; });
+}
+
+void Engine::reset() {
+  reconfigure([](EngineOptions&) {});
 }
 
 void Engine::set_threads(int threads) {
@@ -109,11 +111,6 @@ void Engine::set_threads(int threads) {
   check_options(options);
   options_ = options;
   threads_.store(threads);  // the worker applies it before its next call
-}
-
-void Engine::reset() {
-  std::lock_guard<std::mutex> lock(control_mutex_);
-  rebuild(file_, options_);
 }
 
 ModelInfo Engine::info() const {

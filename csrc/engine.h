@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -70,6 +71,8 @@ class Engine {
   std::string last_error() const;
 
  private:
+  // Applies `change` to a copy of the options and builds a stream for them.
+  void reconfigure(const std::function<void(EngineOptions&)>& change);
   // Callers hold control_mutex_.
   void rebuild(std::shared_ptr<const ModelFile> file, EngineOptions options);
   void collect_garbage();

@@ -16,17 +16,6 @@ from timbre_rt.export import (
 from timbre_rt.models import IdentityCodec, ToyCodec
 from timbre_rt.nn import CachedConv1d
 
-# TorchScript is the host's format; its deprecation warnings are expected.
-pytestmark = pytest.mark.filterwarnings(r"ignore:`torch\.jit\.\w+` is deprecated")
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # Tiny chunked calls: a contended intra-op thread pool only adds latency.
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 def _save_load(model: nn.Module, path) -> torch.jit.ScriptModule:

@@ -13,17 +13,6 @@ from timbre_rt.nn import (
     set_streaming,
 )
 
-# TorchScript is the host's format; its deprecation warnings are expected.
-pytestmark = pytest.mark.filterwarnings(r"ignore:`torch\.jit\.\w+` is deprecated")
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # Tiny convolutions: a contended intra-op thread pool only adds latency.
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
 
 
 CONV_CASES = [  # (kernel, stride, dilation)
