@@ -9,6 +9,7 @@
 
 #include "engine.h"
 #include "model_error.h"
+#include "model_file.h"
 
 namespace py = pybind11;
 using timbre_rt::Engine;
@@ -56,8 +57,7 @@ py::dict stats(const Engine& engine) {
   return d;
 }
 
-py::dict model_info(const Engine& engine) {
-  const auto info = engine.info();
+py::dict model_info(const timbre_rt::ModelInfo& info) {
   py::dict d;
   d["path"] = info.path;
   d["sampling_rate"] = info.sampling_rate;
@@ -83,6 +83,9 @@ PYBIND11_MODULE(_core, m) {
   m.doc() = "timbre_rt C++ core: realtime streaming inference of TorchScript timbre models";
   py::register_exception<timbre_rt::ModelError>(m, "ModelError", PyExc_RuntimeError);
   m.attr("CONTRACT_VERSION") = timbre_rt::kContractVersion;
+  m.def(
+      "read_model_info", [](const std::string& path) { return model_info(timbre_rt::ModelFile::open(path)->info()); }, py::arg("path"),
+      "Validates a model file as the engine does and returns its declared metadata (raises ModelError).");
 
   py::class_<Engine>(m, "Engine", R"doc(
 Streams one method of a TorchScript model file behind a ring buffer and a worker thread.
@@ -110,7 +113,7 @@ underrun. In sync mode it waits for the worker, for deterministic offline render
       .def("reset", &Engine::reset, py::call_guard<py::gil_scoped_release>(), "Clears the model state and restarts the stream.")
       .def("stats", &stats, "calls, underruns, dropped, errors, compute_ms_p50/p99/max")
       .def("clear_stats", &Engine::clear_stats)
-      .def("info", &model_info, "The model file's declared metadata.")
+      .def("info", [](const Engine& e) { return model_info(e.info()); }, "The model file's declared metadata.")
       .def_property_readonly("last_error", &Engine::last_error, "Last model-call error on the worker, '' if none.")
       .def_property_readonly("latency", &Engine::latency, "Added delay in samples: buffer + headroom + the method's own latency.")
       .def_property("buffer", &Engine::buffer, [](Engine& e, int b) { py::gil_scoped_release r; e.set_buffer(b); },

@@ -152,3 +152,12 @@ def test_declare_method_validates():
         m.declare_method("nope", 1, 1, 1, 1)  # no such method
     with pytest.raises(ValueError):
         m.declare_method("decode2", 1, 0, 1, 1)
+
+
+def test_exported_file_follows_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        export_model(IdentityCodec(ratio=4), tmp_path / "m.ts", seconds=0.05)
+    finally:
+        os.umask(old)
+    assert os.stat(tmp_path / "m.ts").st_mode & 0o777 == 0o644

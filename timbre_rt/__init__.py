@@ -5,6 +5,6 @@ next to the Python side (streaming blocks, the model contract and its exporter).
 """
 import torch  # noqa: F401  (loads libtorch before the extension that links against it)
 
-from ._core import CONTRACT_VERSION, Engine, ModelError
+from ._core import CONTRACT_VERSION, Engine, ModelError, read_model_info
 
-__all__ = ["CONTRACT_VERSION", "Engine", "ModelError"]
+__all__ = ["CONTRACT_VERSION", "Engine", "ModelError", "read_model_info"]

@@ -79,6 +79,10 @@ def export_model(
         errors = _check_methods(model, loaded, chunks, atol, seconds, seed)
         loaded.reset()
         model.reset()
+        # mkstemp makes the file private (0600); a model file is meant to be shared.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

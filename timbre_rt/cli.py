@@ -1,0 +1,115 @@
+"""The `timbre-rt` command: bench, info and demo subcommands."""
+import argparse
+import shlex
+import sys
+from typing import Dict, List, Optional, Sequence
+
+from . import bench, demo
+from ._core import ModelError, read_model_info
+
+DESCRIPTION = "Realtime neural timbre tools: inspect, benchmark and try streaming model files."
+
+EPILOG = """\
+examples:
+  timbre-rt info models/toy.ts      # what a model file declares
+  timbre-rt demo                    # tone -> encode -> decode -> out/demo.wav
+  timbre-rt bench --out bench/      # engine overhead vs direct TorchScript calls
+run `timbre-rt COMMAND --help` for each command's options.
+"""
+
+
+def format_info(info: Dict) -> str:
+    """Human-readable lines for the dict of read_model_info() or Engine.info()."""
+    lines = []
+    rate = f"{info.get('sampling_rate')} Hz"
+    if info.get("sampling_rate_declared") is False:
+        rate += " (not declared by the file: host default)"
+    latents = info.get("latent_names") or []
+    fields = [
+        ("file", info.get("path")),
+        ("kind", info.get("model_kind")),
+        ("rate", rate),
+        ("block size", f"{info.get('block_size')} samples"),
+        ("contract", info.get("contract_version")),
+        ("latents", f"{len(latents)}: {', '.join(latents)}" if latents else "none declared"),
+    ]
+    shown = {"path", "model_kind", "sampling_rate", "sampling_rate_declared", "block_size",
+             "contract_version", "latent_names", "methods"}
+    fields += [(k, v) for k, v in info.items() if k not in shown]  # anything newer, as is
+    width = max(len(k) for k, _ in fields)
+    lines += [f"{k.ljust(width)}  {v}" for k, v in fields]
+    lines.append("methods")
+    methods = info.get("methods", {})
+    name_width = max((len(n) for n in methods), default=0)
+    for name, m in methods.items():
+        c_in, r_in, c_out, r_out = m["params"]
+        lines.append(
+            f"  {name.ljust(name_width)}  [{c_in} ch, 1/{r_in}] -> [{c_out} ch, 1/{r_out}]"
+            f"  latency {m.get('latency', 0)} samples"
+        )
+    lines.append("(ch = channels, 1/r = one frame every r audio samples)")
+    return "\n".join(lines)
+
+
+def _info(args: argparse.Namespace) -> int:
+    try:
+        info = read_model_info(args.model)
+    except ModelError as e:
+        print(f"timbre-rt info: error: {e}", file=sys.stderr)
+        return 2
+    print(format_info(info))
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    bench.check_arguments(args.parser, args)
+    return bench.run(args, command=args.command_line)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    return demo.run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="timbre-rt", description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="subcommand", metavar="COMMAND")
+
+    p = sub.add_parser("bench", help="engine overhead benchmark (writes bench/*.json, *.md)",
+                       description=bench.cli.DESCRIPTION, epilog=bench.cli.EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    bench.add_arguments(p)
+    p.set_defaults(handler=_bench, parser=p)  # parser: for usage errors on bench's options
+
+    p = sub.add_parser("info", help="print a model file's metadata",
+                       description="Print what a model file declares, as the engine reads it: "
+                       "rate, block size, latents, and each method's shapes and latency. "
+                       "Exits with status 2 and a one-line message for a file the engine "
+                       "cannot use.")
+    p.add_argument("model", metavar="MODEL", help="TorchScript model file")
+    p.set_defaults(handler=_info)
+
+    p = sub.add_parser("demo", help="render a test sound through encode -> decode to a WAV",
+                       description=demo.DESCRIPTION,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    demo.add_arguments(p)
+    p.set_defaults(handler=_demo)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Entry point of `timbre-rt`; returns the exit status."""
+    argv: List[str] = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.subcommand is None:
+        parser.print_help()
+        return 0
+    args.command_line = shlex.join(["timbre-rt"] + argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
