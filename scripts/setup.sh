@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-# Compilers and CMake for the core; the Python headers and venv for the module.
-packages=(build-essential cmake git python3 python3-venv python3-dev)
+# Compilers and CMake for the core, Python headers and venv for the module, Pd (headers
+# for the externals, the binary for the headless tests and the demo).
+packages=(build-essential cmake git python3 python3-venv python3-dev puredata-core puredata-dev puredata-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -36,3 +36,20 @@ def delayed(signal: np.ndarray, samples: int) -> np.ndarray:
     out = np.zeros_like(signal)
     out[:, samples:] = signal[:, : signal.shape[-1] - samples]
     return out
+
+
+def chain_reference(path: str, signal: np.ndarray, encoder_latency: int, decoder_latency: int) -> np.ndarray:
+    """What encoder -> decoder engines output for `signal` [1, T]: the decoder first sees the
+    encoder's `encoder_latency` samples of silent latents, then encode(signal).
+
+    Returns [1, T]."""
+    module = torch.jit.load(path)
+    module.reset()
+    ratio = int(module.encode_params[3])
+    assert encoder_latency % ratio == 0, "the encoder's latency must be whole frames"
+    with torch.no_grad():
+        z = module.encode(torch.from_numpy(np.ascontiguousarray(signal))[None])
+        z = torch.cat([torch.zeros_like(z[..., : encoder_latency // ratio]), z], dim=-1)[..., : z.shape[-1]]
+        module.reset()
+        y = module.decode(z)[0].numpy()
+    return delayed(y, decoder_latency)
