@@ -4,21 +4,22 @@ import threading
 import time
 from pathlib import Path
 
-from pd_patch import PD_EXTERNALS
+from timbre_rt.pd_render import PD_EXTERNALS
 
-CYCLES = 10  # ticks of 200 ms: the test reads the thread count between ticks
+CYCLES = 20
 
 
 def patch(model: str) -> str:
     """Metro ticks 0, 1, 2, ...: even ones create the pair in [pd dyn], odd ones clear it.
     Prints "stage: baseline" after the first clear, "stage: alive" while the second pair
-    lives, and "stage: end" after the last clear; then quits."""
+    lives and "stage: end" after the last clear, each time holding that state for a second
+    (the metro slows down) so that the test can count the threads; then quits."""
     end = 2 * CYCLES + 1
     return "\n".join([
         "#N canvas 0 0 600 400 12;",
         "#X obj 10 10 loadbang;",  # 0
         "#X msg 10 40 \\; pd dsp 1;",  # 1
-        "#X obj 10 70 metro 200;",  # 2
+        "#X obj 10 70 metro 60;",  # 2
         "#X obj 10 100 f;",  # 3
         "#X obj 60 100 + 1;",  # 4
         "#X obj 10 130 t f f;",  # 5: create/clear first, then the stage
@@ -27,19 +28,23 @@ def patch(model: str) -> str:
         f"#X msg 100 220 \\; pd-dyn obj 10 10 encoder~ {model} 256 \\; pd-dyn obj 10 60 decoder~ {model} 256 "
         "\\; pd-dyn connect 0 0 1 0 \\; pd-dyn connect 0 1 1 1;",  # 8
         "#X msg 300 220 \\; pd-dyn clear;",  # 9
-        f"#X obj 10 250 sel 1 2 {end} {end + 4};",  # 10
+        f"#X obj 10 250 sel 1 2 3 {end} {end + 1};",  # 10
         "#X msg 10 280 baseline;",  # 11
         "#X msg 90 280 alive;",  # 12
         "#X msg 170 280 end;",  # 13
         "#X msg 250 280 \\; pd quit;",  # 14
         "#X obj 10 310 print stage;",  # 15
+        "#X msg 400 280 1000;",  # 16: hold the state
+        "#X msg 460 280 60;",  # 17: churn
         "#N canvas 0 0 400 300 dyn 0;",
-        "#X restore 300 300 pd dyn;",  # 16
+        "#X restore 300 300 pd dyn;",  # 18
         "#X connect 0 0 1 0;", "#X connect 0 0 2 0;",
         "#X connect 2 0 3 0;", "#X connect 3 0 4 0;", "#X connect 4 0 3 1;", "#X connect 3 0 5 0;",
         "#X connect 5 1 6 0;", "#X connect 6 0 7 0;", "#X connect 7 0 8 0;", "#X connect 7 1 9 0;",
-        "#X connect 5 0 10 0;", "#X connect 10 0 11 0;", "#X connect 10 1 12 0;", "#X connect 10 2 13 0;",
-        "#X connect 10 3 14 0;", "#X connect 11 0 15 0;", "#X connect 12 0 15 0;", "#X connect 13 0 15 0;",
+        "#X connect 5 0 10 0;", "#X connect 10 0 11 0;", "#X connect 10 1 12 0;", "#X connect 10 3 13 0;",
+        "#X connect 10 4 14 0;", "#X connect 11 0 15 0;", "#X connect 12 0 15 0;", "#X connect 13 0 15 0;",
+        "#X connect 10 0 16 0;", "#X connect 10 1 16 0;", "#X connect 10 3 16 0;", "#X connect 10 2 17 0;",
+        "#X connect 16 0 2 1;", "#X connect 17 0 2 1;",
     ]) + "\n"
 
 
@@ -60,6 +65,7 @@ def test_create_and_delete_while_dsp_runs(tmp_path, toy_path):
             lines.append(line)
             for stage in ("baseline", "alive", "end"):
                 if line.strip() == f"stage: {stage}":
+                    time.sleep(0.3)  # well inside the second that Pd holds the state
                     counts[stage] = threads_of(pd.pid)
 
     reader = threading.Thread(target=read)

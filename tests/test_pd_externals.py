@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from pd_patch import render
+from timbre_rt.pd_render import render
 from fixture_models import save
 from streaming import chain_reference
 

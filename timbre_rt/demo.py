@@ -5,6 +5,7 @@ patch would run (encoder -> latents at audio rate -> decoder), fed in small
 host blocks, rendered deterministically (sync mode) and written as WAVs.
 """
 import argparse
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,19 +14,21 @@ from typing import Dict, Optional, Union
 import numpy as np
 
 from ._core import Engine, ModelError
-from .audio_io import write_wav
+from .audio_io import read_wav, write_wav
+from .pd_render import render_patch, reported_latencies, run_pd
 from .signals import harmonic_tones
 
 DEFAULT_MODEL = Path("models/toy.ts")
 DEFAULT_OUT = Path("out/demo.wav")
 
 DESCRIPTION = """\
-Stream a synthetic harmonic tone sequence through an `encode` Engine and a
-`decode` Engine of one model file, in host blocks of --block samples (like
-an audio callback), and write the input and the output as 32-bit float WAVs
-(OUT and OUT's name + _input.wav). Without --model, a small untrained
-ToyCodec is exported to models/toy.ts (reused when present): its output is
-a coloured, noisy version of the input, not a reconstruction.
+Render a synthetic harmonic tone sequence through [encoder~] -> [decoder~] in
+headless Pure Data (--host pd, the default), or through an `encode` Engine and a
+`decode` Engine from Python (--host python), in host blocks of --block samples,
+and write the input and the output as 32-bit float WAVs (OUT and OUT's name +
+_input.wav). Both hosts give the same samples. Without --model, the shipped
+untrained ToyCodec models/toy.ts is used (exported again if missing): its output
+is a coloured, noisy version of the input, not a reconstruction.
 """
 
 
@@ -39,8 +42,9 @@ class DemoResult:
     sampling_rate: int
     latency: int  # samples: encoder latency + decoder latency
     frames: int  # length of both files in samples (the tone + silence to flush the latency)
-    encode_stats: Dict
+    encode_stats: Dict  # Python host: Engine.stats(); Pd host: empty (Pd prints them)
     decode_stats: Dict
+    host: str = "python"
 
     @property
     def latency_ms(self) -> float:
@@ -65,11 +69,13 @@ def run_demo(
     buffer: int = 2048,
     block: int = 64,
     seconds: float = 4.0,
+    host: str = "pd",
 ) -> DemoResult:
     """Render the tone sequence through encode -> decode and write both WAVs.
 
     The input is the tone followed by enough silence that the delayed output
     holds all of it; its length is a multiple of the model's block size.
+    host "pd": [encoder~] -> [decoder~] in `pd -batch`; "python": two Engines.
     """
     model = str(model)
     encoder = Engine(model, method="encode", buffer=buffer, sync=True)
@@ -84,13 +90,15 @@ def run_demo(
     frames = -(-(tone.shape[-1] + latency) // size) * size  # round up to whole blocks
     x = np.zeros((encoder.in_channels, frames), dtype=np.float32)  # [C_in, T]
     x[:, : tone.shape[-1]] = tone  # the same tone on every input channel
+    out = Path(out)
+    input_path = write_wav(out.with_name(out.stem + "_input.wav"), x, rate)
+    if host == "pd":
+        return _render_in_pd(model, input_path, out, x.shape[-1], rate, buffer, block, encoder.out_channels, latency)
+
     y = np.zeros((decoder.out_channels, frames), dtype=np.float32)  # [C_out, T]
     for start in range(0, frames, block):
         latents = encoder.process(np.ascontiguousarray(x[:, start : start + block]))
         y[:, start : start + latents.shape[-1]] = decoder.process(latents)
-
-    out = Path(out)
-    input_path = write_wav(out.with_name(out.stem + "_input.wav"), x, rate)
     output_path = write_wav(out, y, rate)
     return DemoResult(
         model=model,
@@ -102,6 +110,26 @@ def run_demo(
         encode_stats=encoder.stats(),
         decode_stats=decoder.stats(),
     )
+
+
+def _render_in_pd(model: str, input_path: Path, out: Path, frames: int, rate: int, buffer: int, block: int,
+                  latents: int, latency: int) -> DemoResult:
+    """[encoder~ model buffer] -> every latent -> [decoder~ model buffer], in sync mode."""
+    if block & (block - 1):
+        raise ValueError(f"Pd's block size must be a power of two, got {block}")
+    model_path = Path(model).resolve()  # the patch lives next to the output, not here
+    chain = [f"encoder~ {model_path} {buffer}", f"decoder~ {model_path} {buffer}"]
+    wires = [(0, k, 1, k) for k in range(latents)] + [(1, 0, -1, 0)]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    text = render_patch(input_path.resolve(), out.resolve(), frames, rate, chain, wires, block=block, extra=("info",))
+    run = run_pd(text, out.parent, rate)
+    if run.returncode != 0 or "couldn't create" in run.stderr or "error:" in run.stderr or not out.exists():
+        raise RuntimeError(f"Pd could not render the chain:\n{run.stderr}")
+    reported = reported_latencies(run.stderr)
+    if sum(reported) != latency:
+        raise RuntimeError(f"Pd's objects report {reported} samples of latency, the engines {latency}")
+    return DemoResult(model=model, input_path=input_path, output_path=out, sampling_rate=rate, latency=latency,
+                      frames=read_wav(out)[0].shape[-1], encode_stats={}, decode_stats={}, host="pd")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -118,6 +146,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="host block size, as an audio callback would use (default: 64, Pd's)")
     parser.add_argument("--seconds", type=float, default=4.0,
                         help="length of the tone sequence (default: 4)")
+    parser.add_argument("--host", choices=["pd", "python"], default="pd",
+                        help="pd: [encoder~]/[decoder~] in headless Pure Data (default); python: timbre_rt.Engine")
 
 
 def _format_stats(stats: Dict) -> str:
@@ -132,15 +162,17 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         model = Path(args.model) if args.model else ensure_default_model()
-        result = run_demo(model, args.out, args.buffer, args.block, args.seconds)
-    except ModelError as e:
+        result = run_demo(model, args.out, args.buffer, args.block, args.seconds, args.host)
+    except (ModelError, ValueError, RuntimeError, OSError, subprocess.TimeoutExpired) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    print(f"host:     {'headless Pure Data, [encoder~] -> [decoder~]' if result.host == 'pd' else 'Python, timbre_rt.Engine'}")
     print(f"model:    {result.model}")
     print(f"rate:     {result.sampling_rate} Hz")
     print(f"latency:  {result.latency} samples ({result.latency_ms:.1f} ms), encoder + decoder")
-    print(f"encode:   {_format_stats(result.encode_stats)}")
-    print(f"decode:   {_format_stats(result.decode_stats)}")
+    if result.encode_stats:
+        print(f"encode:   {_format_stats(result.encode_stats)}")
+        print(f"decode:   {_format_stats(result.decode_stats)}")
     print(f"input:    {result.input_path}")
     print(f"output:   {result.output_path} ({result.frames} samples)")
     return 0

@@ -1,8 +1,11 @@
-"""Headless Pd for the tests: write a render patch, run `pd -batch`, read what it wrote.
+"""Headless Pd: write a render patch, run `pd -batch`, read what it wrote (demo and tests).
 
 The render patch plays an input WAV through `chain` (objects inside a subpatch with its own
 [block~]) and records the result, all at one block size so that input and output are
 sample-aligned."""
+import os
+import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,10 +13,10 @@ from typing import List, Sequence, Tuple
 
 import numpy as np
 
-from timbre_rt.audio_io import read_wav, write_wav
+from .audio_io import read_wav, write_wav
 
-REPO = Path(__file__).resolve().parents[1]
-PD_EXTERNALS = REPO / "build" / "pd"
+# Where the build puts encoder~/decoder~ (setup.py builds into build/ at the repo root).
+PD_EXTERNALS = Path(os.environ.get("TIMBRE_RT_PD_PATH", Path(__file__).resolve().parents[1] / "build" / "pd"))
 
 
 @dataclass
@@ -81,8 +84,12 @@ def render_patch(
     return "\n".join(lines) + "\n"
 
 
-def run_pd(patch_text: str, folder: Path, rate: int, timeout: float = 120.0) -> subprocess.CompletedProcess:
-    patch = folder / "render.pd"
+def run_pd(patch_text: str, folder: Path, rate: int, timeout: float = 600.0) -> subprocess.CompletedProcess:
+    if shutil.which("pd") is None:
+        raise FileNotFoundError("Pure Data (pd) is not installed: run scripts/setup.sh")
+    if not (PD_EXTERNALS / "encoder~.pd_linux").exists():
+        raise FileNotFoundError(f"no encoder~.pd_linux in {PD_EXTERNALS}: build the project first (scripts/setup.sh)")
+    patch = (folder / "render.pd").resolve()
     patch.write_text(patch_text)
     command = ["pd", "-nogui", "-nosound", "-batch", "-stderr", "-r", str(rate), "-path", str(PD_EXTERNALS), "-open", str(patch)]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=folder)
@@ -96,3 +103,8 @@ def render(folder: Path, signal: np.ndarray, rate: int, chain, connections, **op
     run = run_pd(text, folder, rate)
     output = read_wav(output_wav)[0] if output_wav.exists() else np.zeros(0, dtype=np.float32)
     return PdRun(output=np.asarray(output).reshape(-1), stderr=run.stderr, returncode=run.returncode)
+
+
+def reported_latencies(stderr: str) -> List[int]:
+    """Latencies in samples that the objects printed after an [info( message, in order."""
+    return [int(v) for v in re.findall(r"latency (\d+) samples", stderr)]
