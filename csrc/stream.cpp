@@ -84,10 +84,11 @@ void Stream::write_input(const float* const* in, int in_channels, int offset, in
           std::memset(plane + fill_pos_, 0, count * sizeof(float));
         continue;
       }
-      // Frame-rate input (e.g. latents held at audio rate): keep the first sample of each frame.
+      // Frame-rate input (latents held at audio rate): keep the middle sample of each frame,
+      // the one least touched when a resampler has smoothed the held steps.
       for (int i = 0; i < count; ++i) {
         const int position = fill_pos_ + i;
-        if (position % ratio == 0) plane[position / ratio] = src ? src[i] : 0.0f;
+        if (position % ratio == ratio / 2) plane[position / ratio] = src ? src[i] : 0.0f;
       }
     }
     fill_pos_ += count;

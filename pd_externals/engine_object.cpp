@@ -1,11 +1,16 @@
 #include "engine_object.h"
 
+#include <g_canvas.h>  // canvas_update_dsp
+
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "engine_host.h"
+#include "rate_bridge.h"
 
 using timbre_rt::EngineHost;
 using timbre_rt::EngineOptions;
@@ -20,6 +25,8 @@ struct t_engine_object {
   t_float scalar_input;  // CLASS_MAINSIGNALIN's float for the first inlet
   t_symbol* directory;   // the patch's folder: relative model paths start there
   EngineHost* host;
+  timbre_rt::RateBridge* bridge;  // when Pd's rate differs from the model's; built in dsp
+  bool silent;                    // no way to run the model at Pd's rate
   int inlets;
   int outlets;
   const float** in_planes;  // set in dsp, read in perform
@@ -61,25 +68,33 @@ void engine_object_info(t_engine_object* x) {
   const auto method = engine->method();
   const auto stats = engine->stats();
   const double pd_rate = x->pd_rate > 0 ? x->pd_rate : sys_getsr();
-  const int latency = engine->latency();
-  const double latency_ms = 1000.0 * latency / model.sampling_rate;
-  output(x, "latency", {static_cast<t_float>(latency * pd_rate / model.sampling_rate), static_cast<t_float>(latency_ms)});
+  // In samples at Pd's rate, resampler FIFO included.
+  const int latency = x->bridge ? x->bridge->latency(engine->latency())
+                                : static_cast<int>(std::lround(engine->latency() * pd_rate / model.sampling_rate));
+  const double latency_ms = 1000.0 * latency / pd_rate;
+  output(x, "latency", {static_cast<t_float>(latency), static_cast<t_float>(latency_ms)});
   output(x, "rate", {static_cast<t_float>(pd_rate), static_cast<t_float>(model.sampling_rate)});
   output(x, "channels", {static_cast<t_float>(method.in_channels), static_cast<t_float>(method.out_channels)});
   output(x, "buffer", {static_cast<t_float>(engine->buffer())});
   output(x, "underruns", {static_cast<t_float>(stats.underruns)});
   output(x, "compute", {static_cast<t_float>(stats.compute_ms_p50), static_cast<t_float>(stats.compute_ms_p99),
                         static_cast<t_float>(stats.compute_ms_max)});
-  post("%s: %s '%s' at %d Hz, buffer %d, latency %d samples (%.1f ms), %d -> %d channels, %llu calls, %llu underruns, "
-       "compute p50 %.2f ms p99 %.2f ms max %.2f ms",
-       class_name(x), method.name.c_str(), model.path.c_str(), model.sampling_rate, engine->buffer(), latency, latency_ms,
+  post("%s: %s '%s' at %d Hz (Pd at %g Hz%s), buffer %d, latency %d samples (%.1f ms), %d -> %d channels, %llu calls, "
+       "%llu underruns, compute p50 %.2f ms p99 %.2f ms max %.2f ms",
+       class_name(x), method.name.c_str(), model.path.c_str(), model.sampling_rate, pd_rate, x->bridge ? ", resampled" : "",
+       engine->buffer(), latency, latency_ms,
        method.in_channels, method.out_channels, static_cast<unsigned long long>(stats.calls),
        static_cast<unsigned long long>(stats.underruns), stats.compute_ms_p50, stats.compute_ms_p99, stats.compute_ms_max);
 }
 
 // Main thread: prints what the control thread finished, until nothing is pending.
 void engine_object_poll(t_engine_object* x) {
-  for (const auto& message : x->host->take_messages()) report(x, message);
+  bool loaded = false;
+  for (const auto& message : x->host->take_messages()) {
+    report(x, message);
+    loaded |= message.rfind("loaded ", 0) == 0;
+  }
+  if (loaded) canvas_update_dsp();  // a new model may run at another rate: rebuild the bridge
   if (x->host->busy()) clock_delay(x->poll, kPollMs);
 }
 
@@ -131,7 +146,13 @@ void engine_object_bypass(t_engine_object* x, t_floatarg on) { x->host->set_bypa
 t_int* engine_object_perform(t_int* w) {
   auto* x = reinterpret_cast<t_engine_object*>(w[1]);
   const int n = static_cast<int>(w[2]);
-  x->host->process(x->in_planes, x->inlets, x->out_planes, x->outlets, n);
+  if (x->silent) {
+    for (int c = 0; c < x->outlets; ++c) std::fill(x->out_planes[c], x->out_planes[c] + n, 0.0f);
+  } else if (x->bridge) {
+    x->bridge->process(*x->host, x->in_planes, x->out_planes, n);
+  } else {
+    x->host->process(x->in_planes, x->inlets, x->out_planes, x->outlets, n);
+  }
   return w + 3;
 }
 
@@ -139,17 +160,28 @@ void engine_object_dsp(t_engine_object* x, t_signal** sp) {
   x->pd_rate = sp[0]->s_sr;
   for (int i = 0; i < x->inlets; ++i) x->in_planes[i] = sp[i]->s_vec;
   for (int i = 0; i < x->outlets; ++i) x->out_planes[i] = sp[x->inlets + i]->s_vec;
+  delete x->bridge;  // DSP is stopped while dsp() runs: perform cannot be using it
+  x->bridge = nullptr;
+  x->silent = false;
   if (timbre_rt::Engine* engine = x->host->engine()) {
     const int model_rate = engine->info().sampling_rate;
-    if (model_rate != static_cast<int>(x->pd_rate))
-      pd_error(x, "%s: Pd runs at %g Hz but the model at %d Hz: resampling is not available yet, the sound will be off-pitch",
-               class_name(x), x->pd_rate, model_rate);
+    if (model_rate != static_cast<int>(x->pd_rate)) {
+      try {
+        const auto method = engine->method();
+        x->bridge = new timbre_rt::RateBridge(static_cast<int>(x->pd_rate), model_rate, x->inlets, x->outlets, sp[0]->s_n,
+                                              method.out_ratio);
+      } catch (const std::exception& e) {
+        pd_error(x, "%s: %s; the object outputs silence", class_name(x), e.what());
+        x->silent = true;
+      }
+    }
   }
   dsp_add(engine_object_perform, 2, x, static_cast<t_int>(sp[0]->s_n));
 }
 
 void engine_object_free(t_engine_object* x) {
   clock_free(x->poll);
+  delete x->bridge;
   delete x->host;  // joins the control thread and the engine's worker
   delete[] x->in_planes;
   delete[] x->out_planes;
@@ -191,6 +223,8 @@ void* engine_object_new(t_class* cls, const char* method, bool audio_in, int arg
   x->out_planes = new float*[x->outlets]();
   x->poll = clock_new(x, reinterpret_cast<t_method>(engine_object_poll));
   x->pd_rate = 0;
+  x->bridge = nullptr;
+  x->silent = false;
   return x;
 }
 

@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-# Compilers and CMake for the core, Python headers and venv for the module, Pd (headers
+# Compilers, CMake and libsoxr for the core, Python headers and venv for the module, Pd (headers
 # for the externals, the binary for the headless tests and the demo).
-packages=(build-essential cmake git python3 python3-venv python3-dev puredata-core puredata-dev puredata-utils)
+packages=(build-essential cmake git python3 python3-venv python3-dev libsoxr-dev puredata-core puredata-dev puredata-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -29,7 +29,7 @@ fi
 # torch is pinned: an unpinned torch pulls a multi-GB CUDA build.
 echo "== installing Python packages"
 .venv/bin/python -m pip install -q "setuptools>=68" wheel
-.venv/bin/python -m pip install -q "torch==2.13.0" "numpy>=1.24" "pybind11>=2.12" "pytest>=7"
+.venv/bin/python -m pip install -q "torch==2.13.0" "numpy>=1.24" "pybind11>=2.12" "pytest>=7" "soxr>=0.3"
 # No build isolation: the build must see the pinned torch of the venv (its headers and CMake files).
 echo "== building timbre_rt (C++ core, Python module, tests)"
 CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \

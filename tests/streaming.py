@@ -25,7 +25,7 @@ def reference(path: str, method: str, signal: np.ndarray, in_ratio: int, out_rat
     module = torch.jit.load(path)
     if hasattr(module, "reset"):  # foreign files (e.g. RAVE-like) may have no reset()
         module.reset()
-    x = torch.from_numpy(np.ascontiguousarray(signal[:, ::in_ratio]))[None]
+    x = torch.from_numpy(np.ascontiguousarray(signal[:, in_ratio // 2 :: in_ratio]))[None]
     with torch.no_grad():
         y = getattr(module, method)(x)[0].numpy()
     return hold(y, out_ratio)
