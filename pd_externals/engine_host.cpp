@@ -100,6 +100,17 @@ void EngineHost::set_threads(int threads, bool wait) {
       wait);
 }
 
+void EngineHost::set_headroom(int headroom, bool wait) {
+  options_.headroom = headroom;
+  run(
+      [headroom](Engine* engine) {
+        if (!engine) return std::string("headroom set for the next model");
+        engine->set_headroom(headroom);
+        return "headroom " + std::to_string(headroom) + ", latency " + std::to_string(engine->latency()) + " samples at the model's rate";
+      },
+      wait);
+}
+
 void EngineHost::reset(bool wait) {
   run(
       [](Engine* engine) {

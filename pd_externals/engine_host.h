@@ -39,6 +39,7 @@ class EngineHost {
   void set_buffer(int buffer, bool wait);
   void set_device(const std::string& device, bool wait);
   void set_threads(int threads, bool wait);
+  void set_headroom(int headroom, bool wait);
   void reset(bool wait);
   void set_sync(bool sync);
   void set_bypass(bool bypass) { bypass_.store(bypass); }

@@ -132,6 +132,11 @@ void engine_object_threads(t_engine_object* x, t_floatarg threads) {
   after_control(x);
 }
 
+void engine_object_headroom(t_engine_object* x, t_floatarg headroom) {
+  x->host->set_headroom(static_cast<int>(headroom), x->host->sync());
+  after_control(x);
+}
+
 void engine_object_reset(t_engine_object* x) {
   x->host->reset(x->host->sync());
   after_control(x);
@@ -200,8 +205,11 @@ void* engine_object_new(t_class* cls, const char* method, bool audio_in, int arg
   options.buffer = kDefaultBuffer;
   t_symbol* path = atom_getsymbolarg(0, argc, argv);
   if (argc > 1) options.buffer = static_cast<int>(atom_getfloatarg(1, argc, argv));
+  // Pd computes blocks in bursts, so the block after a full buffer follows at once: without
+  // headroom every result would be late. Half a buffer by default (bench/pd_jack.md).
+  options.headroom = argc > 2 ? static_cast<int>(atom_getfloatarg(2, argc, argv)) : std::max(options.buffer, 0) / 2;
   if (path == &s_) {
-    pd_error(x, "%s: no model file given (usage: [%s <model.ts> <buffer>]); send 'load <path>'", class_name(x), class_name(x));
+    pd_error(x, "%s: no model file given (usage: [%s <model.ts> <buffer> <headroom>]); send 'load <path>'", class_name(x), class_name(x));
   } else {
     const std::string error = x->host->open(resolve(x, path->s_name), options);
     if (!error.empty()) report(x, error + " (the object outputs silence until a model loads)");
@@ -239,6 +247,7 @@ t_class* engine_object_class(const char* name, t_newmethod new_method) {
   class_addmethod(cls, reinterpret_cast<t_method>(engine_object_threads), gensym("threads"), A_FLOAT, 0);
   class_addmethod(cls, reinterpret_cast<t_method>(engine_object_sync), gensym("sync"), A_FLOAT, 0);
   class_addmethod(cls, reinterpret_cast<t_method>(engine_object_bypass), gensym("bypass"), A_FLOAT, 0);
+  class_addmethod(cls, reinterpret_cast<t_method>(engine_object_headroom), gensym("headroom"), A_FLOAT, 0);
   class_addmethod(cls, reinterpret_cast<t_method>(engine_object_reset), gensym("reset"), A_NULL);
   class_addmethod(cls, reinterpret_cast<t_method>(engine_object_info), gensym("info"), A_NULL);
   return cls;

@@ -14,7 +14,8 @@ LATENTS = 4
 
 
 def chain(encoder_model, decoder_model, buffer=BUFFER):
-    objects = [f"encoder~ {encoder_model} {buffer}", f"decoder~ {decoder_model} {buffer}"]
+    # Headroom 0: the latency is the buffer alone (the objects default to half a buffer more).
+    objects = [f"encoder~ {encoder_model} {buffer} 0", f"decoder~ {decoder_model} {buffer} 0"]
     wires = [(0, k, 1, k) for k in range(LATENTS)] + [(1, 0, -1, 0)]
     return objects, wires
 
@@ -51,6 +52,15 @@ def test_info_reports_latency(tmp_path, toy_path, tone):
     run = render(tmp_path, tone, RATE, objects, wires, extra=("info",))
     created_and_rendered(run, tone.size)
     assert f"latency {BUFFER} samples" in run.stderr
+
+
+def test_default_headroom_is_half_a_buffer(tmp_path, toy_path, tone):
+    objects = [f"encoder~ {toy_path} {BUFFER}", f"decoder~ {toy_path} {BUFFER}"]
+    wires = [(0, k, 1, k) for k in range(LATENTS)] + [(1, 0, -1, 0)]
+    run = render(tmp_path, tone, RATE, objects, wires, extra=("info", "headroom 64", "info"))
+    created_and_rendered(run, tone.size)
+    assert run.stderr.count(f"latency {BUFFER + BUFFER // 2} samples (") == 2
+    assert run.stderr.count(f"latency {BUFFER + 64} samples (") == 2
     assert "1 -> 4 channels" in run.stderr and "4 -> 1 channels" in run.stderr
 
 
@@ -126,7 +136,7 @@ def test_bypass_passes_the_sound(tmp_path, toy_path, tone):
 
 def test_load_while_running_switches_model(tmp_path, toy_path, tone):
     """A good `load` while DSP runs is reported and the chain keeps sounding."""
-    objects = [f"encoder~ {toy_path} {BUFFER}", f"decoder~ {toy_path} {BUFFER}"]
+    objects = [f"encoder~ {toy_path} {BUFFER} 0", f"decoder~ {toy_path} {BUFFER} 0"]
     wires = [(0, k, 1, k) for k in range(LATENTS)] + [(1, 0, -1, 0)]
     run = render(tmp_path, tone, RATE, objects, wires, extra=(f"load {toy_path}",))
     created_and_rendered(run, tone.size)

@@ -118,7 +118,8 @@ def _render_in_pd(model: str, input_path: Path, out: Path, frames: int, rate: in
     if block & (block - 1):
         raise ValueError(f"Pd's block size must be a power of two, got {block}")
     model_path = Path(model).resolve()  # the patch lives next to the output, not here
-    chain = [f"encoder~ {model_path} {buffer}", f"decoder~ {model_path} {buffer}"]
+    # Headroom 0, as the Python engines: a sync render never waits on a deadline.
+    chain = [f"encoder~ {model_path} {buffer} 0", f"decoder~ {model_path} {buffer} 0"]
     wires = [(0, k, 1, k) for k in range(latents)] + [(1, 0, -1, 0)]
     out.parent.mkdir(parents=True, exist_ok=True)
     text = render_patch(input_path.resolve(), out.resolve(), frames, rate, chain, wires, block=block, extra=("info",))

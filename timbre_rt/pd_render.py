@@ -107,4 +107,4 @@ def render(folder: Path, signal: np.ndarray, rate: int, chain, connections, **op
 
 def reported_latencies(stderr: str) -> List[int]:
     """Latencies in samples that the objects printed after an [info( message, in order."""
-    return [int(v) for v in re.findall(r"latency (\d+) samples", stderr)]
+    return [int(v) for v in re.findall(r"latency (\d+) samples \(", stderr)]
