@@ -9,8 +9,8 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # Compilers, CMake and libsoxr for the core, Python headers and venv for the module, Pd (headers
-# for the externals, the binary for the headless tests and the demo).
-packages=(build-essential cmake git python3 python3-venv python3-dev libsoxr-dev puredata-core puredata-dev puredata-utils)
+# for the externals, the binary for the headless tests and the demo), JACK for the Pd benchmark.
+packages=(build-essential cmake git python3 python3-venv python3-dev libsoxr-dev puredata-core puredata-dev puredata-utils jackd2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
