@@ -34,7 +34,7 @@ class RateBridge {
   // Host samples between an input sample and its output, for an inner delay of
   // `inner_latency` model samples (rounded to the nearest sample).
   int latency(int inner_latency) const;
-  int fifo_delay() const { return prefill_; }
+  // Host blocks the FIFO could not fill (none by construction; counted to be sure).
   long underruns() const { return underruns_; }
 
  private:

@@ -76,15 +76,16 @@ void engine_object_info(t_engine_object* x) {
   output(x, "rate", {static_cast<t_float>(pd_rate), static_cast<t_float>(model.sampling_rate)});
   output(x, "channels", {static_cast<t_float>(method.in_channels), static_cast<t_float>(method.out_channels)});
   output(x, "buffer", {static_cast<t_float>(engine->buffer())});
-  output(x, "underruns", {static_cast<t_float>(stats.underruns)});
+  const unsigned long long underruns = stats.underruns + (x->bridge ? x->bridge->underruns() : 0);
+  output(x, "underruns", {static_cast<t_float>(underruns)});
   output(x, "compute", {static_cast<t_float>(stats.compute_ms_p50), static_cast<t_float>(stats.compute_ms_p99),
                         static_cast<t_float>(stats.compute_ms_max)});
   post("%s: %s '%s' at %d Hz (Pd at %g Hz%s), buffer %d, latency %d samples (%.1f ms), %d -> %d channels, %llu calls, "
        "%llu underruns, compute p50 %.2f ms p99 %.2f ms max %.2f ms",
        class_name(x), method.name.c_str(), model.path.c_str(), model.sampling_rate, pd_rate, x->bridge ? ", resampled" : "",
        engine->buffer(), latency, latency_ms,
-       method.in_channels, method.out_channels, static_cast<unsigned long long>(stats.calls),
-       static_cast<unsigned long long>(stats.underruns), stats.compute_ms_p50, stats.compute_ms_p99, stats.compute_ms_max);
+       method.in_channels, method.out_channels, static_cast<unsigned long long>(stats.calls), underruns, stats.compute_ms_p50,
+       stats.compute_ms_p99, stats.compute_ms_max);
 }
 
 // Main thread: prints what the control thread finished, until nothing is pending.

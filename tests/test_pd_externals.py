@@ -134,7 +134,7 @@ def test_bypass_passes_the_sound(tmp_path, toy_path, tone):
     assert np.array_equal(run.output, tone)
 
 
-def test_load_while_running_switches_model(tmp_path, toy_path, tone):
+def test_load_while_running_is_reported(tmp_path, toy_path, tone):
     """A good `load` while DSP runs is reported and the chain keeps sounding."""
     objects = [f"encoder~ {toy_path} {BUFFER} 0", f"decoder~ {toy_path} {BUFFER} 0"]
     wires = [(0, k, 1, k) for k in range(LATENTS)] + [(1, 0, -1, 0)]
