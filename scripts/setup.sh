@@ -9,8 +9,9 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # Compilers, CMake and libsoxr for the core, Python headers and venv for the module, Pd (headers
-# for the externals, the binary for the headless tests and the demo), JACK for the Pd benchmark.
-packages=(build-essential cmake git python3 python3-venv python3-dev libsoxr-dev puredata-core puredata-dev puredata-utils jackd2)
+# for the externals, the binary for the headless tests and the demo), JACK for the Pd benchmark,
+# and the General MIDI soundfont (MIT) that the default training set is rendered from.
+packages=(build-essential cmake git python3 python3-venv python3-dev libsoxr-dev puredata-core puredata-dev puredata-utils jackd2 fluid-soundfont-gm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -29,7 +30,11 @@ fi
 # torch is pinned: an unpinned torch pulls a multi-GB CUDA build.
 echo "== installing Python packages"
 .venv/bin/python -m pip install -q "setuptools>=68" wheel
-.venv/bin/python -m pip install -q "torch==2.13.0" "numpy>=1.24" "pybind11>=2.12" "pytest>=7" "soxr>=0.3"
+.venv/bin/python -m pip install -q "torch==2.13.0" "numpy>=1.24" "pybind11>=2.12" "pytest>=7" "soxr>=0.3" \
+  "soundfile>=0.12" "lightning>=2.2" "tensorboard>=2.14" "pyyaml>=6" "tqdm>=4.60" "matplotlib>=3.7"
+# tinysoundfont declares pyaudio (for live playback, which we never use) and pyaudio needs
+# PortAudio headers to build: install it without its dependencies.
+.venv/bin/python -m pip install -q --no-deps "tinysoundfont>=0.3"
 # No build isolation: the build must see the pinned torch of the venv (its headers and CMake files).
 echo "== building timbre_rt (C++ core, Python module, tests)"
 CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \

@@ -1,10 +1,14 @@
-"""The `timbre-rt` command: bench, info and demo subcommands."""
+"""The `timbre-rt` command: one subcommand per task (info, demo, bench, make-dataset,
+train, export, eval)."""
 import argparse
 import shlex
 import sys
 from typing import Dict, List, Optional, Sequence
 
 from . import bench, demo
+from .data import cli as data_cli
+from .evaluate import cli as evaluate_cli
+from .train import cli as train_cli
 from ._core import ModelError, read_model_info
 
 DESCRIPTION = "Realtime neural timbre tools: inspect, benchmark and try streaming model files."
@@ -14,6 +18,10 @@ examples:
   timbre-rt info models/toy.ts      # what a model file declares
   timbre-rt demo                    # tone -> encode -> decode -> out/demo.wav
   timbre-rt bench --out bench/      # engine overhead vs direct TorchScript calls
+  timbre-rt make-dataset --soundfont default --out data/gm
+  timbre-rt train continuous --config models/continuous.yaml --data data/gm --out runs/cont
+  timbre-rt export runs/cont --out models/continuous.ts
+  timbre-rt eval models/continuous.ts --data data/gm/held_out
 run `timbre-rt COMMAND --help` for each command's options.
 """
 
@@ -96,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     demo.add_arguments(p)
     p.set_defaults(handler=_demo)
+
+    data_cli.add_parser(sub).set_defaults(handler=data_cli.run)
+    train_cli.add_parsers(sub)
+    evaluate_cli.add_parser(sub).set_defaults(handler=evaluate_cli.run)
     return parser
 
 

@@ -39,13 +39,16 @@ def export_model(
     path: Union[str, Path],
     *,
     chunk_sizes: Optional[Sequence[int]] = None,
-    atol: float = 1e-5,
+    atol: float = 1e-4,
     seconds: float = 1.0,
     seed: int = 0,
 ) -> ExportReport:
     """Finalize, script and save `model` to `path`, after checking that every
     declared method gives the same result on chunks as on the whole signal.
 
+    atol: a streaming bug (a missing cache, a misaligned frame) shows as errors
+    of 1e-2 and more; deep trained models differ by ~1e-5 from float32
+    rounding alone (convolution algorithms change with the input length).
     chunk_sizes are in audio samples and must be multiples of the model's
     block_size (default: 1, 2, 3 and 16 blocks). On failure raises
     ExportError and leaves no file at `path`. The model is left finalized

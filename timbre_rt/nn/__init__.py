@@ -2,12 +2,27 @@
 from .base import CachedModule
 from .cached_conv import CachedConv1d
 from .cached_conv_transpose import CachedConvTranspose1d
+from .cached_frames import CachedFrames
+from .grl import GradientReversal
+from .mel import MelSpectrogram, StreamingSTFT, log_mel, mel_filterbank, relative_log_mel
+from .pqmf import PQMFAnalysis, PQMFSynthesis
+from .residual import ResidualStack
 from .streaming import collect_caches, set_streaming
 
 __all__ = [
     "CachedModule",
     "CachedConv1d",
     "CachedConvTranspose1d",
+    "CachedFrames",
+    "GradientReversal",
+    "MelSpectrogram",
+    "PQMFAnalysis",
+    "PQMFSynthesis",
+    "ResidualStack",
+    "StreamingSTFT",
+    "log_mel",
+    "mel_filterbank",
+    "relative_log_mel",
     "collect_caches",
     "set_streaming",
 ]

@@ -1,0 +1,30 @@
+"""Continuous timbre model: log-mel VAE with a loudness-invariant latent + MelGAN vocoder."""
+from .codec import ContinuousCodec, build_codec, build_frontend
+from .config import ContinuousConfig, StageConfig, load_config
+from .discriminator import (
+    MultiScaleDiscriminator,
+    discriminator_hinge_loss,
+    feature_matching_loss,
+    generator_hinge_loss,
+)
+from .vae import MelVAE, VAEOutput, energy_to_db, kl_divergence, latent_loudness
+from .vocoder import MelGANGenerator
+
+__all__ = [
+    "ContinuousCodec",
+    "ContinuousConfig",
+    "MelGANGenerator",
+    "MelVAE",
+    "MultiScaleDiscriminator",
+    "StageConfig",
+    "VAEOutput",
+    "build_codec",
+    "build_frontend",
+    "discriminator_hinge_loss",
+    "energy_to_db",
+    "feature_matching_loss",
+    "generator_hinge_loss",
+    "kl_divergence",
+    "latent_loudness",
+    "load_config",
+]

@@ -1,0 +1,90 @@
+"""The exported continuous model: audio <-> [timbre latent z, loudness]."""
+import torch
+from torch import nn
+
+from ...export.model import StreamingModel
+from ...nn.mel import MelSpectrogram, log_mel, relative_log_mel
+from .config import ContinuousConfig
+from .vae import MelVAE, latent_loudness
+from .vocoder import MelGANGenerator
+
+
+def build_frontend(cfg: ContinuousConfig) -> MelSpectrogram:
+    m = cfg.mel
+    return MelSpectrogram(cfg.sampling_rate, m.n_fft, m.hop, m.n_mels, m.fmin, m.fmax)
+
+
+class ContinuousCodec(StreamingModel):
+    """Frontend + VAE + vocoder behind the model file contract.
+
+    encode:    audio [B, 1, T] -> [B, D + 1, T / ratio]: z (posterior mean), loudness dB
+    decode:    [B, D + 1, T / ratio] -> audio [B, 1, T]
+    forward:   decode(encode(x))
+    posterior: audio [B, 1, T] -> [B, 2 D, T / ratio]: mean then log-variance (evaluation)
+
+    A latent frame is stamped at the end of its block; the whole reconstruction
+    delay (the vocoder's) is declared on decode.
+    """
+
+    def __init__(self, cfg: ContinuousConfig, vae: MelVAE, vocoder: MelGANGenerator):
+        d = cfg.vae.latent_dims
+        super().__init__(cfg.sampling_rate, "continuous", [f"z{i}" for i in range(d)] + ["loudness"])
+        self.frontend = build_frontend(cfg)
+        self.encoder = vae.encoder
+        self.normalize_level = cfg.vae.normalize_level
+        self.decoder = vae.decoder
+        self.vocoder = vocoder
+        self.latent_dims = d
+        self.downsample = cfg.vae.downsample
+        self.mel_n_fft = cfg.mel.n_fft
+        self.mel_hop = cfg.mel.hop
+        self.mel_n_mels = cfg.mel.n_mels
+        self.mel_fmin = float(cfg.mel.fmin)
+        self.mel_fmax = float(cfg.mel.fmax)
+        ratio = cfg.latent_ratio
+        delay = cfg.vocoder.delay
+        self.declare_method("encode", 1, 1, d + 1, ratio)
+        self.declare_method("decode", d + 1, ratio, 1, 1, latency=delay)
+        self.declare_method("forward", 1, 1, 1, 1, latency=delay)
+        self.declare_method("posterior", 1, 1, 2 * d, ratio)
+
+    def _analyse(self, x: torch.Tensor):
+        # Same as MelVAE.encode (which TorchScript cannot take whole: its
+        # adversary is training-only).
+        mel, energy = self.frontend(x)
+        if self.normalize_level:
+            mu, logvar = self.encoder(relative_log_mel(mel, energy))
+        else:
+            mu, logvar = self.encoder(log_mel(mel))
+        return mu, logvar, latent_loudness(energy, self.downsample)
+
+    @torch.jit.export
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """x: [B, 1, T] -> [B, D + 1, T / ratio]"""
+        mu, _, loudness = self._analyse(x)
+        return torch.cat([mu, loudness], dim=1)
+
+    @torch.jit.export
+    def posterior(self, x: torch.Tensor) -> torch.Tensor:
+        """x: [B, 1, T] -> [B, 2 D, T / ratio]"""
+        mu, logvar, _ = self._analyse(x)
+        return torch.cat([mu, logvar], dim=1)
+
+    @torch.jit.export
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """z: [B, D + 1, T / ratio] -> [B, 1, T]"""
+        d = self.latent_dims
+        log_mel = self.decoder(z[:, :d], z[:, d : d + 1])
+        return self.vocoder(log_mel)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decode(self.encode(x))
+
+
+def build_codec(cfg: ContinuousConfig, vae_state: dict, vocoder_state: dict) -> ContinuousCodec:
+    """Rebuild the exportable codec from the training stages' weights."""
+    vae = MelVAE(cfg.mel.n_mels, cfg.vae)
+    vae.load_state_dict(vae_state)
+    vocoder = MelGANGenerator(cfg.mel.n_mels, cfg.vocoder)
+    vocoder.load_state_dict(vocoder_state)
+    return ContinuousCodec(cfg, vae, vocoder)

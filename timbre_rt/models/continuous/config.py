@@ -1,0 +1,152 @@
+"""Hyper-parameters of the continuous model, read from a YAML file."""
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Optional, Tuple, Union
+
+
+@dataclass
+class MelConfig:
+    n_fft: int = 1024
+    hop: int = 256
+    n_mels: int = 80
+    fmin: float = 0.0
+    fmax: float = 0.0  # 0: Nyquist
+
+
+@dataclass
+class VAEConfig:
+    hidden: int = 128
+    latent_dims: int = 16
+    downsample: int = 2  # mel frames per latent frame
+    beta: float = 0.05  # KL weight, reached after kl_warmup_steps
+    kl_warmup_steps: int = 2000
+    # The encoder sees log-mels minus the frame's log energy, so z cannot
+    # follow a plain gain; the adversary removes what loudness leaves in timbre.
+    normalize_level: bool = True
+    # Domain adaptation: loudness classifier on z behind gradient reversal.
+    adversary_weight: float = 1.0  # 0 disables the adversarial term (the ablation)
+    adversary_ramp_steps: int = 3000
+    loudness_bins: int = 14
+    loudness_min_db: float = -70.0
+    loudness_max_db: float = 0.0
+
+
+@dataclass
+class VocoderConfig:
+    bands: int = 4
+    channels: int = 256
+    upsample: Tuple[int, ...] = (4, 4, 4)  # product * bands == mel hop
+    dilations: Tuple[int, ...] = (1, 3, 9)
+    # The generator reproduces the input delayed by this many samples: the
+    # causal analysis window has to see a sample before it can be rebuilt.
+    delay: int = 512
+
+
+@dataclass
+class DiscriminatorConfig:
+    scales: int = 3
+    channels: Tuple[int, ...] = (16, 64, 256, 512)
+    feature_weight: float = 10.0
+
+
+@dataclass
+class StageConfig:
+    steps: int
+    batch_size: int = 16
+    segment: int = 8192  # samples per training example
+    learning_rate: float = 2e-4
+    minutes: Optional[float] = None  # time budget: the stage stops at steps or minutes
+
+
+@dataclass
+class ContinuousConfig:
+    """Everything needed to rebuild and train the model (see models/continuous.yaml)."""
+
+    sampling_rate: int = 24000
+    mel: MelConfig = field(default_factory=MelConfig)
+    vae: VAEConfig = field(default_factory=VAEConfig)
+    vocoder: VocoderConfig = field(default_factory=VocoderConfig)
+    discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
+    # Training stages, run in this order; a stage with 0 steps is skipped.
+    vae_stage: StageConfig = field(default_factory=lambda: StageConfig(steps=6000, learning_rate=1e-3))
+    vocoder_stage: StageConfig = field(default_factory=lambda: StageConfig(steps=20000))
+    adversarial_stage: StageConfig = field(default_factory=lambda: StageConfig(steps=10000, learning_rate=1e-4))
+    finetune_stage: StageConfig = field(default_factory=lambda: StageConfig(steps=3000, learning_rate=1e-4))
+    validate_every: int = 1000
+
+    def __post_init__(self):
+        _coerce(self)
+        up = 1
+        for r in self.vocoder.upsample:
+            up *= r
+        if up * self.vocoder.bands != self.mel.hop:
+            raise ValueError(
+                f"vocoder: prod(upsample) * bands = {up * self.vocoder.bands}, "
+                f"must equal the mel hop {self.mel.hop}"
+            )
+        if self.mel.n_fft % self.mel.hop:
+            raise ValueError("mel.n_fft must be a multiple of mel.hop")
+
+    @property
+    def latent_ratio(self) -> int:
+        """Audio samples per latent frame."""
+        return self.mel.hop * self.vae.downsample
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _coerce(obj) -> None:
+    """Turn nested dicts / lists from YAML into the dataclasses and tuples."""
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        kind = f.type
+        if isinstance(value, dict):
+            sub = _SECTIONS.get(f.name)
+            if sub is None:
+                raise ValueError(f"unexpected section {f.name!r}")
+            known = {g.name for g in fields(sub)}
+            unknown = set(value) - known
+            if unknown:
+                raise ValueError(f"{f.name}: unknown keys {sorted(unknown)}")
+            setattr(obj, f.name, sub(**value))
+        elif isinstance(value, list) and "Tuple" in str(kind):
+            setattr(obj, f.name, tuple(value))
+        if hasattr(getattr(obj, f.name), "__dataclass_fields__"):
+            _coerce(getattr(obj, f.name))
+
+
+_SECTIONS = {
+    "mel": MelConfig,
+    "vae": VAEConfig,
+    "vocoder": VocoderConfig,
+    "discriminator": DiscriminatorConfig,
+    "vae_stage": StageConfig,
+    "vocoder_stage": StageConfig,
+    "adversarial_stage": StageConfig,
+    "finetune_stage": StageConfig,
+}
+
+
+def load_config(path: Union[str, Path]) -> ContinuousConfig:
+    """Read a YAML config; missing keys take the defaults, unknown keys are errors."""
+    import yaml
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except FileNotFoundError:
+        raise ValueError(f"config file not found: {path}") from None
+    except yaml.YAMLError as e:
+        raise ValueError(f"{path}: not valid YAML: {e}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping at the top level")
+    data.pop("model", None)  # "model: continuous" names the kind, for the CLI
+    known = {f.name for f in fields(ContinuousConfig)}
+    unknown = set(data) - known
+    if unknown:
+        raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
+    try:
+        return ContinuousConfig(**data)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{path}: {e}") from None

@@ -1,0 +1,115 @@
+"""The continuous model's training plan: VAE, vocoder, adversarial, fine-tuning."""
+import json
+import shutil
+from pathlib import Path
+from typing import List, Optional
+
+from ..models.continuous.codec import ContinuousCodec, build_codec
+from ..models.continuous.config import ContinuousConfig, StageConfig, load_config
+from .loaders import make_loaders
+from .stages import Stage, load_stage_weights, stage_done
+
+CONFIG_NAME = "config.yaml"
+VOCODER_STAGES = ("vocoder", "adversarial", "finetune")
+
+
+def _loaders(data: Path, cfg: ContinuousConfig, stage: StageConfig, workers: int):
+    return lambda: make_loaders(data, stage, cfg.sampling_rate, workers)
+
+
+def best_vocoder_stage(out: Path, candidates=("vocoder", "adversarial")) -> str:
+    """The finished stage with the lowest validation mel distance."""
+    scores = {}
+    for name in candidates:
+        done = stage_done(out, name)
+        if done is not None and "val/mel_distance" in done.get("metrics", {}):
+            scores[name] = done["metrics"]["val/mel_distance"]
+    if not scores:
+        raise FileNotFoundError(f"{out}: no finished vocoder stage")
+    return min(scores, key=scores.get)
+
+
+def continuous_stages(
+    cfg: ContinuousConfig, data: Path, out: Path, workers: int = -1,
+    minutes: Optional[dict] = None,
+) -> List[Stage]:
+    from .vae_task import VAETask
+    from .vocoder_task import VocoderTask
+
+    minutes = minutes or {}
+
+    def vocoder_task(stage_cfg, adversarial, start_from=None, with_vae=False):
+        def make():
+            state = load_stage_weights(out, start_from) if start_from else None
+            vae = load_stage_weights(out, "vae") if with_vae else None
+            return VocoderTask(cfg, stage_cfg, adversarial=adversarial, generator_state=state,
+                               vae_state=vae)
+        return make
+
+    def stage(name, stage_cfg, make_task, weights, optimizers=1):
+        return Stage(name, stage_cfg.steps, make_task, weights,
+                     _loaders(data, cfg, stage_cfg, workers), minutes.get(name, stage_cfg.minutes),
+                     cfg.validate_every, optimizers)
+
+    generator = lambda task: task.generator.state_dict()  # noqa: E731
+    return [
+        stage("vae", cfg.vae_stage, lambda: VAETask(cfg, cfg.vae_stage),
+              lambda task: task.vae.state_dict()),
+        stage("vocoder", cfg.vocoder_stage,
+              vocoder_task(cfg.vocoder_stage, adversarial=False), generator),
+        stage("adversarial", cfg.adversarial_stage,
+              vocoder_task(cfg.adversarial_stage, adversarial=True, start_from="vocoder"),
+              generator, optimizers=2),
+        # Fine-tune on the VAE's decoded mels, from whichever vocoder scored best.
+        stage("finetune", cfg.finetune_stage,
+              lambda: vocoder_task(cfg.finetune_stage, adversarial=False,
+                                   start_from=best_vocoder_stage(out), with_vae=True)(),
+              generator),
+    ]
+
+
+def save_run_config(cfg_path: Path, out: Path) -> ContinuousConfig:
+    """Copy the config into the run folder (once); a different one is an error."""
+    cfg = load_config(cfg_path)
+    out.mkdir(parents=True, exist_ok=True)
+    saved = out / CONFIG_NAME
+    if saved.is_file():
+        if load_config(saved).to_dict() != cfg.to_dict():
+            raise ValueError(
+                f"{out} was started with another config ({saved}); use a new --out "
+                f"or the same config to resume"
+            )
+    else:
+        shutil.copyfile(cfg_path, saved)
+    return cfg
+
+
+def codec_from_run(out: Path, vocoder_stage: Optional[str] = None) -> ContinuousCodec:
+    """Assemble the exportable codec from a run folder's finished stages.
+
+    vocoder_stage: which vocoder weights; default the last finished of
+    finetune, then the better of vocoder / adversarial.
+    """
+    out = Path(out)
+    cfg = load_config(out / CONFIG_NAME)
+    if vocoder_stage is None:
+        vocoder_stage = "finetune" if stage_done(out, "finetune") else best_vocoder_stage(out)
+    if vocoder_stage not in VOCODER_STAGES:
+        raise ValueError(f"vocoder stage must be one of {', '.join(VOCODER_STAGES)}")
+    return build_codec(cfg, load_stage_weights(out, "vae"), load_stage_weights(out, vocoder_stage))
+
+
+def run_summary(out: Path) -> dict:
+    """What each finished stage recorded (steps, minutes, validation metrics)."""
+    summary = {}
+    for name in ("vae",) + VOCODER_STAGES:
+        done = stage_done(Path(out), name)
+        if done is not None:
+            summary[name] = done
+    return summary
+
+
+def write_summary(out: Path) -> Path:
+    path = Path(out) / "summary.json"
+    path.write_text(json.dumps(run_summary(out), indent=2))
+    return path

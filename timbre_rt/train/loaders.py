@@ -1,0 +1,27 @@
+"""DataLoaders over a dataset cache (see timbre_rt.data)."""
+import os
+from pathlib import Path
+
+from torch.utils.data import DataLoader
+
+from ..data import ChunkDataset
+from ..models.continuous.config import StageConfig
+
+
+def default_workers() -> int:
+    # Leave a core to the training loop; 0 (in-process) on small machines.
+    cpus = os.cpu_count() or 1
+    return 0 if cpus <= 2 else min(8, cpus - 1)
+
+
+def make_loaders(data: Path, stage: StageConfig, sampling_rate: int, workers: int = -1):
+    """(train, validation) loaders of audio batches [B, 1, stage.segment]."""
+    workers = default_workers() if workers < 0 else workers
+    train = ChunkDataset(data, stage.segment, split="train", sampling_rate=sampling_rate)
+    held_out = ChunkDataset(data, stage.segment, split="held_out", random_crop=False,
+                            sampling_rate=sampling_rate)
+    common = dict(num_workers=workers, persistent_workers=workers > 0, pin_memory=False)
+    return (
+        DataLoader(train, batch_size=stage.batch_size, shuffle=True, drop_last=True, **common),
+        DataLoader(held_out, batch_size=stage.batch_size, shuffle=False, **common),
+    )

@@ -1,0 +1,116 @@
+"""Lightning task: the MelGAN vocoder, spectral losses with an optional GAN term."""
+from typing import Dict, Optional
+
+import lightning as L
+import torch
+
+from ..evaluate.spectral import MultiResolutionSTFTDistance, MultiScaleMelDistance
+from ..models.continuous.codec import build_frontend
+from ..models.continuous.config import ContinuousConfig, StageConfig
+from ..models.continuous.discriminator import (
+    MultiScaleDiscriminator,
+    discriminator_hinge_loss,
+    feature_matching_loss,
+    generator_hinge_loss,
+)
+from ..models.continuous.vae import MelVAE
+from ..models.continuous.vocoder import MelGANGenerator
+from ..nn.mel import log_mel
+from .logging import log_audio
+
+
+class VocoderTask(L.LightningModule):
+    """Generator from log-mels to audio delayed by `cfg.vocoder.delay` samples.
+
+    adversarial: add hinge + feature-matching terms from a multi-scale
+        discriminator (the spectral losses stay, as in multi-band MelGAN).
+    vae_state: when given, the generator learns from the VAE's decoded mels
+        (the mels it will get in use) instead of the analysed ones.
+    Batches: audio [B, 1, T].
+    """
+
+    def __init__(
+        self,
+        cfg: ContinuousConfig,
+        stage: StageConfig,
+        *,
+        adversarial: bool = False,
+        generator_state: Optional[Dict[str, torch.Tensor]] = None,
+        vae_state: Optional[Dict[str, torch.Tensor]] = None,
+    ):
+        super().__init__()
+        self.automatic_optimization = False
+        self.cfg = cfg
+        self.stage = stage
+        self.adversarial = adversarial
+        self.frontend = build_frontend(cfg).requires_grad_(False)
+        self.generator = MelGANGenerator(cfg.mel.n_mels, cfg.vocoder)
+        if generator_state is not None:
+            self.generator.load_state_dict(generator_state)
+        self.vae = None
+        if vae_state is not None:
+            self.vae = MelVAE(cfg.mel.n_mels, cfg.vae)
+            self.vae.load_state_dict(vae_state)
+            self.vae.requires_grad_(False).eval()
+        self.discriminator = None
+        if adversarial:
+            d = cfg.discriminator
+            self.discriminator = MultiScaleDiscriminator(d.scales, d.channels)
+        self.mel_distance = MultiScaleMelDistance(cfg.sampling_rate)
+        self.stft_distance = MultiResolutionSTFTDistance()
+
+    def configure_optimizers(self):
+        betas = (0.5, 0.9) if self.adversarial else (0.9, 0.999)
+        lr = self.stage.learning_rate
+        g = torch.optim.Adam(self.generator.parameters(), lr=lr, betas=betas)
+        if self.discriminator is None:
+            return g
+        return [g, torch.optim.Adam(self.discriminator.parameters(), lr=lr, betas=betas)]
+
+    def mels(self, audio: torch.Tensor) -> torch.Tensor:
+        """audio [B, 1, T] -> the log-mels the generator is conditioned on."""
+        mel, energy = self.frontend(audio)
+        if self.vae is None:
+            return log_mel(mel)
+        with torch.no_grad():
+            return self.vae(mel, energy, sample=False).log_mel
+
+    def aligned(self, audio: torch.Tensor):
+        """(generated, target): the output and the input it should equal, [B, 1, T - delay]."""
+        out = self.generator(self.mels(audio))
+        d = self.cfg.vocoder.delay
+        return out[..., d:], audio[..., : audio.size(-1) - d]
+
+    def training_step(self, batch, batch_idx):
+        optimizers = self.optimizers()
+        g_opt = optimizers[0] if isinstance(optimizers, list) else optimizers
+        fake, real = self.aligned(batch)
+        spectral = self.stft_distance(fake, real) + self.mel_distance(fake, real)
+        logs = {"spectral": spectral}
+        g_loss = spectral
+        if self.discriminator is not None:
+            d_opt = optimizers[1]
+            d_loss = discriminator_hinge_loss(self.discriminator(real), self.discriminator(fake.detach()))
+            d_opt.zero_grad()
+            self.manual_backward(d_loss)
+            d_opt.step()
+            with torch.no_grad():  # feature-matching targets only
+                real_outs = self.discriminator(real)
+            fake_outs = self.discriminator(fake)
+            adv = generator_hinge_loss(fake_outs)
+            fm = feature_matching_loss(real_outs, fake_outs)
+            g_loss = g_loss + adv + self.cfg.discriminator.feature_weight * fm
+            logs.update({"disc": d_loss, "gen_adv": adv, "feature_matching": fm})
+        g_opt.zero_grad()
+        self.manual_backward(g_loss)
+        g_opt.step()
+        self.log_dict({f"vocoder/{k}": v for k, v in logs.items()})
+        self.log("vocoder/loss", g_loss, prog_bar=True)
+
+    def validation_step(self, batch, batch_idx):
+        fake, real = self.aligned(batch)
+        self.log("val/mel_distance", self.mel_distance(fake, real), sync_dist=True, prog_bar=True)
+        self.log("val/stft_distance", self.stft_distance(fake, real), sync_dist=True)
+        if batch_idx == 0:
+            log_audio(self, fake[0, 0], "vocoder/generated", self.cfg.sampling_rate)
+            log_audio(self, real[0, 0], "vocoder/target", self.cfg.sampling_rate)
