@@ -35,7 +35,7 @@ def test_frames_are_block_causal_and_stream():
     set_streaming(frames, True)
     parts = torch.cat([frames(x[..., i : i + 4]) for i in range(0, 12, 4)], dim=1)
     assert torch.equal(parts, whole)
-    with pytest.raises(ValueError, match="multiple of hop"):
+    with pytest.raises(ValueError, match="multiple of 2"):
         frames(x[..., :3])
 
 

@@ -1,5 +1,6 @@
 """Common base of the blocks that carry state between streaming calls."""
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
@@ -31,6 +32,22 @@ class CachedModule(nn.Module):
     def reset(self) -> None:
         """Forget the past (zero the cache)."""
         self.cache.zero_()
+
+    def _with_past(self, x: torch.Tensor, multiple: int) -> torch.Tensor:
+        """x: [B, C, L] -> [B, C, cache_size + L]: the past (cache, or zeros
+        when not streaming) followed by x; the cache moves on to the newest
+        cache_size samples. Streaming chunks must be multiples of `multiple`.
+        """
+        p = self.cache_size
+        if self.streaming:
+            if x.size(-1) % multiple != 0:
+                raise ValueError(f"streaming chunk length must be a multiple of {multiple}")
+            if p > 0:
+                self._match_batch(x.size(0))
+                x = torch.cat([self.cache.to(x.dtype), x], dim=-1)
+                self.cache.copy_(x[:, :, x.size(-1) - p :].detach())
+            return x
+        return F.pad(x, (p, 0)) if p > 0 else x
 
     def _match_batch(self, batch: int) -> None:
         # A new batch size means a new set of streams: start them from silence.

@@ -74,16 +74,7 @@ class CachedConv1d(CachedModule):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x: [B, C_in, L] -> [B, C_out, L // stride]"""
-        p = self.cache_size
-        if self.streaming:
-            if x.size(-1) % self.stride != 0:
-                raise ValueError("streaming chunk length must be a multiple of stride")
-            if p > 0:
-                self._match_batch(x.size(0))
-                x = torch.cat([self.cache.to(x.dtype), x], dim=-1)
-                self.cache.copy_(x[:, :, x.size(-1) - p :].detach())
-        elif p > 0:
-            x = F.pad(x, (p, 0))
+        x = self._with_past(x, self.stride)
         return F.conv1d(x, self.weight, self.bias, self.stride, 0, self.dilation)
 
     def extra_repr(self) -> str:

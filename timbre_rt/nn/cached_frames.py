@@ -1,6 +1,5 @@
 """Overlapping analysis frames of a stream, block-causal like CachedConv1d."""
 import torch
-import torch.nn.functional as F
 
 from .base import CachedModule
 
@@ -24,14 +23,4 @@ class CachedFrames(CachedModule):
         self.hop = hop
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        p = self.cache_size
-        if self.streaming:
-            if x.size(-1) % self.hop != 0:
-                raise ValueError("streaming chunk length must be a multiple of hop")
-            if p > 0:
-                self._match_batch(x.size(0))
-                x = torch.cat([self.cache.to(x.dtype), x], dim=-1)
-                self.cache.copy_(x[:, :, x.size(-1) - p :].detach())
-        elif p > 0:
-            x = F.pad(x, (p, 0))
-        return x[:, 0].unfold(-1, self.size, self.hop)
+        return self._with_past(x, self.hop)[:, 0].unfold(-1, self.size, self.hop)
