@@ -18,7 +18,8 @@ from .audio_io import read_wav, write_wav
 from .pd_render import render_patch, reported_latencies, run_pd
 from .signals import harmonic_tones
 
-DEFAULT_MODEL = Path("models/toy.ts")
+# The shipped default: trained on the General MIDI soundfont set (models/README.md).
+DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "continuous.ts"
 DEFAULT_OUT = Path("out/demo.wav")
 
 DESCRIPTION = """\
@@ -27,8 +28,8 @@ headless Pure Data (--host pd, the default), or through an `encode` Engine and a
 `decode` Engine from Python (--host python), in host blocks of --block samples,
 and write the input and the output as 32-bit float WAVs (OUT and OUT's name +
 _input.wav). Both hosts give the same samples. Without --model, the shipped
-untrained ToyCodec models/toy.ts is used (exported again if missing): its output
-is a coloured, noisy version of the input, not a reconstruction.
+continuous model models/continuous.ts is used: it hears the tones through a
+timbre space learnt from General MIDI instrument notes and resynthesises them.
 """
 
 
@@ -51,16 +52,14 @@ class DemoResult:
         return 1000.0 * self.latency / self.sampling_rate
 
 
-def ensure_default_model(path: Union[str, Path] = DEFAULT_MODEL) -> Path:
-    """Export the default ToyCodec to `path` unless a file is already there."""
-    path = Path(path)
-    if not path.exists():
-        # Imported here: exporting is only needed the first time.
-        from .export import export_model
-        from .models import ToyCodec
-
-        export_model(ToyCodec(), path, seconds=0.25)
-    return path
+def default_model() -> Path:
+    """The shipped continuous model; a clear error if the checkout lacks it."""
+    if not DEFAULT_MODEL.is_file():
+        raise FileNotFoundError(
+            f"{DEFAULT_MODEL} is missing: train and export one (models/README.md), "
+            "or pass --model FILE"
+        )
+    return DEFAULT_MODEL
 
 
 def run_demo(
@@ -136,8 +135,8 @@ def _render_in_pd(model: str, input_path: Path, out: Path, frames: int, rate: in
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--model", default=None,
-        help=f"model file with encode and decode methods (default: {DEFAULT_MODEL}, "
-        "exported from a ToyCodec if missing)",
+        help="model file with encode and decode methods (default: the shipped "
+        "models/continuous.ts)",
     )
     parser.add_argument("--out", default=str(DEFAULT_OUT),
                         help=f"output WAV; the input goes next to it (default: {DEFAULT_OUT})")
@@ -162,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
         print("error: --buffer and --block must be >= 1 and --seconds > 0", file=sys.stderr)
         return 2
     try:
-        model = Path(args.model) if args.model else ensure_default_model()
+        model = Path(args.model) if args.model else default_model()
         result = run_demo(model, args.out, args.buffer, args.block, args.seconds, args.host)
     except (ModelError, ValueError, RuntimeError, OSError, subprocess.TimeoutExpired) as e:
         print(f"error: {e}", file=sys.stderr)
