@@ -10,10 +10,13 @@
 #include "engine.h"
 #include "model_error.h"
 #include "model_file.h"
+#include "pipeline.h"
 
 namespace py = pybind11;
 using timbre_rt::Engine;
 using timbre_rt::EngineOptions;
+using timbre_rt::Pipeline;
+using timbre_rt::PipelineOptions;
 
 namespace {
 
@@ -44,8 +47,7 @@ py::array_t<float> process(Engine& engine, const FloatArray& block, std::optiona
   return result;
 }
 
-py::dict stats(const Engine& engine) {
-  const auto s = engine.stats();
+py::dict stats_dict(const timbre_rt::StatsSnapshot& s) {
   py::dict d;
   d["calls"] = s.calls;
   d["underruns"] = s.underruns;
@@ -54,6 +56,76 @@ py::dict stats(const Engine& engine) {
   d["compute_ms_p50"] = s.compute_ms_p50;
   d["compute_ms_p99"] = s.compute_ms_p99;
   d["compute_ms_max"] = s.compute_ms_max;
+  return d;
+}
+
+py::dict stats(const Engine& engine) { return stats_dict(engine.stats()); }
+
+// Pipeline.process: called with the GIL released (call_guard), so it touches no Python
+// object beyond reading the arrays' shapes and data pointers; the arrays are held by
+// const reference (no reference count changes without the GIL).
+using AudioIn = py::array_t<float, py::array::c_style | py::array::forcecast>;
+using AudioOut = py::array_t<float, py::array::c_style>;
+
+int frame_channels(const py::array& a, const char* name) {
+  if (a.ndim() == 1) return 1;
+  if (a.ndim() == 2) return static_cast<int>(a.shape(1));
+  throw py::value_error(std::string(name) + " must be [n] or [n, channels] (frames x channels), got " + std::to_string(a.ndim()) +
+                        " dimensions");
+}
+
+void pipeline_process(Pipeline& pipeline, const AudioIn& in, AudioOut& out) {
+  const int in_channels = frame_channels(in, "input");
+  const int out_channels = frame_channels(out, "output");
+  const py::ssize_t n = in.shape(0);
+  if (out.shape(0) != n)
+    throw py::value_error("input and output must have the same number of frames, got " + std::to_string(n) + " and " +
+                          std::to_string(out.shape(0)));
+  if (in_channels < 1 || out_channels < 1) throw py::value_error("input and output need at least one channel");
+  float* target = out.mutable_data();  // throws if the array is read-only
+  if (in_channels == 1 && out_channels == 1)
+    pipeline.process(in.data(), target, static_cast<int>(n));
+  else
+    pipeline.process_interleaved(in.data(), in_channels, target, out_channels, static_cast<int>(n));
+}
+
+py::dict pipeline_stats(const Pipeline& p) {
+  py::dict d;
+  const auto enc = p.encoder().stats();
+  const auto dec = p.decoder().stats();
+  d["encoder"] = stats_dict(enc);
+  d["decoder"] = stats_dict(dec);
+  d["underruns"] = enc.underruns + dec.underruns;
+  d["dropped"] = enc.dropped + dec.dropped;
+  d["errors"] = enc.errors + dec.errors;
+  d["resampler_underruns"] = p.resampler_underruns();
+  d["frames"] = p.transform().frames();
+  return d;
+}
+
+py::dict transform_state(const Pipeline& p) {
+  const auto& t = p.transform();
+  std::vector<float> offset, scale, applied_offset, applied_scale, applied_freeze;
+  std::vector<bool> frozen, bypassed;
+  for (int c = 0; c < t.channels(); ++c) {
+    offset.push_back(t.offset(c));
+    scale.push_back(t.scale(c));
+    frozen.push_back(t.frozen(c));
+    bypassed.push_back(t.bypassed(c));
+    applied_offset.push_back(t.applied_offset(c));
+    applied_scale.push_back(t.applied_scale(c));
+    applied_freeze.push_back(t.applied_freeze(c));
+  }
+  py::dict d;
+  d["offset"] = offset;
+  d["scale"] = scale;
+  d["freeze"] = frozen;
+  d["bypass"] = bypassed;
+  d["applied_offset"] = applied_offset;
+  d["applied_scale"] = applied_scale;
+  d["applied_freeze"] = applied_freeze;
+  d["smoothing"] = t.smoothing();
+  d["frames"] = t.frames();
   return d;
 }
 
@@ -132,4 +204,94 @@ underrun. In sync mode it waits for the worker, for deterministic offline render
       .def_property_readonly("sampling_rate", [](const Engine& e) { return e.info().sampling_rate; })
       .def_property_readonly("block_size", [](const Engine& e) { return e.info().block_size; })
       .def_property_readonly("model_path", [](const Engine& e) { return e.info().path; });
+
+  py::class_<Pipeline>(m, "Pipeline", R"doc(
+encoder -> latent knobs -> decoder behind one realtime-safe call, for a live audio callback.
+
+Pipeline(encoder, decoder=None, encode_method="encode", decode_method="decode", buffer=2048,
+         headroom=0, device="cpu", threads=1, sync=False, host_rate=0, max_block=4096,
+         smoothing=1)
+
+Two Engines (the encoder's and the decoder's method, of one file or of two) with a latent
+transform between them: per latent dimension an offset, a scale, freeze and bypass, set from
+any thread without locks and applied from the next latent frame on, ramped linearly over
+`smoothing` frames. host_rate (0: the model's) is the caller's rate: the pipeline resamples
+around the models. process(input, output) releases the GIL and makes one call into C++; in
+realtime mode (sync=False) it never waits. Latency (host samples) = encoder latency +
+decoder latency (+ the resampler's delay when host_rate differs).
+)doc")
+      .def(py::init([](const std::string& encoder, std::optional<std::string> decoder, const std::string& encode_method,
+                       const std::string& decode_method, int buffer, int headroom, const std::string& device, int threads, bool sync,
+                       int host_rate, int max_block, int smoothing) {
+             PipelineOptions o;
+             o.encoder_path = encoder;
+             o.decoder_path = decoder.value_or("");
+             o.encode_method = encode_method;
+             o.decode_method = decode_method;
+             o.buffer = buffer;
+             o.headroom = headroom;
+             o.device = device;
+             o.threads = threads;
+             o.sync = sync;
+             o.host_rate = host_rate;
+             o.max_block = max_block;
+             o.smoothing = smoothing;
+             py::gil_scoped_release release;
+             return std::make_unique<Pipeline>(o);
+           }),
+           py::arg("encoder"), py::arg("decoder") = py::none(), py::arg("encode_method") = "encode", py::arg("decode_method") = "decode",
+           py::arg("buffer") = 2048, py::arg("headroom") = 0, py::arg("device") = "cpu", py::arg("threads") = 1, py::arg("sync") = false,
+           py::arg("host_rate") = 0, py::arg("max_block") = 4096, py::arg("smoothing") = 1)
+      .def("process", &pipeline_process, py::arg("input"), py::arg("output").noconvert(), py::call_guard<py::gil_scoped_release>(),
+           "input: float32 [n] or [n, channels] (channels averaged); output: C-contiguous float32 [n] or [n, channels], written "
+           "in place (every channel gets the result). Releases the GIL; never waits unless sync.")
+      .def("set_offset", [](Pipeline& p, int dim, float v) { p.transform().set_offset(dim, v); }, py::arg("dim"), py::arg("value"),
+           "Latent offset of one dimension (lock-free; applied from the next latent frame).")
+      .def("set_scale", [](Pipeline& p, int dim, float v) { p.transform().set_scale(dim, v); }, py::arg("dim"), py::arg("value"))
+      .def("set_freeze", [](Pipeline& p, int dim, bool on) { p.transform().set_freeze(dim, on); }, py::arg("dim"), py::arg("on"),
+           "Hold the latent of the frame where freezing starts (offset and scale still apply).")
+      .def("set_bypass", [](Pipeline& p, int dim, bool on) { p.transform().set_bypass(dim, on); }, py::arg("dim"), py::arg("on"),
+           "Pass this dimension through untouched (the knobs keep their values).")
+      .def("clear_transform", [](Pipeline& p) { p.transform().clear(); }, "Every dimension back to offset 0, scale 1, no freeze/bypass.")
+      .def("offset", [](const Pipeline& p, int dim) { return p.transform().offset(dim); }, py::arg("dim"), "Target offset, as last set.")
+      .def("scale", [](const Pipeline& p, int dim) { return p.transform().scale(dim); }, py::arg("dim"))
+      .def("frozen", [](const Pipeline& p, int dim) { return p.transform().frozen(dim); }, py::arg("dim"))
+      .def("bypassed", [](const Pipeline& p, int dim) { return p.transform().bypassed(dim); }, py::arg("dim"))
+      .def("applied_offset", [](const Pipeline& p, int dim) { return p.transform().applied_offset(dim); }, py::arg("dim"),
+           "The offset the audio thread applies in its current latent frame.")
+      .def("applied_scale", [](const Pipeline& p, int dim) { return p.transform().applied_scale(dim); }, py::arg("dim"))
+      .def("applied_freeze", [](const Pipeline& p, int dim) { return p.transform().applied_freeze(dim); }, py::arg("dim"),
+           "Freeze mix 0..1 in the current latent frame.")
+      .def("transform_state", &transform_state, "Every knob's target and applied value: a dict of per-dimension lists.")
+      .def_property("smoothing", [](const Pipeline& p) { return p.transform().smoothing(); },
+                    [](Pipeline& p, int frames) { p.transform().set_smoothing(frames); }, "Knob ramps, in latent frames (>= 1).")
+      .def("stats", &pipeline_stats, "encoder / decoder stats, total underruns, dropped, errors, resampler_underruns, frames")
+      .def("clear_stats",
+           [](Pipeline& p) {
+             p.encoder().clear_stats();
+             p.decoder().clear_stats();
+           })
+      .def_property_readonly("last_error",
+                             [](const Pipeline& p) {
+                               const std::string e = p.encoder().last_error();
+                               return e.empty() ? p.decoder().last_error() : e;
+                             })
+      .def_property("sync", [](const Pipeline& p) { return p.encoder().options().sync; }, &Pipeline::set_sync)
+      .def_property("threads", [](const Pipeline& p) { return p.encoder().options().threads; },
+                    [](Pipeline& p, int t) {
+                      p.encoder().set_threads(t);
+                      p.decoder().set_threads(t);
+                    })
+      .def_property_readonly("latency", &Pipeline::latency, "Input-to-output delay in host samples.")
+      .def_property_readonly("model_latency", &Pipeline::model_latency, "encoder + decoder latency, in model samples.")
+      .def_property_readonly("encoder_latency", [](const Pipeline& p) { return p.encoder().latency(); })
+      .def_property_readonly("decoder_latency", [](const Pipeline& p) { return p.decoder().latency(); })
+      .def_property_readonly("host_rate", &Pipeline::host_rate)
+      .def_property_readonly("sampling_rate", &Pipeline::model_rate, "The model's rate.")
+      .def_property_readonly("buffer", [](const Pipeline& p) { return p.encoder().buffer(); })
+      .def_property_readonly("latent_channels", &Pipeline::latent_channels)
+      .def_property_readonly("latent_ratio", &Pipeline::latent_ratio, "Model samples per latent frame.")
+      .def_property_readonly("latent_names", [](const Pipeline& p) { return p.encoder().info().latent_names; })
+      .def_property_readonly("frames", [](const Pipeline& p) { return p.transform().frames(); }, "Latent frame boundaries passed.")
+      .def("info", [](const Pipeline& p) { return model_info(p.encoder().info()); }, "The encoder file's declared metadata.");
 }

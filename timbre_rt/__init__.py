@@ -10,7 +10,7 @@ import importlib
 
 import torch  # noqa: F401  (loads libtorch before the extension that links against it)
 
-__all__ = ["CONTRACT_VERSION", "Engine", "ModelError", "read_model_info"]
+__all__ = ["CONTRACT_VERSION", "Engine", "ModelError", "Pipeline", "read_model_info"]
 
 
 def __getattr__(name: str):

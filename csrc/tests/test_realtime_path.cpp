@@ -5,6 +5,8 @@
 // while the calling thread has `t_counting` set (the worker and libtorch allocate freely).
 //
 // usage: test_realtime_path <model.ts> <method> <buffer>
+//        test_realtime_path <model.ts> pipeline <buffer>   (encode -> latent knobs -> decode,
+//        with another thread turning the knobs meanwhile)
 // Prints one line per phase and exits 1 if any phase allocated or locked.
 #include <dlfcn.h>
 #include <pthread.h>
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "engine.h"
+#include "pipeline.h"
 #include "rate_bridge.h"
 
 extern "C" {
@@ -118,13 +121,97 @@ PhaseResult run_phase(timbre_rt::Engine& engine, int block, bool paced, timbre_r
   return {g_allocations.load(), g_locks.load(), engine.stats()};
 }
 
+timbre_rt::StatsSnapshot sum(const timbre_rt::StatsSnapshot& a, const timbre_rt::StatsSnapshot& b) {
+  timbre_rt::StatsSnapshot s;
+  s.calls = a.calls + b.calls;
+  s.underruns = a.underruns + b.underruns;
+  s.dropped = a.dropped + b.dropped;
+  s.errors = a.errors + b.errors;
+  return s;
+}
+
+// The pipeline's process() as a host calls it, while another thread turns every knob.
+PhaseResult run_pipeline_phase(timbre_rt::Pipeline& pipeline, int block, bool paced) {
+  std::vector<float> in(block), out(block);
+  unsigned seed = 1;
+  auto call = [&] {
+    for (auto& x : in) x = static_cast<float>(static_cast<int>((seed = seed * 1103515245u + 12345u) >> 16) % 2001 - 1000) * 1e-4f;
+    pipeline.process(in.data(), out.data(), block);
+    if (paced) std::this_thread::sleep_for(std::chrono::microseconds(100));
+  };
+  std::atomic<bool> stop{false};
+  std::thread knobs([&] {
+    auto& t = pipeline.transform();
+    for (int k = 0; !stop.load(); ++k) {
+      const int dim = k % t.channels();
+      t.set_offset(dim, 0.01f * static_cast<float>(k % 100));
+      t.set_scale(dim, 1.0f + 0.001f * static_cast<float>(k % 10));
+      t.set_freeze(dim, k % 7 == 0);
+      t.set_bypass(dim, k % 11 == 0);
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+  });
+  for (int i = 0; i < 2000; ++i) call();
+  pipeline.encoder().clear_stats();
+  pipeline.decoder().clear_stats();
+  g_allocations = 0;
+  g_locks = 0;
+  t_counting = true;
+  for (int i = 0; i < 10000; ++i) call();
+  t_counting = false;
+  stop.store(true);
+  knobs.join();
+  return {g_allocations.load(), g_locks.load(), sum(pipeline.encoder().stats(), pipeline.decoder().stats())};
+}
+
+int run_pipeline(const char* path, int buffer) {
+  struct Phase {
+    const char* name;
+    bool sync;
+    bool paced;
+    int block;
+    int host_rate_factor;  // 0: the model's rate
+  };
+  const Phase phases[] = {
+      {"pipeline-paced", false, true, 64, 0},
+      {"pipeline-overload", false, false, 64, 0},
+      {"pipeline-odd-block", false, true, 100, 0},
+      {"pipeline-resampled", false, true, 64, 2},
+      {"pipeline-sync", true, false, 64, 0},
+  };
+  bool ok = true;
+  int model_rate = 0;
+  for (const auto& phase : phases) {
+    timbre_rt::PipelineOptions options;
+    options.encoder_path = path;
+    options.buffer = buffer;
+    options.headroom = 4 * buffer;
+    options.sync = phase.sync;
+    options.max_block = phase.block;
+    options.smoothing = 2;
+    options.host_rate = phase.host_rate_factor * model_rate;
+    timbre_rt::Pipeline pipeline(options);
+    model_rate = pipeline.model_rate();
+    const PhaseResult r = run_pipeline_phase(pipeline, phase.block, phase.paced);
+    std::printf("%s: allocations=%ld locks=%ld calls=%llu underruns=%llu dropped=%llu errors=%llu frames=%llu\n", phase.name, r.allocations,
+                r.locks, static_cast<unsigned long long>(r.stats.calls), static_cast<unsigned long long>(r.stats.underruns),
+                static_cast<unsigned long long>(r.stats.dropped), static_cast<unsigned long long>(r.stats.errors),
+                static_cast<unsigned long long>(pipeline.transform().frames()));
+    const bool exercised = phase.paced || phase.sync ? r.stats.calls > 0 : r.stats.dropped > 0;
+    if (r.allocations != 0 || r.locks != 0 || r.stats.errors != 0 || !exercised || pipeline.transform().frames() == 0) ok = false;
+  }
+  std::printf(ok ? "pipeline realtime path: OK\n" : "pipeline realtime path: FAILED\n");
+  return ok ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 4) {
-    std::fprintf(stderr, "usage: %s <model.ts> <method> <buffer>\n", argv[0]);
+    std::fprintf(stderr, "usage: %s <model.ts> <method|pipeline> <buffer>\n", argv[0]);
     return 2;
   }
+  if (std::string(argv[2]) == "pipeline") return run_pipeline(argv[1], std::atoi(argv[3]));
   timbre_rt::EngineOptions options;
   options.method = argv[2];
   options.buffer = std::atoi(argv[3]);

@@ -1,22 +1,31 @@
-"""Engine overhead benchmark: the Engine's worker vs the same TorchScript call from Python.
+"""Benchmarks of the C++ core: engine overhead (the Engine's worker vs the same TorchScript
+call from Python) and latency (realtime factor, paced underruns, impulse-measured latency,
+plain Python side by side) per model x method x device x threads x buffer x host block.
 
-Run it with `python -m timbre_rt.bench` or `timbre-rt bench` (see --help).
+Run them with `python -m timbre_rt.bench` or `timbre-rt bench` (see --help).
 """
 from .cli import add_arguments, check_arguments, main, run, run_bench
+from .latency import LatencyRow, Plan, latency_rows
+from .latency_report import format_latency_table, write_latency_report
 from .measure import BenchResult, Timing, bench_one, measure_pair
 from .report import format_table, machine_info, write_report
 
 __all__ = [
     "BenchResult",
+    "LatencyRow",
+    "Plan",
     "Timing",
     "add_arguments",
     "bench_one",
     "check_arguments",
+    "format_latency_table",
     "format_table",
+    "latency_rows",
     "machine_info",
     "main",
     "measure_pair",
     "run",
     "run_bench",
+    "write_latency_report",
     "write_report",
 ]

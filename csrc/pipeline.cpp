@@ -1,0 +1,147 @@
+#include "pipeline.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace timbre_rt {
+namespace {
+
+EngineOptions engine_options(const PipelineOptions& o, const std::string& method) {
+  EngineOptions e;
+  e.method = method;
+  e.buffer = o.buffer;
+  e.device = o.device;
+  e.threads = o.threads;
+  e.sync = o.sync;
+  e.headroom = o.headroom;
+  return e;
+}
+
+std::string describe(const Engine& engine) {
+  const auto m = engine.method();
+  return "'" + m.name + "' of " + engine.info().path;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- control threads
+
+Pipeline::Pipeline(const PipelineOptions& options) {
+  if (options.max_block < 1) throw std::invalid_argument("max_block must be >= 1, got " + std::to_string(options.max_block));
+  if (options.host_rate < 0) throw std::invalid_argument("host_rate must be >= 0 (0: the model's), got " + std::to_string(options.host_rate));
+  encoder_ = std::make_unique<Engine>(options.encoder_path, engine_options(options, options.encode_method));
+  const std::string& decoder_path = options.decoder_path.empty() ? options.encoder_path : options.decoder_path;
+  decoder_ = std::make_unique<Engine>(decoder_path, engine_options(options, options.decode_method));
+
+  const MethodInfo enc = encoder_->method();
+  const MethodInfo dec = decoder_->method();
+  if (enc.in_channels != 1 || enc.in_ratio != 1)
+    throw std::invalid_argument("the encoder " + describe(*encoder_) + " must take mono audio, it takes " + std::to_string(enc.in_channels) +
+                                " channel(s) at ratio " + std::to_string(enc.in_ratio));
+  if (dec.out_channels != 1 || dec.out_ratio != 1)
+    throw std::invalid_argument("the decoder " + describe(*decoder_) + " must output mono audio, it outputs " +
+                                std::to_string(dec.out_channels) + " channel(s) at ratio " + std::to_string(dec.out_ratio));
+  if (enc.out_channels != dec.in_channels || enc.out_ratio != dec.in_ratio)
+    throw std::invalid_argument("the encoder " + describe(*encoder_) + " outputs " + std::to_string(enc.out_channels) +
+                                " latent channel(s) every " + std::to_string(enc.out_ratio) + " samples but the decoder " +
+                                describe(*decoder_) + " takes " + std::to_string(dec.in_channels) + " every " +
+                                std::to_string(dec.in_ratio));
+  model_rate_ = encoder_->info().sampling_rate;
+  if (decoder_->info().sampling_rate != model_rate_)
+    throw std::invalid_argument("the encoder runs at " + std::to_string(model_rate_) + " Hz but the decoder at " +
+                                std::to_string(decoder_->info().sampling_rate) + " Hz");
+  channels_ = enc.out_channels;
+  ratio_ = enc.out_ratio;
+  // Frames must reach the decoder on its own grid: keep the encoder's ring delay whole frames.
+  if (options.headroom % ratio_ != 0) encoder_->set_headroom((options.headroom + ratio_ - 1) / ratio_ * ratio_);
+  frame_phase_ = (encoder_->latency() - enc.latency) % ratio_;
+
+  transform_ = std::make_unique<LatentTransform>(channels_, options.smoothing);
+  host_rate_ = options.host_rate == 0 ? model_rate_ : options.host_rate;
+  max_block_ = options.max_block;
+  if (host_rate_ != model_rate_) bridge_ = std::make_unique<RateBridge>(host_rate_, model_rate_, 1, 1, max_block_);
+  latents_.assign(static_cast<size_t>(channels_) * kPiece, 0.0f);
+  for (int c = 0; c < channels_; ++c) latent_planes_.push_back(latents_.data() + static_cast<size_t>(c) * kPiece);
+  mono_in_.assign(max_block_, 0.0f);
+  mono_out_.assign(max_block_, 0.0f);
+}
+
+Pipeline::~Pipeline() = default;  // engines join their workers; the audio thread has stopped
+
+void Pipeline::set_sync(bool sync) {
+  encoder_->set_sync(sync);
+  decoder_->set_sync(sync);
+}
+
+int Pipeline::model_latency() const { return encoder_->latency() + decoder_->latency(); }
+
+int Pipeline::latency() const { return bridge_ ? bridge_->latency(model_latency()) : model_latency(); }
+
+// ---------------------------------------------------------------- audio thread
+
+void Pipeline::process(const float* in, float* out, int n) noexcept {
+  for (int offset = 0; offset < n;) {
+    const int count = std::min(n - offset, max_block_);
+    run_host_rate(in + offset, out + offset, count);
+    offset += count;
+  }
+}
+
+void Pipeline::process_interleaved(const float* in, int in_channels, float* out, int out_channels, int n) noexcept {
+  const float gain = in_channels > 0 ? 1.0f / static_cast<float>(in_channels) : 0.0f;
+  for (int offset = 0; offset < n;) {
+    const int count = std::min(n - offset, max_block_);
+    const float* frames = in + static_cast<size_t>(offset) * in_channels;
+    for (int i = 0; i < count; ++i) {
+      float sum = 0.0f;
+      for (int c = 0; c < in_channels; ++c) sum += frames[static_cast<size_t>(i) * in_channels + c];
+      mono_in_[i] = sum * gain;
+    }
+    run_host_rate(mono_in_.data(), mono_out_.data(), count);
+    float* target = out + static_cast<size_t>(offset) * out_channels;
+    for (int i = 0; i < count; ++i)
+      for (int c = 0; c < out_channels; ++c) target[static_cast<size_t>(i) * out_channels + c] = mono_out_[i];
+    offset += count;
+  }
+}
+
+void Pipeline::run_host_rate(const float* in, float* out, int n) noexcept {
+  if (!bridge_) {
+    run_model_rate(in, out, n);
+    return;
+  }
+  ModelRateChain chain{*this};
+  const float* in_planes[1] = {in};
+  float* out_planes[1] = {out};
+  bridge_->process(chain, in_planes, out_planes, n);
+  bridge_underruns_.store(bridge_->underruns(), std::memory_order_relaxed);
+}
+
+void Pipeline::ModelRateChain::process(const float* const* in, int, float* const* out, int, int n) noexcept {
+  pipeline.run_model_rate(in[0], out[0], n);
+}
+
+void Pipeline::run_model_rate(const float* in, float* out, int n) noexcept {
+  for (int offset = 0; offset < n;) {
+    const int count = std::min(n - offset, kPiece);
+    const float* in_planes[1] = {in + offset};
+    float* out_planes[1] = {out + offset};
+    encoder_->process(in_planes, 1, latent_planes_.data(), channels_, count);
+    // The knobs, frame by frame: step at each boundary, apply to the held samples after it.
+    int i = 0;
+    while (i < count) {
+      const std::int64_t position = clock_ + i - frame_phase_;
+      const int into_frame = static_cast<int>(((position % ratio_) + ratio_) % ratio_);
+      if (into_frame == 0) transform_->step_frame(latent_planes_.data(), i);
+      const int span = std::min(count - i, ratio_ - into_frame);
+      transform_->apply(latent_planes_.data(), latent_planes_.data(), i, span);
+      i += span;
+    }
+    decoder_->process(latent_planes_.data(), channels_, out_planes, 1, count);
+    clock_ += count;
+    offset += count;
+  }
+}
+
+}  // namespace timbre_rt

@@ -1,0 +1,108 @@
+// encoder -> latent knobs -> decoder behind one realtime-safe call, for a live host.
+//
+// Threads:
+// - the audio thread calls process() only: the host block (at the host's rate) goes through
+//   an optional RateBridge to the model's rate, then, piece by piece, through the encoder
+//   Engine into preallocated latent planes, the LatentTransform (stepped at each latent frame
+//   boundary), and the decoder Engine. No allocation, lock or wait (except in sync mode);
+// - control threads set the knobs (transform(), lock-free) and read latency and stats.
+//
+// Latents travel between the engines at audio rate, each frame held for `latent_ratio`
+// samples. The encoder's ring delay is kept a whole number of frames, so frames stay on the
+// decoder's grid and the pipeline's delay is exactly encoder latency + decoder latency
+// (at the model's rate; with a rate bridge, the bridge's delay on top).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine.h"
+#include "latent_transform.h"
+#include "rate_bridge.h"
+
+namespace timbre_rt {
+
+struct PipelineOptions {
+  std::string encoder_path;
+  std::string decoder_path;  // "" = the encoder's file
+  std::string encode_method = "encode";
+  std::string decode_method = "decode";
+  int buffer = 2048;    // model buffer of each engine, in model samples
+  int headroom = 0;     // of each engine; the encoder's is rounded up to whole latent frames
+  std::string device = "cpu";
+  int threads = 1;
+  bool sync = false;
+  int host_rate = 0;    // the host's sample rate; 0 = the model's (no resampling)
+  int max_block = 4096; // largest host block resampled in one piece (larger ones are split)
+  int smoothing = 1;    // knob ramps, in latent frames
+};
+
+class Pipeline {
+ public:
+  // Throws ModelError (bad file or method), std::invalid_argument (option, or models whose
+  // encoder and decoder do not fit together).
+  explicit Pipeline(const PipelineOptions& options);
+  ~Pipeline();
+
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // ---- audio thread ----
+  // Mono planes of n host samples (any n).
+  void process(const float* in, float* out, int n) noexcept;
+  // Interleaved frames (sound card layout): the input channels are averaged, the result is
+  // written to every output channel. Any n.
+  void process_interleaved(const float* in, int in_channels, float* out, int out_channels, int n) noexcept;
+
+  // ---- control threads ----
+  LatentTransform& transform() noexcept { return *transform_; }
+  const LatentTransform& transform() const noexcept { return *transform_; }
+  Engine& encoder() noexcept { return *encoder_; }
+  Engine& decoder() noexcept { return *decoder_; }
+  const Engine& encoder() const noexcept { return *encoder_; }
+  const Engine& decoder() const noexcept { return *decoder_; }
+  void set_sync(bool sync);
+  // Input sample t comes out at t + latency(), in host samples.
+  int latency() const;
+  // encoder latency + decoder latency, in model samples.
+  int model_latency() const;
+  int host_rate() const noexcept { return host_rate_; }
+  int model_rate() const noexcept { return model_rate_; }
+  int latent_channels() const noexcept { return channels_; }
+  int latent_ratio() const noexcept { return ratio_; }
+  // Host blocks the rate bridge could not fill (0 without a bridge).
+  long resampler_underruns() const noexcept { return bridge_underruns_.load(std::memory_order_relaxed); }
+
+ private:
+  // The chain at the model's rate, in the shape RateBridge drives.
+  struct ModelRateChain {
+    Pipeline& pipeline;
+    void process(const float* const* in, int in_channels, float* const* out, int out_channels, int n) noexcept;
+  };
+  void run_model_rate(const float* in, float* out, int n) noexcept;
+  void run_host_rate(const float* in, float* out, int n) noexcept;
+
+  std::unique_ptr<Engine> encoder_;
+  std::unique_ptr<Engine> decoder_;
+  std::unique_ptr<LatentTransform> transform_;
+  std::unique_ptr<RateBridge> bridge_;
+  int model_rate_ = 0;
+  int host_rate_ = 0;
+  int max_block_ = 0;
+  int channels_ = 0;
+  int ratio_ = 1;
+  int frame_phase_ = 0;  // encoder frames start where (clock - frame_phase_) % ratio_ == 0
+
+  // Audio thread's own, allocated at construction.
+  static constexpr int kPiece = 1024;  // model samples per engine call
+  std::vector<float> latents_;         // channels_ planes of kPiece
+  std::vector<float*> latent_planes_;
+  std::vector<float> mono_in_, mono_out_;  // max_block_ each (interleaved <-> mono)
+  std::int64_t clock_ = 0;             // model samples passed through the encoder
+  std::atomic<long> bridge_underruns_{0};
+};
+
+}  // namespace timbre_rt

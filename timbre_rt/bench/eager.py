@@ -1,0 +1,91 @@
+"""Rebuild the eager (non-scripted) PyTorch model behind a model file, when its class is
+importable, so that the benchmark can time plain eager Python next to TorchScript.
+
+A file records its class (`__torch__.timbre_rt.models.toy.ToyCodec`) and its weights but
+not its constructor's arguments: a builder per known class infers them (from the weights'
+shapes, or from the model's YAML config next to the file), then the file's state dict is
+loaded strictly and the rebuilt model must give the scripted model's output. Anything
+else is reported as TorchScript only.
+"""
+import importlib
+from pathlib import Path
+from typing import Callable, Dict, Optional, Tuple
+
+import torch
+from torch import nn
+
+__all__ = ["eager_model"]
+
+
+def _toy_codec(cls, scripted, path: Path) -> nn.Module:
+    state = scripted.state_dict()
+    kernels = [state[f"down.{i}.weight"].shape[-1] for i in range(len([k for k in state if k.startswith("down.") and k.endswith(".weight")]))]
+    return cls(sampling_rate=int(scripted.sampling_rate), latent_channels=int(state["to_latent.weight"].shape[0]),
+               strides=[k // 2 for k in kernels], hidden=int(state["down.0.weight"].shape[0]))
+
+
+def _identity_codec(cls, scripted, path: Path) -> nn.Module:
+    state = scripted.state_dict()
+    return cls(ratio=int(state["frame.weight"].shape[0]), encode_delay=int(state["encode_delay.weight"].shape[-1]) - 1,
+               decode_delay=int(state["decode_delay.weight"].shape[-1]) - 1, sampling_rate=int(scripted.sampling_rate))
+
+
+def _continuous_codec(cls, scripted, path: Path) -> nn.Module:
+    from ..models.continuous import load_config
+    from ..models.continuous.vae import MelVAE
+    from ..models.continuous.vocoder import MelGANGenerator
+
+    candidates = [path.with_suffix(".yaml"), Path("models") / f"{path.stem}.yaml"]
+    config = next((c for c in candidates if c.exists()), None)
+    if config is None:
+        raise FileNotFoundError(f"no config next to the file ({', '.join(map(str, candidates))})")
+    cfg = load_config(config)
+    return cls(cfg, MelVAE(cfg.mel.n_mels, cfg.vae), MelGANGenerator(cfg.mel.n_mels, cfg.vocoder))
+
+
+BUILDERS: Dict[str, Callable] = {
+    "ToyCodec": _toy_codec,
+    "IdentityCodec": _identity_codec,
+    "ContinuousCodec": _continuous_codec,
+}
+
+
+def _class_of(scripted) -> Tuple[str, str]:
+    qualified = scripted._c.qualified_name  # e.g. __torch__.timbre_rt.models.toy.ToyCodec
+    module, _, name = qualified.removeprefix("__torch__.").rpartition(".")
+    return module, name
+
+
+@torch.no_grad()
+def eager_model(path: str, scripted: torch.jit.ScriptModule, method: str) -> Tuple[Optional[nn.Module], str]:
+    """(the eager model, "") or (None, why not). The model is finalized (streaming on),
+    reset, in eval mode, and checked against `scripted`'s `method` on a test input."""
+    try:
+        module_name, class_name = _class_of(scripted)
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError, ValueError) as e:
+        return None, f"class not importable ({e})"
+    builder = BUILDERS.get(class_name, lambda c, s, p: c())
+    try:
+        model = builder(cls, scripted, Path(path))
+        model.eval()
+        if hasattr(model, "finalize"):
+            model.finalize()
+        # Streaming caches are non-persistent buffers in eager mode (the file holds them).
+        own = model.state_dict()
+        state = {k: v for k, v in scripted.state_dict().items() if k in own or not k.endswith(".cache")}
+        model.load_state_dict(state, strict=True)
+        params = getattr(scripted, f"{method}_params").tolist()
+        block = int(scripted.block_size)
+        x = torch.randn(1, int(params[0]), 4 * block // int(params[1]), generator=torch.Generator().manual_seed(0))
+        scripted.reset()
+        model.reset()
+        expected = getattr(scripted, method)(x)
+        got = getattr(model, method)(x)
+        scripted.reset()
+        model.reset()
+        if got.shape != expected.shape or not torch.allclose(got, expected, atol=1e-4, rtol=1e-4):
+            return None, f"rebuilt {class_name} does not match the file"
+    except Exception as e:  # any failure means: TorchScript only
+        return None, f"cannot rebuild {class_name}: {type(e).__name__}: {e}"
+    return model, ""
