@@ -1,0 +1,88 @@
+"""Audio files in pieces: read mono at the model's rate, write WAV incrementally.
+
+Long files never sit whole in memory: reading resamples with a streaming soxr
+resampler and writing appends to an open soundfile.SoundFile.
+"""
+from pathlib import Path
+from typing import Iterator, Union
+
+import numpy as np
+import soundfile
+import soxr
+
+from .errors import GenerateError
+
+__all__ = ["read_blocks", "frames_at_rate", "WavWriter"]
+
+PathLike = Union[str, Path]
+
+
+def _open(path: Path) -> soundfile.SoundFile:
+    if not path.is_file():
+        raise GenerateError(f"{path}: no such audio file")
+    try:
+        return soundfile.SoundFile(str(path))
+    except (soundfile.LibsndfileError, RuntimeError, TypeError) as e:
+        raise GenerateError(f"{path}: cannot read audio ({e})") from None
+
+
+def frames_at_rate(path: PathLike, rate: int) -> int:
+    """Approximate length of `path` in samples at `rate` (for progress bars)."""
+    with _open(Path(path)) as f:
+        return int(round(f.frames * rate / f.samplerate))
+
+
+def read_blocks(path: PathLike, rate: int, block: int = 1 << 16) -> Iterator[np.ndarray]:
+    """Yield the file as mono float32 pieces [<= block] at `rate` (channels averaged).
+
+    Resampling, when the file's rate differs, is one soxr stream over the
+    whole file, so the pieces join without seams."""
+    path = Path(path)
+    with _open(path) as f:
+        if f.frames == 0:
+            raise GenerateError(f"{path}: no audio samples")
+        stream = None if f.samplerate == rate else soxr.ResampleStream(
+            f.samplerate, rate, 1, dtype="float32", quality="HQ")
+        while True:
+            try:
+                piece = f.read(block, dtype="float32", always_2d=True)
+            except (soundfile.LibsndfileError, RuntimeError) as e:
+                raise GenerateError(f"{path}: cannot read audio ({e})") from None
+            last = piece.shape[0] < block
+            mono = np.ascontiguousarray(piece.mean(axis=1), dtype=np.float32)
+            if not np.all(np.isfinite(mono)):
+                raise GenerateError(f"{path}: non-finite samples (NaN or inf)")
+            if stream is not None:
+                mono = stream.resample_chunk(mono, last=last)
+            if mono.size:
+                yield mono
+            if last:
+                return
+
+
+class WavWriter:
+    """Append mono float32 pieces to a 32-bit float WAV (a context manager)."""
+
+    def __init__(self, path: PathLike, rate: int):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._file = soundfile.SoundFile(str(self.path), "w", samplerate=int(rate),
+                                             channels=1, subtype="FLOAT", format="WAV")
+        except (soundfile.LibsndfileError, RuntimeError) as e:
+            raise GenerateError(f"{self.path}: cannot write audio ({e})") from None
+        self.frames = 0
+
+    def write(self, piece: np.ndarray) -> None:
+        """piece: [n] samples"""
+        self._file.write(np.asarray(piece, dtype=np.float32).reshape(-1))
+        self.frames += int(np.size(piece))
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> "WavWriter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

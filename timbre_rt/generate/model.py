@@ -1,0 +1,131 @@
+"""A model file opened for offline work: its scripted module, geometry, latencies and hash."""
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional, Union
+
+import torch
+
+from .errors import GenerateError
+
+__all__ = ["OfflineModel", "load_model", "file_sha256"]
+
+PathLike = Union[str, Path]
+
+
+def file_sha256(path: PathLike) -> str:
+    """Hex sha256 of a file's bytes, read in 1 MiB pieces."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for piece in iter(lambda: f.read(1 << 20), b""):
+            digest.update(piece)
+    return digest.hexdigest()
+
+
+@dataclass
+class OfflineModel:
+    """What offline generation needs of a model that follows the file contract.
+
+    encode: audio [1, 1, T] -> latent [1, channels, T / ratio]
+    decode: latent [1, channels, T / ratio] -> audio [1, 1, T]
+    T must be a multiple of block_size. decode(encode(x)) is x delayed by
+    encode_latency + decode_latency samples (0 when a foreign file does not
+    declare them).
+    """
+
+    module: torch.nn.Module = field(repr=False)
+    path: str
+    sha256: str
+    sampling_rate: int
+    ratio: int  # audio samples per latent frame
+    channels: int
+    latent_names: List[str]
+    model_kind: str
+    block_size: int
+    encode_latency: int = 0
+    decode_latency: int = 0
+
+    @classmethod
+    def from_module(cls, module: torch.nn.Module, path: str = "<in memory>",
+                    sha256: str = "") -> "OfflineModel":
+        """Wrap a loaded (scripted or finalized eager) contract model.
+
+        Raises GenerateError if it lacks encode/decode or their shapes disagree."""
+        for name in ("encode", "decode"):
+            if not hasattr(module, name) or not hasattr(module, f"{name}_params"):
+                raise GenerateError(f"model {path}: has no method '{name}' with '{name}_params' "
+                                    "(offline generation needs both encode and decode)")
+        c_in, r_in, c_lat, ratio = [int(v) for v in module.encode_params.tolist()]
+        d_lat, d_ratio, c_out, r_out = [int(v) for v in module.decode_params.tolist()]
+        if (c_in, r_in, c_out, r_out) != (1, 1, 1, 1) or (d_lat, d_ratio) != (c_lat, ratio):
+            raise GenerateError(
+                f"model {path}: encode {module.encode_params.tolist()} and decode "
+                f"{module.decode_params.tolist()} are not a mono audio <-> latent pair")
+        names = [str(n) for n in getattr(module, "latent_names", [])] or [f"z{i}" for i in range(c_lat)]
+        if len(names) != c_lat:
+            raise GenerateError(f"model {path}: {len(names)} latent names for {c_lat} channels")
+        if hasattr(module, "sampling_rate"):
+            rate = int(module.sampling_rate)
+        elif hasattr(module, "get_sample_rate"):  # RAVE-style files
+            rate = int(module.get_sample_rate())
+        else:
+            raise GenerateError(f"model {path}: declares no sampling rate")
+        # Foreign files may lack block_size: the ratio is then the smallest valid chunk.
+        block = int(getattr(module, "block_size", 0) or ratio)
+        return cls(
+            module=module, path=str(path), sha256=sha256, sampling_rate=rate, ratio=ratio,
+            channels=c_lat, latent_names=names, model_kind=str(getattr(module, "model_kind", "")),
+            block_size=block, encode_latency=int(getattr(module, "encode_latency", 0)),
+            decode_latency=int(getattr(module, "decode_latency", 0)),
+        )
+
+    def reset(self) -> None:
+        """Start a new stream: zero the caches (foreign files may have no reset)."""
+        if hasattr(self.module, "reset"):
+            self.module.reset()
+
+    @torch.no_grad()
+    def encode(self, audio: torch.Tensor) -> torch.Tensor:
+        """audio: [1, 1, T] -> [1, channels, T / ratio] (continues the current stream)"""
+        return self.module.encode(audio)
+
+    @torch.no_grad()
+    def decode(self, latent: torch.Tensor) -> torch.Tensor:
+        """latent: [1, channels, N] -> audio [1, 1, N * ratio] (continues the current stream)"""
+        return self.module.decode(latent)
+
+
+def load_model(path: PathLike, map_location: str = "cpu") -> OfflineModel:
+    """Open a model file; errors name the file and say what is wrong with it.
+
+    The file is first validated by the C++ core exactly as the Pd objects do
+    (missing, empty, not TorchScript, broken contract), then loaded with
+    torch.jit for the offline calls."""
+    from .._core import ModelError, read_model_info
+    from ..model_file import load_scripted
+
+    path = Path(path)
+    try:
+        read_model_info(str(path))
+    except ModelError as e:
+        raise GenerateError(str(e)) from None
+    module = load_scripted(path, map_location=map_location)
+    module.eval()
+    return OfflineModel.from_module(module, str(path), file_sha256(path))
+
+
+def model_of(model: Union[OfflineModel, PathLike]) -> OfflineModel:
+    """Accept a loaded model or a path (what the API functions take)."""
+    return model if isinstance(model, OfflineModel) else load_model(model)
+
+
+def same_model(a: str, b: str) -> bool:
+    """Two sha256 digests name the same file (an empty digest is unknown: trusted)."""
+    return not a or not b or a == b
+
+
+def latency_of(model: OfflineModel, series_delay: Optional[int] = None) -> int:
+    """Samples to drop at the start of decoded audio: the delay inside the
+    frames (the encoder's, recorded in the series) plus the decoder's."""
+    delay = model.encode_latency if series_delay is None else series_delay
+    return int(delay) + int(model.decode_latency)
