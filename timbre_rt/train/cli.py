@@ -4,6 +4,7 @@ Also runnable as `python -m timbre_rt.train train|export ...`, which needs only
 torch and Lightning (no compiled core): that is how a GPU machine trains.
 """
 import argparse
+import importlib
 import sys
 from pathlib import Path
 from typing import Optional, Sequence
@@ -11,8 +12,10 @@ from typing import Optional, Sequence
 TRAIN_EPILOG = """\
 examples:
   timbre-rt train continuous --config models/continuous.yaml --data data/gm --out runs/cont
+  timbre-rt train discrete --config models/discrete.yaml --data data/gm --out runs/disc
   timbre-rt train continuous ... --devices 4 --accelerator gpu     # DDP, same command
-Stages run in order (vae, vocoder, adversarial, finetune); run the same command
+Stages run in order (continuous: vae, vocoder, adversarial, finetune; discrete:
+vqvae); run the same command
 again to resume an interrupted run: finished stages are skipped. TensorBoard:
   tensorboard --logdir runs/cont/tensorboard
 """
@@ -21,14 +24,38 @@ EXPORT_EPILOG = """\
 examples:
   timbre-rt export runs/cont --out models/continuous.ts
   timbre-rt export runs/cont --vocoder-stage vocoder --out /tmp/no_gan.ts
+  timbre-rt export runs/disc --out models/discrete.ts   # also measures the code descriptors
 The file is written only if chunked (streaming) calls equal whole-signal calls.
 """
+
+
+# Model kinds; each has a training plan module `timbre_rt.train.<kind>` with STAGE_NAMES,
+# save_run_config, build_stages, codec_from_run and write_summary.
+KINDS = ("continuous", "discrete")
+
+
+def plan(kind: str):
+    """The training plan module of a model kind."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown model kind {kind!r}: expected one of {', '.join(KINDS)}")
+    return importlib.import_module(f".{kind}", __package__)
+
+
+def run_kind(run: Path) -> str:
+    """The kind a run folder was trained as: its saved config's `model:` key."""
+    import yaml
+
+    path = Path(run) / "config.yaml"
+    if not path.is_file():
+        raise FileNotFoundError(f"{run}: not a run folder of `timbre-rt train` (no config.yaml)")
+    data = yaml.safe_load(path.read_text()) or {}
+    return str(data.get("model", "continuous")) if isinstance(data, dict) else "continuous"
 
 
 def add_parsers(sub) -> None:
     p = sub.add_parser("train", help="train a timbre model on a dataset cache",
                        epilog=TRAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("kind", choices=["continuous"], help="which model")
+    p.add_argument("kind", choices=KINDS, help="which model")
     p.add_argument("--config", required=True, type=Path, help="YAML config (see models/*.yaml)")
     p.add_argument("--data", required=True, type=Path,
                    help="dataset cache folder made by `timbre-rt make-dataset`")
@@ -46,7 +73,8 @@ def add_parsers(sub) -> None:
     p.add_argument("run", type=Path, help="run folder of `timbre-rt train`")
     p.add_argument("--out", required=True, type=Path, help="model file to write (.ts)")
     p.add_argument("--vocoder-stage", choices=["vocoder", "adversarial", "finetune"], default=None,
-                   help="which vocoder weights (default: finetune if done, else the better one)")
+                   help="continuous runs: which vocoder weights (default: finetune if done, "
+                   "else the better one)")
     p.set_defaults(handler=run_export)
 
 
@@ -57,29 +85,33 @@ def _error(command: str, message) -> int:
 
 def run_train(args) -> int:
     from ..data import DatasetError
-    from .continuous import continuous_stages, save_run_config, write_summary
     from .stages import TrainerOptions, run_stages
 
+    kind = plan(args.kind)
     try:
-        cfg = save_run_config(args.config, args.out)
-        minutes = {n: args.minutes for n in ("vae", "vocoder", "adversarial", "finetune")} \
-            if args.minutes else None
-        stages = continuous_stages(cfg, args.data, args.out, args.workers, minutes)
+        cfg = kind.save_run_config(args.config, args.out)
+        minutes = {n: args.minutes for n in kind.STAGE_NAMES} if args.minutes else None
+        stages = kind.build_stages(cfg, args.data, args.out, args.workers, minutes)
         options = TrainerOptions(devices=args.devices, accelerator=args.accelerator,
                                  progress=not args.no_progress)
         run_stages(stages, args.out, options)
     except (ValueError, FileNotFoundError, DatasetError) as e:
         return _error("train", e)
-    print(f"summary: {write_summary(args.out)}")
+    print(f"summary: {kind.write_summary(args.out)}")
     return 0
 
 
 def run_export(args) -> int:
     from ..export import ExportError, export_model
-    from .continuous import codec_from_run
 
     try:
-        codec = codec_from_run(args.run, args.vocoder_stage)
+        kind = run_kind(args.run)
+        if kind == "continuous":
+            codec = plan(kind).codec_from_run(args.run, args.vocoder_stage)
+        elif args.vocoder_stage is not None:
+            raise ValueError(f"--vocoder-stage applies to continuous runs; {args.run} is {kind}")
+        else:
+            codec = plan(kind).codec_from_run(args.run)
         report = export_model(codec, args.out)
     except (ValueError, FileNotFoundError, ExportError) as e:
         return _error("export", e)

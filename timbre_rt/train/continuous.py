@@ -11,6 +11,7 @@ from .stages import Stage, load_stage_weights, stage_done
 
 CONFIG_NAME = "config.yaml"
 VOCODER_STAGES = ("vocoder", "adversarial", "finetune")
+STAGE_NAMES = ("vae",) + VOCODER_STAGES
 
 
 def _loaders(data: Path, cfg: ContinuousConfig, stage: StageConfig, workers: int):
@@ -68,13 +69,19 @@ def continuous_stages(
     ]
 
 
-def save_run_config(cfg_path: Path, out: Path) -> ContinuousConfig:
-    """Copy the config into the run folder (once); a different one is an error."""
-    cfg = load_config(cfg_path)
+build_stages = continuous_stages  # the name every training plan exposes (see train/cli.py)
+
+
+def save_run_config(cfg_path: Path, out: Path, load=load_config) -> ContinuousConfig:
+    """Copy the config into the run folder (once); a different one is an error.
+
+    load: the model kind's config reader (default: the continuous model's).
+    """
+    cfg = load(cfg_path)
     out.mkdir(parents=True, exist_ok=True)
     saved = out / CONFIG_NAME
     if saved.is_file():
-        if load_config(saved).to_dict() != cfg.to_dict():
+        if load(saved).to_dict() != cfg.to_dict():
             raise ValueError(
                 f"{out} was started with another config ({saved}); use a new --out "
                 f"or the same config to resume"
@@ -99,17 +106,17 @@ def codec_from_run(out: Path, vocoder_stage: Optional[str] = None) -> Continuous
     return build_codec(cfg, load_stage_weights(out, "vae"), load_stage_weights(out, vocoder_stage))
 
 
-def run_summary(out: Path) -> dict:
+def run_summary(out: Path, names=STAGE_NAMES) -> dict:
     """What each finished stage recorded (steps, minutes, validation metrics)."""
     summary = {}
-    for name in ("vae",) + VOCODER_STAGES:
+    for name in names:
         done = stage_done(Path(out), name)
         if done is not None:
             summary[name] = done
     return summary
 
 
-def write_summary(out: Path) -> Path:
+def write_summary(out: Path, names=STAGE_NAMES) -> Path:
     path = Path(out) / "summary.json"
-    path.write_text(json.dumps(run_summary(out), indent=2))
+    path.write_text(json.dumps(run_summary(out, names), indent=2))
     return path

@@ -1,0 +1,147 @@
+"""Descriptor-based synthesis: Viterbi, target files, the offline synth and its CLI."""
+import json
+import re
+
+import numpy as np
+import pytest
+import torch
+
+from timbre_rt.cli import main
+from timbre_rt.export import export_model
+from timbre_rt.models.discrete import (
+    DESCRIPTOR_NAMES,
+    CodeTable,
+    TargetError,
+    Targets,
+    embedding_transitions,
+    read_targets,
+    synthesize,
+    viterbi,
+)
+
+from discrete_fixtures import HOP, RATE, fake_table, tiny_codec
+
+
+def test_viterbi_finds_the_known_best_path():
+    unary = torch.tensor([
+        [0.0, 5.0, 5.0],
+        [3.0, 2.9, 5.0],  # state 1 is cheaper here, but not by enough to switch twice
+        [0.0, 5.0, 5.0],
+        [5.0, 5.0, 0.0],
+        [5.0, 5.0, 0.0],
+    ])
+    assert viterbi(unary, 1.0).tolist() == [0, 0, 0, 2, 2]
+    assert viterbi(unary, 0.0).tolist() == [0, 1, 0, 2, 2]  # no smoothing: per-frame minimum
+    transition = torch.tensor([[0.0, 0.1, 9.0], [0.1, 0.0, 0.1], [9.0, 0.1, 0.0]])
+    # 0 -> 2 directly is dear: via state 1 costs 0 + 1 + 0 + 0.1 + 0.1 = 1.2, staying at 0 costs 2
+    path = viterbi(torch.tensor([[0.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 1.0, 0.0]]), transition)
+    assert path.tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match="transition must be"):
+        viterbi(unary, torch.zeros(2, 2))
+
+
+def test_embedding_transitions():
+    e = torch.tensor([[0.0, 0.0], [1.0, 0.0], [10.0, 0.0]])
+    t = embedding_transitions(e, 2.0)
+    assert torch.all(t.diagonal() == 0)
+    assert t[0, 1] < t[0, 2] and t[0, 1] > 2.0
+    torch.testing.assert_close(t, t.T)
+
+
+def _write(path, text):
+    path.write_text(text)
+    return path
+
+
+def test_target_files(tmp_path):
+    names = list(DESCRIPTOR_NAMES)
+    t = read_targets(_write(tmp_path / "a.csv", "time,centroid,f0\n0,100,\n1,300,440\n"), names)
+    np.testing.assert_allclose(t.times, [0, 1])
+    assert np.isnan(t.curves["f0"][0])
+    at = t.at(np.array([0.5, 2.0]))
+    np.testing.assert_allclose(at["centroid"], [200, 300])
+    np.testing.assert_allclose(at["f0"], [440, 440])  # held from the only given point
+    j = read_targets(_write(tmp_path / "a.json", json.dumps({"time": [0, 2], "flatness": [0.1, None]})), names)
+    assert j.duration == 2.0 and np.isnan(j.curves["flatness"][1])
+
+
+@pytest.mark.parametrize("name,text,message", [
+    ("t.csv", "centroid\n100\n", "missing the 'time' column"),
+    ("t.csv", "time,brightness\n0,1\n", "unknown descriptor.*brightness"),
+    ("t.csv", "time\n0\n1\n", "no descriptor column"),
+    ("t.csv", "time,centroid\n0,100\n2,200\n1,300\n", "increase strictly"),
+    ("t.csv", "time,centroid\n0,100\n0,200\n", "increase strictly"),
+    ("t.csv", "", "empty file"),
+    ("t.csv", "time,centroid\n", "no rows"),
+    ("t.csv", "time,centroid\n0,abc\n", "not a number: 'abc'"),
+    ("t.csv", "time,centroid\n0,100,5\n", "every row needs 2 cells"),
+    ("t.json", "{\"time\": [0, 1], \"centroid\": [1]}", "different lengths"),
+    ("t.json", "[1, 2]", "expected"),
+    ("t.json", "{not json", "not valid JSON"),
+    ("t.txt", "time,centroid\n0,1\n", "expected a .csv or .json"),
+])
+def test_bad_target_files(tmp_path, name, text, message):
+    with pytest.raises(TargetError, match=message):
+        read_targets(_write(tmp_path / name, text), list(DESCRIPTOR_NAMES))
+
+
+def test_synthesize_follows_a_centroid_ramp_with_few_changes():
+    codec = tiny_codec()
+    codec.finalize()
+    table = CodeTable.from_model(codec)
+    centroids = fake_table(8)[:, 0]
+    # Hold code 2's centroid for 0.3 s then code 6's: the Viterbi path must do exactly that.
+    targets = Targets(np.array([0.0, 0.3, 0.31, 0.6]),
+                      {"centroid": np.array([centroids[2], centroids[2], centroids[6], centroids[6]]),
+                       "loudness": np.array([-30.0, -30.0, -30.0, -30.0])})
+    result = synthesize(codec, targets, smoothness=0.5, measure=False)
+    assert len(result.audio) == int(0.6 * RATE)
+    changes = np.flatnonzero(np.diff(result.codes))
+    assert len(changes) == 1 and set(result.codes.tolist()) == {2, 6}
+    # The loudness curve sets the gain relative to each code's own loudness.
+    own = table.values[result.codes, table.index("loudness")]
+    np.testing.assert_allclose(20 * np.log10(result.gains), -30.0 - own, rtol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("synth") / "tiny.ts"
+    export_model(tiny_codec(), path, chunk_sizes=[HOP, 4 * HOP], seconds=0.25)
+    return path
+
+
+def test_synth_cli_writes_audio_and_errors(model_path, tmp_path, capsys):
+    target = _write(tmp_path / "c.csv", "time,centroid,f0\n0,400,200\n0.5,3000,400\n")
+    out = tmp_path / "s.wav"
+    assert main(["synth", str(model_path), "--target", str(target), "--out", str(out),
+                 "--weight", "f0=0.5"]) == 0
+    printed = capsys.readouterr().out
+    assert "centroid" in printed and "mae" in printed
+    report = json.loads(out.with_suffix(".json").read_text())
+    assert set(report["errors"]) == {"centroid", "f0"}
+    assert report["errors"]["centroid"]["frames"] > 0
+    assert out.stat().st_size > 4 * 0.4 * RATE
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--target", "{bad}"], "unknown descriptor"),
+    (["--target", "{missing}"], "no such file"),
+    (["--target", "{ok}", "--weight", "centroid"], "expected NAME=W"),
+    (["--target", "{ok}", "--weight", "sparkle=1"], "unknown descriptor 'sparkle'"),
+    (["--like", "{missing}"], "no such file"),
+])
+def test_synth_cli_errors_are_one_line(model_path, tmp_path, capsys, args, message):
+    files = {"bad": _write(tmp_path / "bad.csv", "time,sparkle\n0,1\n1,2\n"),
+             "ok": _write(tmp_path / "ok.csv", "time,centroid\n0,400\n1,800\n"),
+             "missing": tmp_path / "missing.csv"}
+    args = [a.format(**files) for a in args]
+    assert main(["synth", str(model_path), *args, "--out", str(tmp_path / "o.wav")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("timbre-rt synth: error:")
+    assert re.search(message, err[0]), err[0]
+
+
+def test_synth_rejects_a_continuous_like_model(tmp_path, capsys, toy_path):
+    assert main(["synth", toy_path, "--target", str(_write(tmp_path / "a.csv", "time,centroid\n0,1\n1,2\n")),
+                 "--out", str(tmp_path / "o.wav")]) == 2
+    assert "not a discrete model" in capsys.readouterr().err

@@ -1,0 +1,161 @@
+"""`timbre-rt codebook` and `timbre-rt synth`: look at a discrete model's codes, play descriptors."""
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Dict
+
+CODEBOOK_EPILOG = """\
+examples:
+  timbre-rt codebook models/discrete.ts --out codebook/
+  timbre-rt codebook models/discrete.ts --out codebook/ --data data/gm/held_out --max-files 20
+Writes descriptors.csv / .json (one row per code), traversal.wav (every code held in
+order of spectral centroid) and traversal.png; with --data also eval.json: reconstruction
+distance, codebook usage and perplexity, level invariance of the codes, synthesis error.
+"""
+
+SYNTH_EPILOG = """\
+examples:
+  timbre-rt synth models/discrete.ts --target curves.csv --out synth.wav
+  timbre-rt synth models/discrete.ts --like other_sound.wav --out synth.wav
+  timbre-rt synth models/discrete.ts --target curves.json --weight f0=3 --smoothness 0.5 --out s.wav
+A target file has a `time` column (seconds, increasing) and any of the model's descriptors
+(natural units, see `timbre-rt codebook`): centroid, bandwidth, rolloff (Hz), flatness,
+loudness (dB, sets the gain), f0 (Hz), f0_confidence. Example CSV:
+  time,centroid,loudness
+  0,500,-30
+  3,4000,-15
+Prints target vs achieved error per descriptor and writes it next to --out (.json).
+"""
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser("codebook", help="a discrete model's code descriptors, traversal audio and plot",
+                       epilog=CODEBOOK_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("model", type=Path, help="discrete model file (.ts)")
+    p.add_argument("--out", required=True, type=Path, help="folder to write into")
+    p.add_argument("--hold", type=float, default=0.25, help="seconds per code in the traversal (0.25)")
+    p.add_argument("--data", type=Path, help="held-out audio folder: also evaluate (eval.json)")
+    p.add_argument("--max-files", type=int, default=None, help="evaluate the first N files only")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(handler=run_codebook)
+
+    p = sub.add_parser("synth", help="descriptor-based synthesis with a discrete model",
+                       epilog=SYNTH_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("model", type=Path, help="discrete model file (.ts)")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--target", type=Path, help="target curves (.csv or .json)")
+    source.add_argument("--like", type=Path, help="a sound whose descriptor curves to imitate")
+    p.add_argument("--out", required=True, type=Path, help="WAV file to write")
+    p.add_argument("--weight", action="append", default=[], metavar="NAME=W",
+                   help="weight of a descriptor in the code choice (default 1); repeatable")
+    p.add_argument("--smoothness", type=float, default=0.2,
+                   help="cost of changing code (Viterbi); 0 = nearest code per frame (0.2)")
+    p.add_argument("--gain-db", type=float, default=-20.0,
+                   help="frame level in dB RMS when there is no loudness curve (-20)")
+    p.add_argument("--seconds", type=float, default=None,
+                   help="output length (default: the last target time, or the --like sound's)")
+    p.set_defaults(handler=run_synth)
+
+
+def _error(command: str, message) -> int:
+    print(f"timbre-rt {command}: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _load(path: Path):
+    import torch
+
+    from .table import CodeTable
+
+    if not path.is_file():
+        raise ValueError(f"{path}: no such model file")
+    try:
+        model = torch.jit.load(str(path), map_location="cpu")
+    except RuntimeError as e:
+        raise ValueError(f"{path}: not a TorchScript model file ({str(e).splitlines()[0]})") from None
+    return model, CodeTable.from_model(model)
+
+
+def _weights(items) -> Dict[str, float]:
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        try:
+            weight = float(value) if sep else -1.0
+        except ValueError:
+            weight = -1.0
+        if not name.strip() or not weight >= 0:
+            raise ValueError(f"--weight {item!r}: expected NAME=W with W >= 0")
+        out[name.strip()] = weight
+    return out
+
+
+def run_codebook(args) -> int:
+    from ...audio_io import write_wav
+    from .codebook import plot_traversal, traversal, write_table
+
+    try:
+        model, table = _load(args.model)
+        csv_path, _ = write_table(table, args.out)
+        audio, order = traversal(model, table, args.hold)
+        wav = write_wav(args.out / "traversal.wav", audio, table.framing.sampling_rate)
+        png = plot_traversal(table, audio, order, args.out / "traversal.png")
+        print(f"wrote {csv_path} ({table.codes} codes), {wav} ({len(audio) / table.framing.sampling_rate:.1f} s), {png}")
+        if args.data is not None:
+            from ...evaluate.errors import EvaluationError
+            from .evaluate import evaluate
+
+            try:
+                report = evaluate(model, args.data, args.max_files, progress=not args.no_progress)
+            except EvaluationError as e:
+                raise ValueError(str(e)) from None
+            path = args.out / "eval.json"
+            path.write_text(json.dumps(report.to_dict(), indent=2))
+            print(json.dumps({k: v for k, v in report.to_dict().items() if k != "synthesis_files"},
+                             indent=1))
+            print(f"wrote {path}")
+    except (ValueError, RuntimeError, OSError) as e:
+        return _error("codebook", e)
+    return 0
+
+
+def run_synth(args) -> int:
+    from ...audio_io import write_wav
+    from .synth import synthesize
+    from .targets import read_targets, targets_like
+
+    try:
+        weights = _weights(args.weight)
+        model, table = _load(args.model)
+        for name in weights:
+            table.index(name)
+        seconds = args.seconds
+        if args.target is not None:
+            targets = read_targets(args.target, table.names)
+        else:
+            from ...evaluate.audio import load_audio
+
+            if not args.like.is_file():
+                raise ValueError(f"{args.like}: no such file")
+            audio = load_audio(args.like, table.framing.sampling_rate)
+            if len(audio) < table.framing.window:
+                raise ValueError(f"{args.like}: shorter than one analysis window")
+            targets = targets_like(audio, table.framing)
+            seconds = seconds or len(audio) / table.framing.sampling_rate
+        result = synthesize(model, targets, weights=weights, smoothness=args.smoothness,
+                            gain_db=args.gain_db, seconds=seconds)
+        wav = write_wav(args.out, result.audio, result.sampling_rate)
+    except (ValueError, RuntimeError, OSError) as e:
+        return _error("synth", e)
+    report = {"model": str(args.model), "target": str(args.target or args.like),
+              "seconds": len(result.audio) / result.sampling_rate,
+              "code_changes": int((result.codes[1:] != result.codes[:-1]).sum()),
+              "codes_used": int(len(set(result.codes.tolist()))), "errors": result.errors}
+    json_path = wav.with_suffix(".json")
+    json_path.write_text(json.dumps(report, indent=2))
+    print(f"{'descriptor':<14} {'mae':>10} {'mae (std units)':>16} {'frames':>7}")
+    for name, e in result.errors.items():
+        print(f"{name:<14} {e['mae']:>10.4g} {e['mae_standard']:>16.3f} {e['frames']:>7}")
+    print(f"wrote {wav} ({report['seconds']:.2f} s, {report['code_changes']} code changes), {json_path}")
+    return 0

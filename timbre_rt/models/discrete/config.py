@@ -1,0 +1,117 @@
+"""Hyper-parameters of the discrete model, read from a YAML file (models/discrete.yaml)."""
+import typing
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Union
+
+# One stage description for every model kind (make_loaders reads batch_size and segment).
+from ..continuous.config import StageConfig
+
+
+@dataclass
+class FrameConfig:
+    window: int = 2048  # samples per analysed / decoded frame
+    hop: int = 512  # samples between frames: one code per hop
+    # Frames quieter than this RMS are scaled up as if they had it: below it
+    # (digital silence, dither) the code cannot be level invariant anyway.
+    gain_floor: float = 1e-5
+
+
+@dataclass
+class MLPConfig:
+    hidden: int = 512
+    layers: int = 2  # hidden layers
+
+
+@dataclass
+class VQConfig:
+    codes: int = 256
+    dim: int = 32
+    decay: float = 0.99
+    commitment: float = 0.25  # weight of ||z - sg(q)||^2 in the loss
+    kmeans_batches: int = 50  # warm-up batches (no quantisation) before k-means seeds the codebook
+    kmeans_iters: int = 20
+    dead_after: int = 50  # training steps without use before a code is restarted
+    memory: int = 4096  # the last encoder outputs of the warm-up, for k-means
+
+
+@dataclass
+class DescriptorConfig:
+    render_seconds: float = 0.25  # each code held this long when its descriptors are measured
+    f0_min: float = 65.0  # pYIN search range, Hz
+    f0_max: float = 2093.0
+    stay_bonus: float = 0.25  # live synthesize: hysteresis, in mean squared z-score units
+
+
+@dataclass
+class DiscreteConfig:
+    """Everything needed to rebuild and train the model (see models/discrete.yaml)."""
+
+    sampling_rate: int = 24000
+    frames: FrameConfig = field(default_factory=FrameConfig)
+    encoder: MLPConfig = field(default_factory=MLPConfig)
+    decoder: MLPConfig = field(default_factory=MLPConfig)
+    vq: VQConfig = field(default_factory=VQConfig)
+    descriptors: DescriptorConfig = field(default_factory=DescriptorConfig)
+    vqvae_stage: StageConfig = field(
+        default_factory=lambda: StageConfig(steps=20000, segment=8192, learning_rate=5e-4))
+    validate_every: int = 500
+
+    def __post_init__(self):
+        hints = typing.get_type_hints(type(self))
+        for section in fields(self):  # sections given as mappings (YAML, tests)
+            value = getattr(self, section.name)
+            if isinstance(value, dict) and is_dataclass(hints[section.name]):
+                setattr(self, section.name, _build(hints[section.name], value, section.name))
+        f = self.frames
+        if not 1 <= f.hop <= f.window or f.window % f.hop:
+            raise ValueError(f"frames: need window a multiple of hop, got {f.window}, {f.hop}")
+        if self.vqvae_stage.segment % f.hop or self.vqvae_stage.segment <= f.window:
+            raise ValueError(f"vqvae_stage.segment must be a multiple of hop {f.hop} "
+                             f"longer than the window {f.window}")
+        if self.vq.codes < 2 or self.vq.dim < 1:
+            raise ValueError("vq: need codes >= 2 and dim >= 1")
+
+    @property
+    def delay(self) -> int:
+        """Samples by which decode(encode(x)) lags x: a frame is decoded where it began."""
+        return self.frames.window - self.frames.hop
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _build(cls, data, where: str):
+    """A section's dataclass from a mapping, with a clear error for unknown keys."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}: expected a mapping, got {type(data).__name__}")
+    unknown = set(data) - {f.name for f in fields(cls)}
+    if unknown:
+        raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
+    try:
+        return cls(**data)
+    except TypeError as e:
+        raise ValueError(f"{where}: {e}") from None
+
+
+def load_config(path: Union[str, Path]) -> DiscreteConfig:
+    """Read a YAML config; missing keys take the defaults, unknown keys are errors."""
+    import yaml
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except FileNotFoundError:
+        raise ValueError(f"config file not found: {path}") from None
+    except yaml.YAMLError as e:
+        raise ValueError(f"{path}: not valid YAML: {e}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping at the top level")
+    kind = data.pop("model", "discrete")  # names the kind, for the CLI
+    if kind != "discrete":
+        raise ValueError(f"{path}: a config for a {kind!r} model, not a discrete one")
+    try:
+        return _build(DiscreteConfig, data, str(path))
+    except ValueError as e:
+        message = str(e)
+        raise ValueError(message if message.startswith(str(path)) else f"{path}: {message}") from None

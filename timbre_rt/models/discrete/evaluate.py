@@ -1,0 +1,110 @@
+"""Evaluation numbers of a discrete model on held-out sounds.
+
+Reconstruction distance, codebook usage (collapse is the known failure),
+level invariance of the codes, and the error of descriptor synthesis that
+imitates each sound (`--like`).
+"""
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Union
+
+import numpy as np
+import torch
+
+from ...evaluate.audio import find_audio_files, load_audio
+from ...evaluate.spectral import MultiResolutionSTFTDistance, MultiScaleMelDistance
+from .synth import synthesize
+from .targets import targets_like
+from .table import CodeTable
+
+LEVELS_DB = (-10.0, -20.0)
+# Frames quieter than this (RMS) are left out of usage and invariance counts: in
+# near-silence the code is noise, at any level.
+AUDIBLE_RMS = 1e-3
+
+
+@dataclass
+class DiscreteEval:
+    files: int
+    seconds: float
+    mel_distance: float  # MultiScaleMelDistance of decode(encode(x)) to x (delay removed)
+    stft_distance: float  # MultiResolutionSTFTDistance, likewise
+    codes: int
+    codes_used: int  # distinct codes over the audible frames
+    usage: float  # codes_used / codes
+    perplexity: float  # exp(entropy) of the code histogram (codes: every code equally used)
+    level_invariance: Dict[str, float] = field(default_factory=dict)  # "-10 dB": fraction same codes
+    synthesis_error: Dict[str, float] = field(default_factory=dict)  # mean mae_standard per descriptor
+    synthesis_files: List[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@torch.no_grad()
+def _encode(model, x: torch.Tensor) -> torch.Tensor:
+    model.reset()
+    z = model.encode(x)
+    model.reset()
+    return z
+
+
+def evaluate(model, data: Union[str, Path], max_files: Optional[int] = None,
+             synth_files: int = 2, progress: bool = True) -> DiscreteEval:
+    """model: a loaded discrete .ts; data: a folder of audio files."""
+    from tqdm import tqdm
+
+    table = CodeTable.from_model(model)
+    f = table.framing
+    files = find_audio_files(data)[:max_files]
+    delay = f.window - f.hop
+    mel, stft = MultiScaleMelDistance(f.sampling_rate), MultiResolutionSTFTDistance()
+    mels, stfts, weights = [], [], []
+    histogram = np.zeros(table.codes)
+    same = {db: [0, 0] for db in LEVELS_DB}
+    synth_errors: Dict[str, List[float]] = {}
+    used_for_synth = []
+    seconds = 0.0
+    for i, path in enumerate(tqdm(files, desc="evaluate", disable=not progress)):
+        audio = load_audio(path, f.sampling_rate)
+        audio = audio[: len(audio) // f.hop * f.hop]
+        if len(audio) <= f.window:
+            continue
+        seconds += len(audio) / f.sampling_rate
+        x = torch.from_numpy(audio)[None, None]
+        z = _encode(model, x)
+        with torch.no_grad():
+            y = model.decode(z)
+            model.reset()
+        fake, real = y[..., delay:], x[..., : x.size(-1) - delay]
+        mels.append(float(mel(fake, real)))
+        stfts.append(float(stft(fake, real)))
+        weights.append(real.size(-1))
+        codes, gains = z[0, 0].long().numpy(), z[0, 1].numpy()
+        audible = gains > AUDIBLE_RMS
+        histogram += np.bincount(codes[audible], minlength=table.codes)
+        for db in LEVELS_DB:
+            quiet = _encode(model, x * 10.0 ** (db / 20.0))[0, 0].long().numpy()
+            same[db][0] += int((quiet[audible] == codes[audible]).sum())
+            same[db][1] += int(audible.sum())
+        if len(used_for_synth) < synth_files:
+            result = synthesize(model, targets_like(audio, f), seconds=len(audio) / f.sampling_rate)
+            for name, e in result.errors.items():
+                if e["frames"]:
+                    synth_errors.setdefault(name, []).append(e["mae_standard"])
+            used_for_synth.append(str(path))
+    if not weights:
+        raise ValueError(f"{data}: no file longer than one window ({f.window} samples)")
+    p = histogram / max(1.0, histogram.sum())
+    nz = p[p > 0]
+    return DiscreteEval(
+        files=len(weights), seconds=seconds,
+        mel_distance=float(np.average(mels, weights=weights)),
+        stft_distance=float(np.average(stfts, weights=weights)),
+        codes=table.codes, codes_used=int((histogram > 0).sum()),
+        usage=float((histogram > 0).mean()),
+        perplexity=float(np.exp(-(nz * np.log(nz)).sum())),
+        level_invariance={f"{db:g} dB": s / max(1, n) for db, (s, n) in same.items()},
+        synthesis_error={k: float(np.mean(v)) for k, v in synth_errors.items()},
+        synthesis_files=used_for_synth,
+    )
