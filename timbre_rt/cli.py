@@ -8,6 +8,9 @@ from typing import Dict, List, Optional, Sequence
 from . import bench, demo
 from .data import cli as data_cli
 from .evaluate import cli as evaluate_cli
+from .play import cli as play_cli
+from .models.discrete import cli as discrete_cli
+from .generate import cli as generate_cli
 from .train import cli as train_cli
 from ._core import ModelError, read_model_info
 
@@ -22,6 +25,17 @@ examples:
   timbre-rt train continuous --config models/continuous.yaml --data data/gm --out runs/cont
   timbre-rt export runs/cont --out models/continuous.ts
   timbre-rt eval models/continuous.ts --data data/gm/held_out
+  timbre-rt play models/continuous.ts --input mic --midi nanoKONTROL --map knobs.yaml
+  timbre-rt midi-learn models/continuous.ts --midi nanoKONTROL -o knobs.yaml
+  timbre-rt bench --models models/*.ts --report bench/report.md   # latency benchmark
+  timbre-rt train discrete --config models/discrete.yaml --data data/gm --out runs/disc
+  timbre-rt codebook models/discrete.ts --out codebook/    # code descriptors, traversal
+  timbre-rt synth models/discrete.ts --target curves.csv --out synth.wav
+  timbre-rt encode models/continuous.ts voice.wav -o voice.latent.npz    # + voice.latent.png
+  timbre-rt deform voice.latent.npz --spec deform.yaml -o out.npz
+  timbre-rt decode models/continuous.ts out.npz -o out.wav
+  timbre-rt morph models/continuous.ts a.wav b.wav -o a_to_b.wav
+  timbre-rt plane models/continuous.ts a.wav b.wav c.wav d.wav --path path.csv -o plane.wav
 run `timbre-rt COMMAND --help` for each command's options.
 """
 
@@ -108,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     data_cli.add_parser(sub).set_defaults(handler=data_cli.run)
     train_cli.add_parsers(sub)
     evaluate_cli.add_parser(sub).set_defaults(handler=evaluate_cli.run)
+    play_cli.add_parsers(sub)
+    discrete_cli.add_parsers(sub)
+    generate_cli.add_parsers(sub)
     return parser
 
 
