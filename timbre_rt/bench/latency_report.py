@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
 
 from .latency import LatencyRow
-from .report import _finite, machine_info
+from .report import _finite, format_table, machine_info
 
 __all__ = ["format_latency_table", "write_latency_report"]
 
@@ -39,14 +39,7 @@ COLUMNS = [
 
 
 def format_latency_table(rows: Sequence[LatencyRow]) -> str:
-    cells = [[h for h, _ in COLUMNS]] + [[fmt(r) for _, fmt in COLUMNS] for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS))]
-
-    def line(row: List[str]) -> str:
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |"
-
-    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-    return "\n".join([line(cells[0]), rule] + [line(r) for r in cells[1:]])
+    return format_table(rows, COLUMNS)
 
 
 def plot(rows: Sequence[LatencyRow], path: Path) -> Path:

@@ -63,10 +63,13 @@ def machine_info() -> Dict[str, Union[str, int]]:
     }
 
 
-def format_table(rows: Sequence[BenchResult]) -> str:
-    """A markdown table, padded so that it also reads well in a terminal."""
-    cells = [[header for header, _ in COLUMNS]] + [[fmt(r) for _, fmt in COLUMNS] for r in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(COLUMNS))]
+def format_table(rows: Sequence[BenchResult], columns=None) -> str:
+    """A markdown table, padded so that it also reads well in a terminal.
+
+    columns: (header, row -> text) pairs; default: the engine-overhead report's."""
+    columns = COLUMNS if columns is None else columns
+    cells = [[header for header, _ in columns]] + [[fmt(r) for _, fmt in columns] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(columns))]
 
     def line(row: List[str]) -> str:
         return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |"

@@ -3,6 +3,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Optional, Tuple, Union
 
+from ..config_file import read_config_mapping
+
 
 @dataclass
 class MelConfig:
@@ -130,17 +132,8 @@ _SECTIONS = {
 
 def load_config(path: Union[str, Path]) -> ContinuousConfig:
     """Read a YAML config; missing keys take the defaults, unknown keys are errors."""
-    import yaml
-
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except FileNotFoundError:
-        raise ValueError(f"config file not found: {path}") from None
-    except yaml.YAMLError as e:
-        raise ValueError(f"{path}: not valid YAML: {e}") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping at the top level")
+    data = read_config_mapping(path)
     data.pop("model", None)  # "model: continuous" names the kind, for the CLI
     known = {f.name for f in fields(ContinuousConfig)}
     unknown = set(data) - known

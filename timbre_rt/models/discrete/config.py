@@ -4,6 +4,7 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Union
 
+from ..config_file import read_config_mapping
 # One stage description for every model kind (make_loaders reads batch_size and segment).
 from ..continuous.config import StageConfig
 
@@ -96,17 +97,8 @@ def _build(cls, data, where: str):
 
 def load_config(path: Union[str, Path]) -> DiscreteConfig:
     """Read a YAML config; missing keys take the defaults, unknown keys are errors."""
-    import yaml
-
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except FileNotFoundError:
-        raise ValueError(f"config file not found: {path}") from None
-    except yaml.YAMLError as e:
-        raise ValueError(f"{path}: not valid YAML: {e}") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a mapping at the top level")
+    data = read_config_mapping(path)
     kind = data.pop("model", "discrete")  # names the kind, for the CLI
     if kind != "discrete":
         raise ValueError(f"{path}: a config for a {kind!r} model, not a discrete one")
