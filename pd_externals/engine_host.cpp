@@ -1,22 +1,63 @@
 #include "engine_host.h"
 
+#include <cstdlib>
 #include <cstring>
+#include <set>
 #include <stdexcept>
 
 namespace timbre_rt {
 
+namespace {
+
+// The live hosts, for the exit handler (control threads only; never the audio thread).
+std::mutex& live_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::set<EngineHost*>& live_hosts() {
+  static std::set<EngineHost*> hosts;
+  return hosts;
+}
+
+void shutdown_live_hosts() {
+  std::lock_guard<std::mutex> lock(live_mutex());
+  for (EngineHost* host : live_hosts()) host->shutdown();
+}
+
+void register_host(EngineHost* host) {
+  std::lock_guard<std::mutex> lock(live_mutex());
+  live_hosts().insert(host);
+  // Registered after the registry exists, so it runs before the registry is destroyed.
+  static const bool registered = (std::atexit(shutdown_live_hosts), true);
+  (void)registered;
+}
+
+}  // namespace
+
 EngineHost::EngineHost(std::string method) : method_(std::move(method)) {
   options_.method = method_;
   control_ = std::thread([this] { control_loop(); });
+  register_host(this);
 }
 
 EngineHost::~EngineHost() {
+  {
+    std::lock_guard<std::mutex> lock(live_mutex());
+    live_hosts().erase(this);
+  }
+  shutdown();
+}
+
+void EngineHost::shutdown() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stop_ = true;
   }
   wake_.notify_all();
-  control_.join();
+  if (control_.joinable()) control_.join();
+  std::lock_guard<std::mutex> lock(run_mutex_);
+  engine_.store(nullptr, std::memory_order_release);
+  owned_.reset();
 }
 
 // ---------------------------------------------------------------- audio thread

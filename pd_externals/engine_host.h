@@ -21,7 +21,12 @@ namespace timbre_rt {
 class EngineHost {
  public:
   explicit EngineHost(std::string method);
-  ~EngineHost();  // joins the control thread; the audio thread must have stopped
+  ~EngineHost();  // shutdown(); the audio thread must have stopped
+
+  // Joins the control thread and frees the engine (its worker included). Idempotent. Also
+  // run for every live host at process exit: Pd's "quit" exits without freeing objects, and
+  // threads still inside libtorch while its static destructors run would crash the exit.
+  void shutdown();
 
   EngineHost(const EngineHost&) = delete;
   EngineHost& operator=(const EngineHost&) = delete;

@@ -5,7 +5,9 @@ waits); the file loop and the recorder only slice and copy preallocated arrays. 
 arrives in rtmidi's thread and only sets the pipeline's lock-free knobs. The status line
 is built on the main thread, about 10 times a second.
 """
+import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from typing import Callable, List, Optional
@@ -164,9 +166,15 @@ class Player:
         begin = time.monotonic()
         last_print = 0.0
         status = None
+        # Ctrl-C only sets a flag: a KeyboardInterrupt raised inside the stream's stop or
+        # close (PortAudio waiting on its callback) could leave it half-stopped and hang.
+        stop = threading.Event()
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
         try:
             with stream:
-                while target is None or self.frames < target:
+                while not stop.is_set() and (target is None or self.frames < target):
                     time.sleep(0.1)
                     status = self._status(stream)
                     now = time.monotonic()
@@ -176,9 +184,11 @@ class Player:
                     if target is not None and now - begin > 2.0 * c.seconds + 10.0:
                         raise PlayError(f"the audio stream ran only {self.frames / self.rate:.1f} s of {c.seconds:g} "
                                         f"in {now - begin:.0f} s (is the device running?)")
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # SIGINT before the handler was installed, or no main thread
             pass
         finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
             stream.close()
             if tty and c.status:
                 print(file=sys.stderr)
