@@ -58,3 +58,14 @@ def jackd():
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def sender(jackd):
+    """A virtual MIDI output port named `timbre-test-knobs` (JACK MIDI)."""
+    rtmidi = pytest.importorskip("rtmidi", reason="python-rtmidi is not installed")
+    out = rtmidi.MidiOut(rtmidi.API_UNIX_JACK, name="timbre-test")
+    out.open_virtual_port("timbre-test-knobs")
+    yield out
+    out.close_port()
+    out.delete()

@@ -11,21 +11,11 @@ import numpy as np
 import pytest
 import yaml
 
-from jack_server import jackd  # noqa: F401  (fixture)
+from jack_server import jackd, sender  # noqa: F401  (fixtures)
 from timbre_rt import Pipeline
 from timbre_rt.play import MidiError, MidiKnobs, open_input, parse_map
 
-rtmidi = pytest.importorskip("rtmidi", reason="python-rtmidi is not installed")
-
-
-@pytest.fixture
-def sender(jackd):  # noqa: F811
-    """A virtual MIDI output port named `timbre-test-knobs` (JACK MIDI)."""
-    out = rtmidi.MidiOut(rtmidi.API_UNIX_JACK, name="timbre-test")
-    out.open_virtual_port("timbre-test-knobs")
-    yield out
-    out.close_port()
-    out.delete()
+pytest.importorskip("rtmidi", reason="python-rtmidi is not installed")
 
 
 def wait_until(condition, timeout=5.0):

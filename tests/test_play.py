@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from jack_server import RATE, jackd  # noqa: F401  (fixture)
+from jack_server import RATE, jackd, sender  # noqa: F401  (fixtures)
 from timbre_rt.audio_io import read_wav, write_wav
 from timbre_rt.cli import main
 
@@ -20,7 +20,6 @@ try:
     import sounddevice  # noqa: F401
 except (ImportError, OSError) as e:  # OSError: PortAudio (libportaudio2) missing
     pytest.skip(f"sounddevice cannot load PortAudio ({e}): install libportaudio2", allow_module_level=True)
-rtmidi = pytest.importorskip("rtmidi", reason="python-rtmidi is not installed")
 
 
 @pytest.fixture
@@ -29,15 +28,6 @@ def tone(tmp_path):
     t = np.arange(24000) / 24000
     write_wav(path, (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 24000)
     return path
-
-
-@pytest.fixture
-def sender(jackd):  # noqa: F811
-    out = rtmidi.MidiOut(rtmidi.API_UNIX_JACK, name="timbre-test")
-    out.open_virtual_port("timbre-test-knobs")
-    yield out
-    out.close_port()
-    out.delete()
 
 
 def play(*args: str) -> subprocess.Popen:

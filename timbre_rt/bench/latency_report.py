@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Union
 
 from .latency import LatencyRow
-from .report import _finite, format_table, machine_info
+from .report import _finite, format_table, header_lines, machine_info
 
 __all__ = ["format_latency_table", "write_latency_report"]
 
@@ -94,15 +94,7 @@ def write_latency_report(rows: Sequence[LatencyRow], markdown_path: Union[str, P
                                      "results": results}, indent=2) + "\n")
     plot(rows, png_path)
     exact = sum(r.latency_measured == r.latency_reported for r in rows)
-    md = [
-        "# timbre_rt latency benchmark",
-        "",
-        f"- date: {date}",
-        f"- CPU: {machine['cpu']} ({machine['cores']} cores usable)",
-        f"- torch {machine['torch']}, numpy {machine['numpy']}, Python {machine['python']}",
-        f"- platform: {machine['platform']}",
-        f"- command: `{command}`",
-        "",
+    md = header_lines("timbre_rt latency benchmark", date, machine, command) + [
         "Per row: one model method (or *pipeline* = encode -> latent knobs -> decode in "
         "`timbre_rt.Pipeline`) on one device with an intra-op thread count and a model buffer, fed "
         "by a host with a block size.",

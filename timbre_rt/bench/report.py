@@ -63,6 +63,20 @@ def machine_info() -> Dict[str, Union[str, int]]:
     }
 
 
+def header_lines(title: str, date: str, machine: Dict, command: str) -> List[str]:
+    """A report's title and where / how it was measured, as markdown lines."""
+    return [
+        f"# {title}",
+        "",
+        f"- date: {date}",
+        f"- CPU: {machine['cpu']} ({machine['cores']} cores usable)",
+        f"- torch {machine['torch']}, numpy {machine['numpy']}, Python {machine['python']}",
+        f"- platform: {machine['platform']}",
+        f"- command: `{command}`",
+        "",
+    ]
+
+
 def format_table(rows: Sequence[BenchResult], columns=None) -> str:
     """A markdown table, padded so that it also reads well in a terminal.
 
@@ -103,15 +117,7 @@ def write_report(
     json_path = out_dir / JSON_NAME
     json_path.write_text(json.dumps(report, indent=2) + "\n")
 
-    md = [
-        "# timbre_rt engine overhead",
-        "",
-        f"- date: {date}",
-        f"- CPU: {machine['cpu']} ({machine['cores']} cores usable)",
-        f"- torch {machine['torch']}, numpy {machine['numpy']}, Python {machine['python']}",
-        f"- platform: {machine['platform']}",
-        f"- command: `{command}`",
-        "",
+    md = header_lines("timbre_rt engine overhead", date, machine, command) + [
         "Per-call compute time of the model method: *engine* = inside the Engine's worker "
         "(`stats()`, sync mode, one buffer per call), *direct* = the same TorchScript method "
         "called from Python (`torch.jit.load`, `torch.no_grad`, same input shape and thread "
