@@ -8,12 +8,12 @@ cd "$(dirname "$0")/.."
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
-# Compilers, CMake and libsoxr for the core, Python headers and venv for the module, Pd (headers
+# Compilers, CMake and libsamplerate for the core, Python headers and venv for the module, Pd (headers
 # for the externals, the binary for the headless tests and the demo), JACK for the Pd benchmark
 # and the realtime host (`timbre-rt play` runs on `jackd -d dummy` without a sound card),
 # PortAudio for sounddevice, libjack (from jackd2) for JACK-Client (the live latency benchmark),
 # and the General MIDI soundfont (MIT) that the default training set is rendered from.
-packages=(build-essential cmake git python3 python3-venv python3-dev libsoxr-dev puredata-core puredata-dev puredata-utils jackd2 libportaudio2 fluid-soundfont-gm)
+packages=(build-essential cmake git python3 python3-venv python3-dev libsamplerate0-dev puredata-core puredata-dev puredata-utils jackd2 libportaudio2 fluid-soundfont-gm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -34,7 +34,7 @@ echo "== installing Python packages"
 .venv/bin/python -m pip install -q "setuptools>=68" wheel
 .venv/bin/python -m pip install -q "torch==2.13.0" "numpy>=1.24" "pybind11>=2.12" "pytest>=7" "soxr>=0.3" \
   "soundfile>=0.12" "lightning>=2.2" "tensorboard>=2.14" "pyyaml>=6" "tqdm>=4.60" "matplotlib>=3.7" \
-  "sounddevice>=0.4" "python-rtmidi>=1.5" "librosa>=0.10" "JACK-Client>=0.5"
+  "sounddevice>=0.4" "python-rtmidi>=1.5" "librosa>=0.10" "JACK-Client>=0.5" "hypothesis>=6.100"
 # tinysoundfont declares pyaudio (for live playback, which we never use) and pyaudio needs
 # PortAudio headers to build: install it without its dependencies.
 .venv/bin/python -m pip install -q --no-deps "tinysoundfont>=0.3"

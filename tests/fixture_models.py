@@ -112,3 +112,48 @@ class RaveLike(nn.Module):
 def save(module: nn.Module, path) -> str:
     torch.jit.save(torch.jit.script(module), str(path))
     return str(path)
+
+
+class Faulty(nn.Module):
+    """An encode/decode pair (2 latent channels, one frame per 16 samples at 24 kHz)
+    broken on purpose, to check that offline tools refuse what the engine refuses.
+
+    fault: "" (works), "nan_encode", "short_encode", "raise_encode", "nan_decode",
+    "raise_decode".
+    """
+
+    def __init__(self, fault: str = ""):
+        super().__init__()
+        self.fault = fault
+        self.sampling_rate = 24000
+        self.block_size = 16
+        self.register_buffer("encode_params", torch.tensor([1, 1, 2, 16]))
+        self.register_buffer("decode_params", torch.tensor([2, 16, 1, 1]))
+
+    @torch.jit.export
+    def get_methods(self) -> List[str]:
+        return ["encode", "decode"]
+
+    @torch.jit.export
+    def reset(self) -> None:
+        pass
+
+    @torch.jit.export
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        z = x.reshape(x.shape[0], 1, -1, 16).mean(-1).repeat(1, 2, 1)
+        if self.fault == "nan_encode":
+            z = z * float("nan")
+        if self.fault == "short_encode":
+            z = z[..., : z.shape[-1] // 2]
+        if self.fault == "raise_encode":
+            raise RuntimeError("the encoder exploded")
+        return z
+
+    @torch.jit.export
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        y = z[:, :1].repeat_interleave(16, dim=-1)
+        if self.fault == "nan_decode":
+            y = y * float("nan")
+        if self.fault == "raise_decode":
+            raise RuntimeError("the decoder exploded")
+        return y

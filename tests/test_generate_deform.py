@@ -130,7 +130,7 @@ def test_spec_files_yaml_and_json_replay(ramp, tmp_path):
     ([{"op": "noise", "amount": 1, "seed": 1.5}], "op 0 (noise): seed must be"),
     ([{"op": "curve", "dim": "z0", "points": [[0, 1], [0, 2]]}], "op 0 (curve): points: two breakpoints"),
     ([{"op": "stretch"}], "op 0 (stretch): missing factor"),
-    ([{"op": "offset", "value": 1, "vlaue": 2}], "op 0 (offset): unknown key vlaue"),
+    ([{"op": "offset", "value": 1, "vlaue": 2}], "op 0 (offset): unknown key 'vlaue' (did you mean 'value'?)"),
     ([{"value": 1}], "op 0: expected a mapping with an 'op' key"),
     ({"op": "offset"}, "expected a list of ops"),
 ])
@@ -144,7 +144,7 @@ def test_bad_spec_files(ramp, tmp_path):
     with pytest.raises(DeformError, match="no such deform spec file"):
         deform(ramp, tmp_path / "nope.yaml")
     (tmp_path / "bad.yaml").write_text("ops: [ {op: offset\n")
-    with pytest.raises(DeformError, match="bad.yaml: not a YAML/JSON file"):
+    with pytest.raises(DeformError, match="bad.yaml: not valid YAML/JSON"):
         deform(ramp, tmp_path / "bad.yaml")
     (tmp_path / "unknown.yaml").write_text("- {op: offset, value: 1}\n- {op: wobble}\n")
     with pytest.raises(DeformError, match=r"unknown.yaml: op 1: unknown op 'wobble'"):

@@ -7,6 +7,7 @@ import soundfile
 import torch
 
 from fixture_models import RaveLike, save
+from timbre_rt import ModelError
 from timbre_rt.export import export_model
 from timbre_rt.generate import (
     GenerateError, LatentSeries, ModelMismatchError, SeriesError, decode_series, decode_to_file,
@@ -135,7 +136,7 @@ def test_missing_files(toy, tmp_path):
         load_series(tmp_path / "nope.npz")
     with pytest.raises(GenerateError, match="no such audio file"):
         encode_file(toy, tmp_path / "nope.wav")
-    with pytest.raises(GenerateError, match="does not exist"):
+    with pytest.raises(ModelError, match="does not exist"):
         load_model(tmp_path / "nope.ts")
     (tmp_path / "bad.wav").write_bytes(b"RIFF....WAVEjunk")
     with pytest.raises(GenerateError, match="cannot read audio"):

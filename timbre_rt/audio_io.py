@@ -11,6 +11,8 @@ from typing import Tuple, Union
 
 import numpy as np
 
+from .io import atomic_path
+
 WAVE_FORMAT_PCM = 1
 WAVE_FORMAT_IEEE_FLOAT = 3
 WAVE_FORMAT_EXTENSIBLE = 0xFFFE
@@ -26,7 +28,7 @@ def write_wav(path: PathLike, audio: np.ndarray, rate: int) -> Path:
     """Write `audio` ([channels, T] or [T], any real dtype) as a 32-bit float WAV.
 
     Values are stored as they are (no clipping or scaling). Creates the parent
-    folder. Returns the path.
+    folder; the file appears only once complete. Returns the path.
     """
     audio = np.asarray(audio)
     if audio.ndim == 1:
@@ -51,8 +53,7 @@ def write_wav(path: PathLike, audio: np.ndarray, rate: int) -> Path:
     if len(data) % 2:  # chunks are word-aligned (never happens with 4-byte samples)
         body += b"\0"
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as f:
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:  # never a half-written WAV at `path`
         f.write(b"RIFF" + struct.pack("<I", len(body)) + body)
     return path
 

@@ -12,7 +12,8 @@ from .play import cli as play_cli
 from .models.discrete import cli as discrete_cli
 from .generate import cli as generate_cli
 from .train import cli as train_cli
-from ._core import ModelError, read_model_info
+from .errors import run_command
+from ._core import read_model_info
 
 DESCRIPTION = "Realtime neural timbre tools: inspect, benchmark and try streaming model files."
 
@@ -37,6 +38,8 @@ examples:
   timbre-rt morph models/continuous.ts a.wav b.wav -o a_to_b.wav
   timbre-rt plane models/continuous.ts a.wav b.wav c.wav d.wav --path path.csv -o plane.wav
 run `timbre-rt COMMAND --help` for each command's options.
+exit status: 0 done, 1 failed (a bad input file, a model error), 2 bad command line;
+errors are one line; add --debug (anywhere) for the traceback.
 """
 
 
@@ -74,12 +77,7 @@ def format_info(info: Dict) -> str:
 
 
 def _info(args: argparse.Namespace) -> int:
-    try:
-        info = read_model_info(args.model)
-    except ModelError as e:
-        print(f"timbre-rt info: error: {e}", file=sys.stderr)
-        return 2
-    print(format_info(info))
+    print(format_info(read_model_info(args.model)))  # ModelError: one line, exit 1
     return 0
 
 
@@ -108,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="print a model file's metadata",
                        description="Print what a model file declares, as the engine reads it: "
                        "rate, block size, latents, and each method's shapes and latency. "
-                       "Exits with status 2 and a one-line message for a file the engine "
+                       "Exits with status 1 and a one-line message for a file the engine "
                        "cannot use.")
     p.add_argument("model", metavar="MODEL", help="TorchScript model file")
     p.set_defaults(handler=_info)
@@ -130,14 +128,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of `timbre-rt`; returns the exit status."""
-    argv: List[str] = list(sys.argv[1:] if argv is None else argv)
+    argv: List[str] = [str(a) for a in (sys.argv[1:] if argv is None else argv)]
+    # --debug is accepted anywhere (before "--"), so it can be added to any failing command line.
+    end = argv.index("--") if "--" in argv else len(argv)
+    debug = "--debug" in argv[:end]
+    argv = [a for i, a in enumerate(argv) if a != "--debug" or i >= end]
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.subcommand is None:
         parser.print_help()
         return 0
     args.command_line = shlex.join(["timbre-rt"] + argv)
-    return args.handler(args)
+    return run_command(f"timbre-rt {args.subcommand}", args.handler, args, debug)
 
 
 if __name__ == "__main__":

@@ -147,6 +147,8 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         parser.error("--buffers must be positive")
     if any(t < 1 for t in args.threads):
         parser.error("--threads must be positive")
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        parser.error(f"--out {args.out} is a file; give a folder (the reports are written into it)")
 
 
 def _export_default(folder: Path) -> str:

@@ -131,7 +131,8 @@ def compute_times(path: str, method: str, buffer: int, threads: int, device: str
             scripted = load_scripted(path, map_location=device)
             tensors = [torch.from_numpy(x)[None].to(device) for x in inputs]
             fn = getattr(scripted, m)
-            scripted.reset()
+            if hasattr(scripted, "reset"):  # optional in the contract (foreign files may lack it)
+                scripted.reset()
             _time_calls(fn, tensors, warmup, device)
             ts_times += np.asarray(_time_calls(fn, tensors, calls, device))
             if eager_times is not None:

@@ -125,7 +125,8 @@ def measure_pair(
     out = np.zeros((engine.out_channels, engine.buffer), dtype=np.float32)
     fn = getattr(module, engine.method)
     engine.reset()
-    module.reset()
+    if hasattr(module, "reset"):  # optional in the contract (foreign files may lack it)
+        module.reset()
     # Warm-up: TorchScript optimises a method after its first calls (both sides).
     _feed_engine(engine, audio, 0, warmup, out)
     _time_direct(fn, tensors, 0, warmup)

@@ -96,6 +96,10 @@ def format_summary(manifest: Manifest, created: bool = True) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run make-dataset; returns 0, or 2 after a one-line error on DatasetError."""
+    if not 1000 <= args.rate <= 384000:  # 0 would divide by zero deep in the resampler
+        print(f"{PROG}: error: --rate: must be a sampling rate between 1000 and 384000 Hz, "
+              f"got {args.rate}", file=sys.stderr)
+        return 2
     try:
         if args.soundfont is not None:
             from .cache import prepare_soundfont  # soundfile/tinysoundfont only when used

@@ -63,6 +63,7 @@ def check_out(out: Path, key: Dict, overwrite: bool) -> Optional[Manifest]:
             raise
         old_key = settings_key(old.sampling_rate, old.chunk, old.source, old.settings)
         if old_key == key and not overwrite:
+            check_arrays(old)  # the same settings over a damaged array is no cache
             return old
         if not overwrite:
             raise DatasetError(
@@ -79,6 +80,21 @@ def check_out(out: Path, key: Dict, overwrite: bool) -> Optional[Manifest]:
             f"{', ...' if len(others) > 3 else ''}); use an empty or new folder"
         )
     return None
+
+
+def check_arrays(manifest: Manifest) -> None:
+    """DatasetError unless each split's array holds the chunks its manifest counts."""
+    for split in SPLITS:
+        path = manifest.array_path(split)
+        expected = (int(manifest.counts.get(split, {}).get("chunks", -1)), manifest.chunk)
+        try:
+            shape = np.load(path, mmap_mode="r").shape
+        except (OSError, ValueError, EOFError) as e:
+            raise DatasetError(f"{path}: damaged cache array ({e}); rebuild it with "
+                               "--overwrite") from None
+        if tuple(shape) != expected:
+            raise DatasetError(f"{path}: damaged cache array: shape {tuple(shape)}, the "
+                               f"manifest says {expected}; rebuild it with --overwrite")
 
 
 def remove_ours(out: Path) -> None:

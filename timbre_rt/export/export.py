@@ -1,6 +1,4 @@
 """Script a StreamingModel, check it streams exactly, and write the file."""
-import os
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -8,10 +6,12 @@ from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 
+from ..errors import InputError
+from ..io import atomic_path
 from .model import StreamingModel
 
 
-class ExportError(ValueError):
+class ExportError(InputError):
     """The scripted model does not stream exactly (or breaks the contract)."""
 
 
@@ -65,11 +65,7 @@ def export_model(
         if c < 1 or c % block != 0:
             raise ValueError(f"chunk size {c} is not a positive multiple of block_size {block}")
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Temp file next to `path` so the final rename is atomic (same filesystem).
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:  # no file at `path` unless every check passes
         with warnings.catch_warnings():
             # TorchScript is deprecated in favour of torch.export, but it is
             # what the C++ host loads: the warnings are expected noise here.
@@ -77,20 +73,11 @@ def export_model(
             model.reset()  # the file must hold zeroed caches
             scripted = torch.jit.script(model)
             scripted.reset()
-            torch.jit.save(scripted, tmp)
-            loaded = torch.jit.load(tmp, map_location=_device_of(model))
+            torch.jit.save(scripted, str(tmp))
+            loaded = torch.jit.load(str(tmp), map_location=_device_of(model))
         errors = _check_methods(model, loaded, chunks, atol, seconds, seed)
         loaded.reset()
         model.reset()
-        # mkstemp makes the file private (0600); a model file is meant to be shared.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
     return ExportReport(
         path=str(path),
         methods=list(model.method_names),

@@ -3,6 +3,7 @@
 Long files never sit whole in memory: reading resamples with a streaming soxr
 resampler and writing appends to an open soundfile.SoundFile.
 """
+import re
 from pathlib import Path
 from typing import Iterator, Union
 
@@ -10,20 +11,38 @@ import numpy as np
 import soundfile
 import soxr
 
+from ..io import atomic_path
 from .errors import GenerateError
 
 __all__ = ["read_blocks", "frames_at_rate", "WavWriter"]
 
 PathLike = Union[str, Path]
+# libsndfile's log line for a data chunk longer than the file: "data : 96000 (should be 47978)"
+_SHORT_DATA = re.compile(r"^\s*(?:data|SSND)\s*:\s*(\d+)\s*\(should be (\d+)\)", re.M)
 
 
 def _open(path: Path) -> soundfile.SoundFile:
     if not path.is_file():
         raise GenerateError(f"{path}: no such audio file")
     try:
-        return soundfile.SoundFile(str(path))
+        f = soundfile.SoundFile(str(path))
     except (soundfile.LibsndfileError, RuntimeError, TypeError) as e:
         raise GenerateError(f"{path}: cannot read audio ({e})") from None
+    _check_complete(f, path)
+    return f
+
+
+def _check_complete(f: soundfile.SoundFile, path: Path) -> None:
+    """libsndfile reads a WAV/AIFF whose header declares more audio than the file holds
+    (truncated, or a forged length) as the shorter file, and only notes it in its log:
+    refuse it, or the result would silently be short."""
+    found = _SHORT_DATA.search(f.extra_info)
+    if found:
+        declared, present = int(found.group(1)), int(found.group(2))
+        if declared > present:
+            f.close()
+            raise GenerateError(f"{path}: truncated or damaged: its header declares "
+                                f"{declared} bytes of audio, the file holds {present}")
 
 
 def frames_at_rate(path: PathLike, rate: int) -> int:
@@ -61,15 +80,20 @@ def read_blocks(path: PathLike, rate: int, block: int = 1 << 16) -> Iterator[np.
 
 
 class WavWriter:
-    """Append mono float32 pieces to a 32-bit float WAV (a context manager)."""
+    """Append mono float32 pieces to a 32-bit float WAV (a context manager).
+
+    The pieces go to a temporary file beside `path`, renamed to `path` when the
+    block ends without an exception: a failed decode leaves `path` as it was."""
 
     def __init__(self, path: PathLike, rate: int):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._atomic = atomic_path(self.path)
+        tmp = self._atomic.__enter__()
         try:
-            self._file = soundfile.SoundFile(str(self.path), "w", samplerate=int(rate),
+            self._file = soundfile.SoundFile(str(tmp), "w", samplerate=int(rate),
                                              channels=1, subtype="FLOAT", format="WAV")
         except (soundfile.LibsndfileError, RuntimeError) as e:
+            self._atomic.__exit__(type(e), e, None)
             raise GenerateError(f"{self.path}: cannot write audio ({e})") from None
         self.frames = 0
 
@@ -78,11 +102,17 @@ class WavWriter:
         self._file.write(np.asarray(piece, dtype=np.float32).reshape(-1))
         self.frames += int(np.size(piece))
 
-    def close(self) -> None:
+    def close(self, failed: bool = False) -> None:
+        """Finish the file; failed: drop it instead of renaming it into place."""
         self._file.close()
+        if failed:
+            error = RuntimeError("write abandoned")
+            self._atomic.__exit__(RuntimeError, error, None)
+        else:
+            self._atomic.__exit__(None, None, None)
 
     def __enter__(self) -> "WavWriter":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        self.close(failed=exc_type is not None)

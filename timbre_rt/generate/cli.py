@@ -1,14 +1,19 @@
 """`timbre-rt encode|deform|decode|morph|plane`: offline generation on the command line.
 
-Wired into the main command by timbre_rt.cli (add_parsers). Every handler
-returns an exit status: 0, or 2 with one line `timbre-rt <cmd>: error: ...`.
+Wired into the main command by timbre_rt.cli (add_parsers). Handlers return 0
+or raise: timbre_rt.errors.run_command turns the error into one line (exit 2 for
+a bad command line, 1 for a bad input file or model). Outputs equal to an input
+are refused before any work, and every output is renamed into place only once
+it is complete (timbre_rt.io).
 """
 import argparse
-import sys
+import math
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
-from .errors import GenerateError
+from ..errors import UsageError, as_usage
+from ..io import check_outputs
+from ..validate import check_duration
 
 __all__ = ["add_parsers"]
 
@@ -84,20 +89,22 @@ def _png(out: Path, suffix: str = ".png") -> Path:
     return out.with_suffix(suffix) if out.suffix else Path(str(out) + suffix)
 
 
-def _guard(command: str, run: Callable[[argparse.Namespace], int]):
-    def handler(args: argparse.Namespace) -> int:
-        try:
-            return run(args)
-        except (GenerateError, OSError) as e:
-            print(f"timbre-rt {command}: error: {e}", file=sys.stderr)
-            return 2
-    return handler
+def _chunk(args) -> None:
+    if args.chunk < 1:
+        raise UsageError(f"--chunk: must be a positive number of samples, got {args.chunk}")
+
+
+def _plot_out(args, out: Optional[Path], suffix: str = ".png") -> Optional[Path]:
+    return None if out is None or getattr(args, "no_plot", True) else _png(Path(out), suffix)
 
 
 def _encode(args) -> int:
     from .codec import encode_file
     from .plots import plot_series
 
+    _chunk(args)
+    out = args.out or Path(args.audio).with_suffix(".latent.npz")
+    check_outputs([out, _plot_out(args, out)], [args.model, args.audio])
     series = encode_file(args.model, args.audio, chunk=args.chunk, progress=not args.no_progress)
     out = series.save(args.out or Path(args.audio).with_suffix(".latent.npz"))
     print(f"wrote {out}: {series.latent.shape[0]} x {series.frames} frames, {series.seconds:.2f} s")
@@ -111,6 +118,7 @@ def _deform(args) -> int:
     from .series import load_series
     from .spec import deform
 
+    check_outputs([args.out, _plot_out(args, args.out)], [args.series, args.spec])
     before = load_series(args.series)
     after = deform(before, args.spec)
     out = after.save(args.out)
@@ -125,6 +133,8 @@ def _decode(args) -> int:
     from .codec import decode_to_file
     from .series import load_series
 
+    _chunk(args)
+    check_outputs([args.out], [args.model, args.series])
     series = load_series(args.series)
     result = decode_to_file(args.model, series, args.out, chunk=args.chunk,
                             any_model=args.any_model, progress=not args.no_progress)
@@ -151,7 +161,11 @@ def _morph(args) -> int:
     from .morph import morph_files
     from .plots import plot_series
 
-    curve = args.curve if args.curve in CROSSFADES else parse_breakpoints(args.curve, "--curve")
+    _chunk(args)
+    check_outputs([args.out, args.latent_out, _plot_out(args, args.out)],
+                  [args.model, args.a, args.b])
+    with as_usage():
+        curve = args.curve if args.curve in CROSSFADES else parse_breakpoints(args.curve, "--curve")
     model = load_model(args.model)
     series = morph_files(model, args.a, args.b, align=args.align, curve=curve, chunk=args.chunk,
                          progress=not args.no_progress)
@@ -162,7 +176,9 @@ def _point(text: str, what: str) -> tuple:
     try:
         x, y = (float(v) for v in text.split(","))
     except ValueError:
-        raise GenerateError(f"{what} must read 'x,y', got {text!r}") from None
+        raise UsageError(f"{what}: must read 'x,y', got {text!r}") from None
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise UsageError(f"{what}: x and y must be finite numbers, got {text!r}")
     return x, y
 
 
@@ -172,13 +188,28 @@ def _plane(args) -> int:
     from .plane import plane_files
     from .plots import plot_plane
 
+    _chunk(args)
+    check_outputs([args.out, args.latent_out, _plot_out(args, args.out, ".plane.png")],
+                  [args.model, *args.anchors] + ([args.path] if Path(args.path).is_file() else []))
+    if args.seconds is not None:
+        check_duration(args.seconds, "--seconds", usage=True)
+    if args.radius is not None and not (math.isfinite(args.radius) and args.radius >= 0):
+        raise UsageError(f"--radius: must be a finite number >= 0, got {args.radius}")
     shape = dict(radius=args.radius,
                  center=_point(args.center, "--center") if args.center else None,
                  start=_point(args.start, "--from") if args.start else None,
                  end=_point(args.end, "--to") if args.end else None)
-    path = trajectory_from(args.path, args.period, **shape)
-    positions = [_point(p, "--positions") for p in args.positions.split(";")] \
-        if args.positions else None
+    with as_usage():
+        path = trajectory_from(args.path, args.period, **shape)
+    if path.duration is not None and args.seconds is None:  # before encoding the anchors
+        check_duration(path.duration, f"{args.path}: time")
+    positions = [_point(p, f"--positions (anchor {i + 1})")
+                 for i, p in enumerate(args.positions.split(";"))] if args.positions else None
+    if positions is None and len(args.anchors) != 4:
+        raise UsageError(f"{len(args.anchors)} anchors need --positions (4 anchors default "
+                         "to the corners of the unit square)")
+    if positions is not None and len(positions) != len(args.anchors):
+        raise UsageError(f"--positions: {len(positions)} positions for {len(args.anchors)} anchors")
     model = load_model(args.model)
     result = plane_files(model, args.anchors, path, seconds=args.seconds, positions=positions,
                          anchor_mode=args.anchor_mode, chunk=args.chunk,
@@ -197,14 +228,14 @@ def add_parsers(sub) -> None:
     p.add_argument("audio", help="audio file (wav, flac, ogg...)")
     p.add_argument("-o", "--out", type=Path, help="series file (default: AUDIO.latent.npz)")
     _common(p)
-    p.set_defaults(handler=_guard("encode", _encode))
+    p.set_defaults(handler=_encode)
 
     p = parser("deform", "apply a YAML/JSON deform spec to a latent series", DEFORM_HELP)
     p.add_argument("series", help="latent series file (.npz) from `timbre-rt encode`")
     p.add_argument("--spec", required=True, help="deform spec file (YAML or JSON)")
     p.add_argument("-o", "--out", required=True, type=Path, help="series file to write (.npz)")
     p.add_argument("--no-plot", action="store_true", help="do not write the before/after PNG")
-    p.set_defaults(handler=_guard("deform", _deform))
+    p.set_defaults(handler=_deform)
 
     p = parser("decode", "decode a latent series to a WAV file", DECODE_HELP)
     p.add_argument("model", help="model file (.ts) the series was encoded with")
@@ -213,7 +244,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--any-model", action="store_true",
                    help="decode with another model of the same rate, frame size and channels")
     _common(p, plot=False)
-    p.set_defaults(handler=_guard("decode", _decode))
+    p.set_defaults(handler=_decode)
 
     p = parser("morph", "time-linear interpolation from sound A to sound B", MORPH_HELP)
     p.add_argument("model", help="model file (.ts)")
@@ -228,7 +259,7 @@ def add_parsers(sub) -> None:
                    "S-curve), or breakpoints 'seconds:weight,...'")
     p.add_argument("--latent-out", type=Path, help="also save the mixed series (.npz)")
     _common(p)
-    p.set_defaults(handler=_guard("morph", _morph))
+    p.set_defaults(handler=_morph)
 
     p = parser("plane", "move on a 2-D plane between anchor sounds", PLANE_HELP)
     p.add_argument("model", help="model file (.ts)")
@@ -249,4 +280,4 @@ def add_parsers(sub) -> None:
     p.add_argument("-o", "--out", required=True, type=Path, help="WAV file to write")
     p.add_argument("--latent-out", type=Path, help="also save the mixed series (.npz)")
     _common(p)
-    p.set_defaults(handler=_guard("plane", _plane))
+    p.set_defaults(handler=_plane)

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from ..io import check_free_space
 from .audio import WavWriter, frames_at_rate, read_blocks
 from .errors import GenerateError
 from .model import OfflineModel, latency_of, model_of
@@ -162,9 +163,12 @@ def decode_series(model: Union[OfflineModel, PathLike], series: LatentSeries, *,
 def decode_to_file(model: Union[OfflineModel, PathLike], series: LatentSeries, path: PathLike, *,
                    chunk: int = DEFAULT_CHUNK, any_model: bool = False,
                    progress: bool = False) -> DecodeResult:
-    """decode_series written to a 32-bit float WAV piece by piece (bounded memory)."""
+    """decode_series written to a 32-bit float WAV piece by piece (bounded memory).
+
+    The file appears at `path` only once complete: a failure leaves it as it was."""
     model = model_of(model)
     check_model(series, model, any_model=any_model)
+    check_free_space(path, 4 * series.num_samples + 4096)  # float32 samples + header
     with WavWriter(path, model.sampling_rate) as out:
         for piece in iter_decode(model, series, chunk=chunk, progress=progress):
             out.write(piece)

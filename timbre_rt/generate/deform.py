@@ -10,6 +10,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Union
 
 import numpy as np
 
+from ..validate import MAX_SECONDS
 from .curves import breakpoint_curve, parse_breakpoints
 from .errors import GenerateError
 from .series import LatentSeries
@@ -137,6 +138,9 @@ def stretch(series: LatentSeries, spec: Spec) -> LatentSeries:
     factor = _number(spec["factor"], "factor")
     if factor <= 0:
         raise OpError(f"factor must be positive, got {factor:g}")
+    if series.seconds * factor > MAX_SECONDS:
+        raise OpError(f"factor {factor:g} would make {series.seconds:.3g} s last "
+                      f"{series.seconds * factor:.3g} s, past the limit of {MAX_SECONDS:g} s")
     n = max(1, int(round(series.frames * factor)))
     pos = np.minimum(np.arange(n) / factor, series.frames - 1)
     lo = np.floor(pos).astype(int)

@@ -1,5 +1,7 @@
 """Errors of offline generation: each names the file or spec entry at fault."""
 
+from ..errors import InputError
+
 __all__ = [
     "GenerateError",
     "SeriesError",
@@ -10,7 +12,7 @@ __all__ = [
 ]
 
 
-class GenerateError(ValueError):
+class GenerateError(InputError):
     """Base class: a bad input file, spec or argument of offline generation."""
 
 

@@ -6,9 +6,10 @@ from typing import List, Optional, Union
 
 import torch
 
+from ..errors import last_line
 from .errors import GenerateError
 
-__all__ = ["OfflineModel", "load_model", "file_sha256"]
+__all__ = ["OfflineModel", "load_model", "file_sha256", "call_method", "check_output"]
 
 PathLike = Union[str, Path]
 
@@ -82,17 +83,48 @@ class OfflineModel:
     def reset(self) -> None:
         """Start a new stream: zero the caches (foreign files may have no reset)."""
         if hasattr(self.module, "reset"):
-            self.module.reset()
+            from .._core import ModelError
+
+            try:
+                self.module.reset()
+            except Exception as e:  # noqa: BLE001 (the model's own code)
+                raise ModelError(f"model file '{self.path}': reset failed: {last_line(e)}") from None
 
     @torch.no_grad()
     def encode(self, audio: torch.Tensor) -> torch.Tensor:
         """audio: [1, 1, T] -> [1, channels, T / ratio] (continues the current stream)"""
-        return self.module.encode(audio)
+        y = call_method(self.module, "encode", audio, self.path)
+        return check_output(y, "encode", (1, self.channels, audio.shape[-1] // self.ratio), self.path)
 
     @torch.no_grad()
     def decode(self, latent: torch.Tensor) -> torch.Tensor:
         """latent: [1, channels, N] -> audio [1, 1, N * ratio] (continues the current stream)"""
-        return self.module.decode(latent)
+        y = call_method(self.module, "decode", latent, self.path)
+        return check_output(y, "decode", (1, 1, latent.shape[-1] * self.ratio), self.path)
+
+
+def call_method(module: torch.nn.Module, name: str, x: torch.Tensor, path: str) -> torch.Tensor:
+    """module.<name>(x); any exception of the model becomes one-line ModelError naming the file."""
+    from .._core import ModelError
+
+    try:
+        return getattr(module, name)(x)
+    except Exception as e:  # noqa: BLE001 (the model's own code: anything may come out)
+        raise ModelError(f"model file '{path}': {name} failed: {last_line(e)}") from None
+
+
+def check_output(y, name: str, shape: tuple, path: str) -> torch.Tensor:
+    """ModelError unless y is a finite tensor of `shape` (the engine's checks, offline)."""
+    from .._core import ModelError
+
+    if not isinstance(y, torch.Tensor):
+        raise ModelError(f"model file '{path}': {name} returned {type(y).__name__}, not a tensor")
+    if tuple(y.shape) != tuple(shape):
+        raise ModelError(f"model file '{path}': {name} returned shape {tuple(y.shape)}, "
+                         f"its declared params imply {tuple(shape)}")
+    if not bool(torch.isfinite(y).all()):
+        raise ModelError(f"model file '{path}': {name} returned NaN or inf")
+    return y
 
 
 def load_model(path: PathLike, map_location: str = "cpu") -> OfflineModel:
@@ -105,11 +137,11 @@ def load_model(path: PathLike, map_location: str = "cpu") -> OfflineModel:
     from ..model_file import load_scripted
 
     path = Path(path)
+    read_model_info(str(path))  # ModelError with the engine's message
     try:
-        read_model_info(str(path))
-    except ModelError as e:
-        raise GenerateError(str(e)) from None
-    module = load_scripted(path, map_location=map_location)
+        module = load_scripted(path, map_location=map_location)
+    except Exception as e:  # noqa: BLE001 (torch.jit.load raises many kinds)
+        raise ModelError(f"model file '{path}': cannot load: {last_line(e)}") from None
     module.eval()
     return OfflineModel.from_module(module, str(path), file_sha256(path))
 

@@ -82,6 +82,10 @@ def parametric_path(kind: str, period: float = 4.0, **shape) -> Trajectory:
         raise GenerateError(f"unknown path {kind!r}: a CSV file or one of {', '.join(PARAMETRIC)}")
     if not (math.isfinite(period) and period > 0):
         raise GenerateError(f"path period must be a positive number of seconds, got {period}")
+    for name, value in shape.items():
+        values = [] if value is None else np.ravel(np.asarray(value, dtype=np.float64))
+        if not np.all(np.isfinite(values)):
+            raise GenerateError(f"path {name} must be finite, got {value!r}")
     return Trajectory(kind, period=float(period), **{k: v for k, v in shape.items() if v is not None})
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from .codec import DEFAULT_CHUNK, encode_file
 from .errors import GenerateError, check_mixable
+from ..validate import check_duration
 from .mix import check_compatible, mix_latents
 from .model import OfflineModel, model_of
 from .paths import Trajectory
@@ -61,8 +62,10 @@ def _positions(count: int, positions: Optional[Sequence]) -> np.ndarray:
                                 "to the corners of the unit square)")
         return CORNERS.copy()
     p = np.asarray(positions, dtype=np.float64)
-    if p.shape != (count, 2) or not np.all(np.isfinite(p)):
+    if p.shape != (count, 2):
         raise GenerateError(f"plane: expected {count} anchor positions (x, y), got {positions!r}")
+    if not np.all(np.isfinite(p)):
+        raise GenerateError(f"plane: anchor positions must be finite numbers, got {positions!r}")
     return p
 
 
@@ -82,9 +85,9 @@ def plane_series(anchors: Sequence[LatentSeries], path: Trajectory, *,
     check_compatible(anchors, labels, "plane")
     pos = _positions(len(anchors), positions)
     first = anchors[0]
-    seconds = seconds or path.duration or max(s.seconds for s in anchors)
-    if not (math.isfinite(seconds) and seconds > 0):
-        raise GenerateError(f"plane: duration must be positive, got {seconds} s")
+    if seconds is None:  # 0 is a value (refused below), not "unset"
+        seconds = path.duration or max(s.seconds for s in anchors)
+    seconds = check_duration(seconds, "plane: duration")
     samples = int(round(seconds * first.sampling_rate))
     frames = math.ceil((samples + first.delay) / first.ratio)
     out = first.with_latent(np.zeros((len(first.latent_names), frames), np.float32), {},

@@ -4,6 +4,7 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
+from ..io import atomic_path
 from .series import LatentSeries
 
 __all__ = ["plot_series", "plot_plane"]
@@ -50,7 +51,8 @@ def plot_series(series: LatentSeries, path: PathLike, before: Optional[LatentSer
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=100)
     return path
 
 
@@ -83,5 +85,6 @@ def plot_plane(positions: np.ndarray, labels: Sequence[str], xy: np.ndarray, tim
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=100)
     return path

@@ -8,6 +8,9 @@ from typing import Any, Dict, List, Union
 
 import numpy as np
 
+from ..errors import InputError
+from ..io import atomic_path
+from ..validate import Field, check_mapping
 from .errors import ModelMismatchError, SeriesError
 from .model import OfflineModel, same_model
 
@@ -17,6 +20,32 @@ PathLike = Union[str, Path]
 
 FORMAT = "timbre_rt.latent_series"
 VERSION = 1
+
+# The schema of a series' metadata (the file's `meta` JSON, and LatentSeries' fields).
+META_SCHEMA = {
+    "sampling_rate": Field(int, min=1, max=10**6),
+    "ratio": Field(int, min=1, max=10**7),
+    "latent_names": Field(list, items=Field(str)),
+    "model_sha256": Field(str),
+    "model_path": Field(str),
+    "model_kind": Field(str),
+    "num_samples": Field(int, min=1),
+    "delay": Field(int, min=0),
+    "source": Field(str),
+    "history": Field(list, items=Field(dict)),
+}
+FILE_SCHEMA = {**META_SCHEMA, "format": Field(str, choices=(FORMAT,)),
+               "version": Field(int, choices=(VERSION,))}
+
+
+def _check_sizes(meta: Dict[str, Any], frames: int, where: str) -> None:
+    """A series cannot stand for more audio than its frames: num_samples and delay are
+    bounded by frames * ratio (one frame of slack for stretch's rounding)."""
+    span = (frames + 1) * meta["ratio"]
+    for key in ("num_samples", "delay"):
+        if meta[key] > span:
+            raise SeriesError(f"{where}: {key}: {meta[key]} samples, but {frames} frames of "
+                              f"{meta['ratio']} samples stand for at most {span}")
 
 
 @dataclass
@@ -44,10 +73,20 @@ class LatentSeries:
     history: List[Dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self):
+        meta = {k: getattr(self, k) for k in META_SCHEMA}
+        try:
+            meta = check_mapping(meta, META_SCHEMA, "latent series")
+        except InputError as e:
+            raise SeriesError(str(e)) from None
+        for key, value in meta.items():
+            object.__setattr__(self, key, value)
         self.latent = np.ascontiguousarray(self.latent, dtype=np.float32)
         if self.latent.ndim != 2 or self.latent.shape[0] != len(self.latent_names):
             raise SeriesError(f"latent must be [C, N] with C = {len(self.latent_names)} "
                               f"named channels, got shape {self.latent.shape}")
+        if self.latent.shape[1] == 0:
+            raise SeriesError("latent series: no frames")
+        _check_sizes(meta, self.latent.shape[1], "latent series")
 
     @property
     def frames(self) -> int:
@@ -83,8 +122,8 @@ def save_series(series: LatentSeries, path: PathLike) -> Path:
     meta = {k: v for k, v in dataclasses.asdict(series).items() if k != "latent"}
     meta.update(format=FORMAT, version=VERSION)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as f:  # a file object: np.savez would append .npz to other names
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        # a file object: np.savez would append .npz to other names
         np.savez(f, latent=series.latent, meta=np.array(json.dumps(meta)))
     return path
 
@@ -114,14 +153,21 @@ def load_series(path: PathLike) -> LatentSeries:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise SeriesError(f"{path}: not a latent series file (format is not {FORMAT!r})")
     if meta.get("version") != VERSION:
-        raise SeriesError(f"{path}: series format version {meta.get('version')}, "
+        raise SeriesError(f"{path}: series format version {meta.get('version')!r}, "
                           f"this timbre_rt reads version {VERSION}")
-    names = {f.name for f in dataclasses.fields(LatentSeries)} - {"latent"}
-    missing = sorted(names - meta.keys())
-    if missing:
-        raise SeriesError(f"{path}: latent series metadata lacks {', '.join(missing)}")
+    try:
+        meta = check_mapping(meta, FILE_SCHEMA, str(path))
+    except InputError as e:
+        raise SeriesError(str(e)) from None
+    if latent.ndim != 2 or not np.issubdtype(latent.dtype, np.floating):
+        raise SeriesError(f"{path}: latent: must be a 2-D float array [C, N], got "
+                          f"{latent.dtype} {latent.shape}")
+    if latent.shape[1] == 0:
+        raise SeriesError(f"{path}: latent: no frames")
+    _check_sizes(meta, latent.shape[1], str(path))
     if not np.all(np.isfinite(latent)):
         raise SeriesError(f"{path}: latent frames hold NaN or inf")
+    names = META_SCHEMA.keys()
     try:
         return LatentSeries(latent=latent, **{k: meta[k] for k in names})
     except SeriesError as e:

@@ -14,8 +14,8 @@ gives the same output (noise is seeded).
 from pathlib import Path
 from typing import Any, Dict, List, Sequence, Union
 
-import yaml
-
+from ..errors import InputError
+from ..validate import Field, check_mapping, read_yaml_file, unknown_key
 from .deform import OPS, OpError
 from .errors import DeformError, check_mixable, DiscreteLatentError
 from .series import LatentSeries
@@ -24,6 +24,7 @@ __all__ = ["load_spec", "check_spec", "deform"]
 
 PathLike = Union[str, Path]
 Spec = Dict[str, Any]
+SPEC_FILE_SCHEMA = {"ops": Field(list), "version": Field(int, choices=(1,), required=False)}
 
 
 def load_spec(path: PathLike) -> List[Spec]:
@@ -32,11 +33,14 @@ def load_spec(path: PathLike) -> List[Spec]:
     if not path.is_file():
         raise DeformError(f"{path}: no such deform spec file")
     try:
-        data = yaml.safe_load(path.read_text())  # JSON is YAML too
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
-        raise DeformError(f"{path}: not a YAML/JSON file ({e})".replace("\n", " ")) from None
-    if isinstance(data, dict) and set(data) <= {"ops", "version"} and "ops" in data:
-        data = data["ops"]
+        data = read_yaml_file(path, "deform spec file")  # JSON is YAML too
+    except InputError as e:
+        raise DeformError(str(e)) from None
+    if isinstance(data, dict):
+        try:
+            data = check_mapping(data, SPEC_FILE_SCHEMA, str(path))["ops"]
+        except InputError as e:
+            raise DeformError(str(e)) from None
     return check_spec(data, str(path))
 
 
@@ -49,16 +53,15 @@ def check_spec(ops: Any, where: str = "deform spec") -> List[Spec]:
         if not isinstance(op, dict) or "op" not in op:
             raise DeformError(f"{where}: op {i}: expected a mapping with an 'op' key, got {op!r}")
         name = op["op"]
-        if name not in OPS:
-            raise DeformError(f"{where}: op {i}: unknown op {name!r} (known: {', '.join(OPS)})")
-        known = {"op"} | set(OPS[name].required) | set(OPS[name].optional)
+        if not isinstance(name, str) or name not in OPS:
+            raise DeformError(str(unknown_key(f"{where}: op {i}", name, OPS, "op")))
+        known = set(OPS[name].required) | set(OPS[name].optional)
         missing = [k for k in OPS[name].required if k not in op]
-        extra = sorted(set(op) - known)
+        extra = [k for k in op if k != "op" and k not in known]
+        if extra:
+            raise DeformError(str(unknown_key(f"{where}: op {i} ({name})", extra[0], known)))
         if missing:
             raise DeformError(f"{where}: op {i} ({name}): missing {', '.join(missing)}")
-        if extra:
-            raise DeformError(f"{where}: op {i} ({name}): unknown key {', '.join(extra)} "
-                              f"(allowed: {', '.join(sorted(known - {'op'}))})")
     return list(ops)
 
 

@@ -1,7 +1,11 @@
 """`timbre-rt play` and `timbre-rt midi-learn`."""
 import argparse
 import sys
+from pathlib import Path
 from typing import List
+
+from ..errors import EXIT_FAILURE, EXIT_USAGE, UsageError
+from ..io import check_outputs
 
 from .audio import PlayError, describe_devices, refresh_devices
 from .knob_map import MapError, save_map
@@ -75,7 +79,7 @@ def _learn_arguments(p: argparse.ArgumentParser) -> None:
 
 def _error(command: str, e: Exception) -> int:
     print(f"timbre-rt {command}: error: {e}", file=sys.stderr)
-    return 2
+    return EXIT_USAGE if isinstance(e, UsageError) else EXIT_FAILURE
 
 
 def _list() -> int:
@@ -100,7 +104,13 @@ def run_play(args: argparse.Namespace) -> int:
     if args.list:
         return _list()
     if not args.model:
-        return _error("play", ValueError("a MODEL is needed (or --list)"))
+        return _error("play", UsageError("a MODEL is needed (or --list)"))
+    try:
+        # The recording must not replace a file the session reads (its input, model or map).
+        inputs = [args.model, args.knob_map] + ([args.input] if Path(args.input or "").is_file() else [])
+        check_outputs([args.record], inputs)
+    except UsageError as e:
+        return _error("play", e)
     config = PlayConfig(model=args.model, decoder=args.decoder, input=args.input, input_device=args.input_device,
                         output_device=args.output_device, channels=args.channels, block=args.block, buffer=args.buffer,
                         headroom=args.headroom, threads=args.threads, device=args.device, smoothing=args.smoothing,
@@ -131,6 +141,7 @@ def run_learn(args: argparse.Namespace) -> int:
     from .midi import open_input
 
     try:
+        check_outputs([args.out], [args.model])
         info = read_model_info(args.model)
         if "encode" not in info["methods"]:
             raise MapError(f"model file '{args.model}' has no encode method (it has: {', '.join(info['methods'])})")
@@ -138,7 +149,7 @@ def run_learn(args: argparse.Namespace) -> int:
         names = list(info["latent_names"])[:channels]
         dims = _dims(args.dims or [], names, channels)
         midi_in, port = open_input(args.midi, args.midi_api, client_name="timbre-rt-learn")
-    except (ModelError, MapError, MidiError) as e:
+    except (ModelError, MapError, MidiError, UsageError) as e:
         return _error("midi-learn", e)
     actions = [a for a in ("freeze", "bypass") if getattr(args, a)]
     say = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731

@@ -5,9 +5,11 @@ torch and Lightning (no compiled core): that is how a GPU machine trains.
 """
 import argparse
 import importlib
-import sys
+import math
 from pathlib import Path
 from typing import Optional, Sequence
+
+from ..errors import InputError, UsageError, one_line, run_command
 
 TRAIN_EPILOG = """\
 examples:
@@ -43,13 +45,45 @@ def plan(kind: str):
 
 def run_kind(run: Path) -> str:
     """The kind a run folder was trained as: its saved config's `model:` key."""
-    import yaml
+    from ..validate import read_yaml_file
 
     path = Path(run) / "config.yaml"
+    if not Path(run).is_dir():
+        raise InputError(f"{run}: no such run folder")
     if not path.is_file():
-        raise FileNotFoundError(f"{run}: not a run folder of `timbre-rt train` (no config.yaml)")
-    data = yaml.safe_load(path.read_text()) or {}
-    return str(data.get("model", "continuous")) if isinstance(data, dict) else "continuous"
+        raise InputError(f"{run}: not a run folder of `timbre-rt train` (no config.yaml)")
+    data = read_yaml_file(path, "run config")
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: expected a mapping of config keys, got {type(data).__name__}")
+    kind = data.get("model", "continuous")
+    if kind not in KINDS:
+        raise InputError(f"{path}: model: {kind!r} is not one of {', '.join(KINDS)}")
+    return kind
+
+
+ACCELERATORS = ("auto", "cpu", "gpu", "cuda", "mps")
+
+
+def check_train_arguments(args) -> None:
+    """UsageError for options out of range, before any data is read or folder made."""
+    if args.minutes is not None and not (math.isfinite(args.minutes) and args.minutes > 0):
+        raise UsageError(f"--minutes: must be a positive number of minutes, got {args.minutes}")
+    if args.devices < 1:
+        raise UsageError(f"--devices: must be at least 1, got {args.devices}")
+    if args.workers < -1:
+        raise UsageError(f"--workers: must be -1 (by CPU count) or >= 0, got {args.workers}")
+    if args.accelerator not in ACCELERATORS:
+        raise UsageError(f"--accelerator: must be one of {', '.join(ACCELERATORS)}, "
+                         f"got {args.accelerator!r}")
+    if args.accelerator in ("gpu", "cuda"):
+        import torch
+
+        available = torch.cuda.device_count()
+        if available < args.devices:
+            raise UsageError(f"--accelerator {args.accelerator} --devices {args.devices}: "
+                             f"{available} CUDA device(s) here; use --accelerator cpu or auto")
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out}: is a file; give a run folder")
 
 
 def add_parsers(sub) -> None:
@@ -78,43 +112,40 @@ def add_parsers(sub) -> None:
     p.set_defaults(handler=run_export)
 
 
-def _error(command: str, message) -> int:
-    print(f"timbre-rt {command}: error: {message}", file=sys.stderr)
-    return 2
-
-
 def run_train(args) -> int:
-    from ..data import DatasetError
     from .stages import TrainerOptions, run_stages
 
+    check_train_arguments(args)
     kind = plan(args.kind)
-    try:
-        cfg = kind.save_run_config(args.config, args.out)
-        minutes = {n: args.minutes for n in kind.STAGE_NAMES} if args.minutes else None
-        stages = kind.build_stages(cfg, args.data, args.out, args.workers, minutes)
-        options = TrainerOptions(devices=args.devices, accelerator=args.accelerator,
-                                 progress=not args.no_progress)
-        run_stages(stages, args.out, options)
-    except (ValueError, FileNotFoundError, DatasetError) as e:
-        return _error("train", e)
+    cfg = kind.save_run_config(args.config, args.out)
+    minutes = {n: args.minutes for n in kind.STAGE_NAMES} if args.minutes else None
+    stages = kind.build_stages(cfg, args.data, args.out, args.workers, minutes)
+    options = TrainerOptions(devices=args.devices, accelerator=args.accelerator,
+                             progress=not args.no_progress)
+    run_stages(stages, args.out, options)
     print(f"summary: {kind.write_summary(args.out)}")
     return 0
 
 
 def run_export(args) -> int:
-    from ..export import ExportError, export_model
+    from ..export import export_model
+    from ..io import check_outputs
 
+    check_outputs([args.out], [p for p in Path(args.run).glob("**/*") if p.is_file()]
+                  if Path(args.run).is_dir() else [])
+    kind = run_kind(args.run)
+    if kind != "continuous" and args.vocoder_stage is not None:
+        raise UsageError(f"--vocoder-stage applies to continuous runs; {args.run} is {kind}")
     try:
-        kind = run_kind(args.run)
         if kind == "continuous":
             codec = plan(kind).codec_from_run(args.run, args.vocoder_stage)
-        elif args.vocoder_stage is not None:
-            raise ValueError(f"--vocoder-stage applies to continuous runs; {args.run} is {kind}")
         else:
             codec = plan(kind).codec_from_run(args.run)
-        report = export_model(codec, args.out)
-    except (ValueError, FileNotFoundError, ExportError) as e:
-        return _error("export", e)
+    except (InputError, FileNotFoundError):
+        raise
+    except Exception as e:  # noqa: BLE001 (torch.load and load_state_dict raise many kinds)
+        raise InputError(f"{args.run}: the run's weights cannot be loaded ({one_line(e)})") from None
+    report = export_model(codec, args.out)
     print(f"wrote {report.path}: block {report.block_size}, methods {', '.join(report.methods)}, "
           f"streaming error {report.max_error:.2g}")
     return 0
@@ -124,4 +155,4 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m timbre_rt.train")
     add_parsers(parser.add_subparsers(dest="subcommand", required=True, metavar="COMMAND"))
     args = parser.parse_args(argv)
-    return args.handler(args)
+    return run_command(f"python -m timbre_rt.train {args.subcommand}", args.handler, args)

@@ -3,7 +3,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Optional, Tuple, Union
 
-from ..config_file import read_config_mapping
+from ...data.augment import AugmentConfig
 
 
 @dataclass
@@ -58,6 +58,9 @@ class StageConfig:
     segment: int = 8192  # samples per training example
     learning_rate: float = 2e-4
     minutes: Optional[float] = None  # time budget: the stage stops at steps or minutes
+    # A model file (.ts) whose weights start this stage (vocoder stages: its vocoder),
+    # when the stage does not start from an earlier stage of the same run.
+    init_from: Optional[str] = None
 
 
 @dataclass
@@ -75,6 +78,8 @@ class ContinuousConfig:
     adversarial_stage: StageConfig = field(default_factory=lambda: StageConfig(steps=10000, learning_rate=1e-4))
     finetune_stage: StageConfig = field(default_factory=lambda: StageConfig(steps=3000, learning_rate=1e-4))
     validate_every: int = 1000
+    # On-the-fly augmentation of the training examples (the defaults: none).
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
 
     def __post_init__(self):
         _coerce(self)
@@ -127,19 +132,13 @@ _SECTIONS = {
     "vocoder_stage": StageConfig,
     "adversarial_stage": StageConfig,
     "finetune_stage": StageConfig,
+    "augment": AugmentConfig,
 }
 
 
 def load_config(path: Union[str, Path]) -> ContinuousConfig:
-    """Read a YAML config; missing keys take the defaults, unknown keys are errors."""
-    path = Path(path)
-    data = read_config_mapping(path)
-    data.pop("model", None)  # "model: continuous" names the kind, for the CLI
-    known = {f.name for f in fields(ContinuousConfig)}
-    unknown = set(data) - known
-    if unknown:
-        raise ValueError(f"{path}: unknown keys {sorted(unknown)}")
-    try:
-        return ContinuousConfig(**data)
-    except (TypeError, ValueError) as e:
-        raise ValueError(f"{path}: {e}") from None
+    """Read a YAML config; missing keys take the defaults; types, ranges and unknown
+    keys are checked by the one config schema (timbre_rt.validate)."""
+    from ...validate import read_model_config
+
+    return read_model_config(path, "continuous", ContinuousConfig)

@@ -1,9 +1,14 @@
 """`timbre-rt codebook` and `timbre-rt synth`: look at a discrete model's codes, play descriptors."""
 import argparse
+import contextlib
 import json
-import sys
+import math
 from pathlib import Path
-from typing import Dict
+from typing import Dict, Iterator
+
+from ...errors import UsageError
+from ...io import atomic_path, check_outputs
+from ...validate import MAX_SECONDS, check_duration
 
 CODEBOOK_EPILOG = """\
 examples:
@@ -58,23 +63,31 @@ def add_parsers(sub) -> None:
     p.set_defaults(handler=run_synth)
 
 
-def _error(command: str, message) -> int:
-    print(f"timbre-rt {command}: error: {message}", file=sys.stderr)
-    return 2
-
-
 def _load(path: Path):
-    import torch
-
+    from ...generate.model import load_model
     from .table import CodeTable
 
-    if not path.is_file():
-        raise ValueError(f"{path}: no such model file")
-    try:
-        model = torch.jit.load(str(path), map_location="cpu")
-    except RuntimeError as e:
-        raise ValueError(f"{path}: not a TorchScript model file ({str(e).splitlines()[0]})") from None
+    model = load_model(path).module  # ModelError naming the file, as every command
     return model, CodeTable.from_model(model)
+
+
+@contextlib.contextmanager
+def _model_calls(path: Path) -> Iterator[None]:
+    """The model's own exceptions (a 15-line TorchScript trace) -> one line naming the file."""
+    from ..._core import ModelError
+    from ...errors import last_line
+
+    try:
+        yield
+    except (ModelError, ValueError):
+        raise
+    except RuntimeError as e:
+        raise ModelError(f"model file '{path}': {last_line(e)}") from None
+
+
+def _write_json(path: Path, data) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2))
 
 
 def _weights(items) -> Dict[str, float]:
@@ -85,8 +98,8 @@ def _weights(items) -> Dict[str, float]:
             weight = float(value) if sep else -1.0
         except ValueError:
             weight = -1.0
-        if not name.strip() or not weight >= 0:
-            raise ValueError(f"--weight {item!r}: expected NAME=W with W >= 0")
+        if not name.strip() or not (weight >= 0 and math.isfinite(weight)):
+            raise UsageError(f"--weight {item!r}: expected NAME=W with W >= 0")
         out[name.strip()] = weight
     return out
 
@@ -95,29 +108,47 @@ def run_codebook(args) -> int:
     from ...audio_io import write_wav
     from .codebook import plot_traversal, traversal, write_table
 
-    try:
-        model, table = _load(args.model)
-        csv_path, _ = write_table(table, args.out)
-        audio, order = traversal(model, table, args.hold)
-        wav = write_wav(args.out / "traversal.wav", audio, table.framing.sampling_rate)
-        png = plot_traversal(table, audio, order, args.out / "traversal.png")
-        print(f"wrote {csv_path} ({table.codes} codes), {wav} ({len(audio) / table.framing.sampling_rate:.1f} s), {png}")
-        if args.data is not None:
-            from ...evaluate.errors import EvaluationError
-            from .evaluate import evaluate
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out}: is a file; give a folder to write into")
+    if args.max_files is not None and args.max_files < 1:
+        raise UsageError(f"--max-files: must be at least 1, got {args.max_files}")
+    hold = check_duration(args.hold, "--hold", usage=True)
+    outputs = [args.out / n for n in ("descriptors.csv", "descriptors.json", "traversal.wav",
+                                      "traversal.png", "eval.json")]
+    check_outputs(outputs, [args.model])
+    model, table = _load(args.model)
+    if hold * table.codes > MAX_SECONDS:
+        raise UsageError(f"--hold: {table.codes} codes of {hold:g} s make {hold * table.codes:g} s "
+                         f"of traversal, past the limit of {MAX_SECONDS:g} s")
+    csv_path, _ = write_table(table, args.out)
+    with _model_calls(args.model):
+        audio, order = traversal(model, table, hold)
+    _check_audio(audio, args.model)
+    wav = write_wav(args.out / "traversal.wav", audio, table.framing.sampling_rate)
+    png = plot_traversal(table, audio, order, args.out / "traversal.png")
+    print(f"wrote {csv_path} ({table.codes} codes), {wav} "
+          f"({len(audio) / table.framing.sampling_rate:.1f} s), {png}")
+    if args.data is not None:
+        from .evaluate import evaluate
 
-            try:
-                report = evaluate(model, args.data, args.max_files, progress=not args.no_progress)
-            except EvaluationError as e:
-                raise ValueError(str(e)) from None
-            path = args.out / "eval.json"
-            path.write_text(json.dumps(report.to_dict(), indent=2))
-            print(json.dumps({k: v for k, v in report.to_dict().items() if k != "synthesis_files"},
-                             indent=1))
-            print(f"wrote {path}")
-    except (ValueError, RuntimeError, OSError) as e:
-        return _error("codebook", e)
+        with _model_calls(args.model):
+            report = evaluate(model, args.data, args.max_files, progress=not args.no_progress)
+        path = args.out / "eval.json"
+        _write_json(path, report.to_dict())
+        print(json.dumps({k: v for k, v in report.to_dict().items() if k != "synthesis_files"},
+                         indent=1))
+        print(f"wrote {path}")
     return 0
+
+
+def _check_audio(audio, model: Path) -> None:
+    """The engine's output check, offline: a NaN or exploding model is an error, not a WAV."""
+    import numpy as np
+
+    from ..._core import ModelError
+
+    if not np.all(np.isfinite(audio)):
+        raise ModelError(f"model file '{model}': decode returned NaN or inf")
 
 
 def run_synth(args) -> int:
@@ -125,35 +156,42 @@ def run_synth(args) -> int:
     from .synth import synthesize
     from .targets import read_targets, targets_like
 
-    try:
-        weights = _weights(args.weight)
-        model, table = _load(args.model)
-        for name in weights:
+    weights = _weights(args.weight)
+    if not (math.isfinite(args.smoothness) and args.smoothness >= 0):
+        raise UsageError(f"--smoothness: must be a finite number >= 0, got {args.smoothness}")
+    if not -200 <= args.gain_db <= 0:  # dB RMS of the frames: above 0 only clips
+        raise UsageError(f"--gain-db: must be between -200 and 0 dB, got {args.gain_db}")
+    seconds = None if args.seconds is None else check_duration(args.seconds, "--seconds", usage=True)
+    json_path = args.out.with_suffix(".json")
+    check_outputs([args.out, json_path], [args.model, args.target, args.like])
+    model, table = _load(args.model)
+    for name in weights:
+        try:
             table.index(name)
-        seconds = args.seconds
-        if args.target is not None:
-            targets = read_targets(args.target, table.names)
-        else:
-            from ...evaluate.audio import load_audio
+        except ValueError as e:  # a --weight naming no descriptor of this model
+            raise UsageError(f"--weight {name}: {e}") from None
+    if args.target is not None:
+        targets = read_targets(args.target, table.names)
+    else:
+        from ...evaluate.audio import load_audio
 
-            if not args.like.is_file():
-                raise ValueError(f"{args.like}: no such file")
-            audio = load_audio(args.like, table.framing.sampling_rate)
-            if len(audio) < table.framing.window:
-                raise ValueError(f"{args.like}: shorter than one analysis window")
-            targets = targets_like(audio, table.framing)
-            seconds = seconds or len(audio) / table.framing.sampling_rate
+        if not args.like.is_file():
+            raise ValueError(f"{args.like}: no such file")
+        audio = load_audio(args.like, table.framing.sampling_rate)
+        if len(audio) < table.framing.window:
+            raise ValueError(f"{args.like}: shorter than one analysis window")
+        targets = targets_like(audio, table.framing)
+        seconds = seconds or check_duration(len(audio) / table.framing.sampling_rate, str(args.like))
+    with _model_calls(args.model):
         result = synthesize(model, targets, weights=weights, smoothness=args.smoothness,
                             gain_db=args.gain_db, seconds=seconds)
-        wav = write_wav(args.out, result.audio, result.sampling_rate)
-    except (ValueError, RuntimeError, OSError) as e:
-        return _error("synth", e)
+    _check_audio(result.audio, args.model)
+    wav = write_wav(args.out, result.audio, result.sampling_rate)
     report = {"model": str(args.model), "target": str(args.target or args.like),
               "seconds": len(result.audio) / result.sampling_rate,
               "code_changes": int((result.codes[1:] != result.codes[:-1]).sum()),
               "codes_used": int(len(set(result.codes.tolist()))), "errors": result.errors}
-    json_path = wav.with_suffix(".json")
-    json_path.write_text(json.dumps(report, indent=2))
+    _write_json(json_path, report)
     print(f"{'descriptor':<14} {'mae':>10} {'mae (std units)':>16} {'frames':>7}")
     for name, e in result.errors.items():
         print(f"{name:<14} {e['mae']:>10.4g} {e['mae_standard']:>16.3f} {e['frames']:>7}")

@@ -4,7 +4,6 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Union
 
-from ..config_file import read_config_mapping
 # One stage description for every model kind (make_loaders reads batch_size and segment).
 from ..continuous.config import StageConfig
 
@@ -96,14 +95,8 @@ def _build(cls, data, where: str):
 
 
 def load_config(path: Union[str, Path]) -> DiscreteConfig:
-    """Read a YAML config; missing keys take the defaults, unknown keys are errors."""
-    path = Path(path)
-    data = read_config_mapping(path)
-    kind = data.pop("model", "discrete")  # names the kind, for the CLI
-    if kind != "discrete":
-        raise ValueError(f"{path}: a config for a {kind!r} model, not a discrete one")
-    try:
-        return _build(DiscreteConfig, data, str(path))
-    except ValueError as e:
-        message = str(e)
-        raise ValueError(message if message.startswith(str(path)) else f"{path}: {message}") from None
+    """Read a YAML config; missing keys take the defaults; types, ranges and unknown
+    keys are checked by the one config schema (timbre_rt.validate)."""
+    from ...validate import read_model_config
+
+    return read_model_config(path, "discrete", DiscreteConfig)

@@ -21,10 +21,12 @@ from typing import Dict, Sequence, Union
 
 import numpy as np
 
+from ...errors import InputError
+from ...validate import MAX_SECONDS, did_you_mean
 from .descriptors import Framing, analyse
 
 
-class TargetError(ValueError):
+class TargetError(InputError):
     """A target file that cannot be used, with the reason."""
 
 
@@ -67,15 +69,18 @@ def read_targets(path: Union[str, Path], known: Sequence[str]) -> Targets:
         raise TargetError(f"{path}: no such file")
     if path.suffix.lower() == ".json":
         try:
-            data = json.loads(path.read_text())
-        except json.JSONDecodeError as e:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
             raise TargetError(f"{path}: not valid JSON: {e}") from None
         if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
             raise TargetError(f'{path}: expected {{"time": [...], "<descriptor>": [...]}}')
         columns = data
     elif path.suffix.lower() == ".csv":
-        with open(path, newline="") as f:
-            rows = list(csv.reader(f))
+        try:
+            with open(path, newline="", encoding="utf-8") as f:
+                rows = list(csv.reader(f))
+        except (csv.Error, UnicodeDecodeError) as e:
+            raise TargetError(f"{path}: not a readable CSV file ({e})") from None
         rows = [r for r in rows if any(c.strip() for c in r)]
         if not rows:
             raise TargetError(f"{path}: empty file")
@@ -93,8 +98,8 @@ def _validate(path: Path, columns: Dict[str, list], known: Sequence[str]) -> Tar
         raise TargetError(f"{path}: missing the 'time' column (seconds)")
     unknown = [c for c in columns if c != "time" and c not in known]
     if unknown:
-        raise TargetError(f"{path}: unknown descriptor(s) {', '.join(unknown)}; "
-                          f"the model knows {', '.join(known)}")
+        raise TargetError(f"{path}: unknown descriptor(s) {', '.join(map(str, unknown))}"
+                          f"{did_you_mean(unknown[0], known)}; the model knows {', '.join(known)}")
     names = [c for c in columns if c != "time"]
     if not names:
         raise TargetError(f"{path}: no descriptor column; give one or more of {', '.join(known)}")
@@ -109,6 +114,12 @@ def _validate(path: Path, columns: Dict[str, list], known: Sequence[str]) -> Tar
         raise TargetError(f"{path}: columns of different lengths")
     if times[0] < 0 or (np.diff(times) <= 0).any():
         raise TargetError(f"{path}: 'time' must start at >= 0 and increase strictly")
+    if not np.isfinite(times[-1]) or times[-1] > MAX_SECONDS:
+        raise TargetError(f"{path}: time: the last target at {times[-1]:g} s is past the "
+                          f"limit of {MAX_SECONDS:g} s")
+    for name, values in parsed.items():
+        if np.isinf(values).any():
+            raise TargetError(f"{path}: column {name!r}: inf is not a target value")
     if all(np.isnan(v).all() for v in parsed.values()):
         raise TargetError(f"{path}: every descriptor cell is empty")
     return Targets(times, parsed)
