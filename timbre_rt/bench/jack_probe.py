@@ -1,0 +1,101 @@
+"""A JACK client pair that plays clicks into another client and records what comes back.
+
+The *source* client writes the clicks into its output ports, the *sink* client records its
+input ports; wired source -> device under test -> sink, the graph has no cycle, so JACK
+runs all three in one period and a delay of D frames puts the click sent at frame time t
+into the recording at frame time t + D. Both index by JACK's frame time
+(`last_frame_time`), so the two recordings share one clock. JACK xruns are counted by the
+server's xrun callback while the probe is active.
+
+Needs the `JACK-Client` package (and libjack, Debian: jackd2) and a running server."""
+import time
+from typing import List, Optional, Sequence
+
+import numpy as np
+
+__all__ = ["JackProbe"]
+
+
+class JackProbe:
+    """`sources` output ports that play clicks, `sinks` input ports recorded for `seconds`."""
+
+    def __init__(self, name: str, sources: int, sinks: int, seconds: float, amplitude: float = 1.0):
+        import jack  # JACK-Client; imported here so that the bench package loads without it
+
+        self._source = jack.Client(f"{name}_source", no_start_server=True)
+        self._sink = jack.Client(f"{name}_sink", no_start_server=True)
+        self.rate = self._source.samplerate
+        self.period = self._source.blocksize
+        self.outs = [self._source.outports.register(f"out_{k + 1}") for k in range(sources)]
+        self.ins = [self._sink.inports.register(f"in_{k + 1}") for k in range(sinks)]
+        self.recording = np.zeros((sinks, int(seconds * self.rate) + self.period), dtype=np.float32)
+        self.amplitude = amplitude
+        self.xruns = 0
+        self._origin: Optional[int] = None  # frame time of recording index 0
+        self._clicks: Sequence[int] = ()  # frame times
+        self._source.set_process_callback(self._play)
+        self._sink.set_process_callback(self._record)
+        self._sink.set_xrun_callback(self._count_xrun)
+
+    # ------------------------------------------------------------------ audio callbacks
+
+    def _play(self, frames: int) -> None:
+        start = self._source.last_frame_time
+        buffers = [port.get_array() for port in self.outs]
+        for b in buffers:
+            b.fill(0.0)
+        for t in self._clicks:
+            if start <= t < start + frames:
+                for b in buffers:
+                    b[t - start] = self.amplitude
+
+    def _record(self, frames: int) -> None:
+        start = self._sink.last_frame_time
+        if self._origin is None:
+            self._origin = start
+        at = start - self._origin
+        n = min(frames, self.recording.shape[1] - at)
+        if n > 0:
+            for k, port in enumerate(self.ins):
+                self.recording[k, at:at + n] = port.get_array()[:n]
+
+    def _count_xrun(self, delay_usecs: float) -> None:
+        self.xruns += 1
+
+    # ------------------------------------------------------------------ control side
+
+    def start(self) -> None:
+        self._source.activate()
+        self._sink.activate()
+
+    def connect(self, to_device: Sequence[str], from_device: Sequence[str]) -> None:
+        """Source port k -> to_device[k]; from_device[k] -> sink port k."""
+        for port, target in zip(self.outs, to_device):
+            self._source.connect(port, target)
+        for source, port in zip(from_device, self.ins):
+            self._sink.connect(source, port)
+
+    def ports(self, client: str, is_input: bool) -> List[str]:
+        """Audio port names of `client`, in JACK's order."""
+        return [p.name for p in self._source.get_ports(f"^{client}:", is_audio=True, is_input=is_input,
+                                                       is_output=not is_input)]
+
+    def now(self) -> int:
+        """Frame time now, as an index into the recording (0 before the sink ran)."""
+        origin = self._origin
+        return 0 if origin is None else self._source.frame_time - origin
+
+    def schedule(self, first: int, count: int = 1, spacing: int = 0) -> List[int]:
+        """Clicks at recording indices first, first + spacing, ...; returns them."""
+        while self._origin is None:
+            time.sleep(0.01)
+        clicks = [first + k * spacing for k in range(count)]
+        self._clicks = tuple(self._origin + c for c in clicks)
+        return clicks
+
+    def close(self) -> None:
+        for client in (self._source, self._sink):
+            try:
+                client.deactivate()
+            finally:
+                client.close()

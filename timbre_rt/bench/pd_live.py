@@ -1,0 +1,199 @@
+"""Live end-to-end latency of the [encoder~] -> [decoder~] chain in Pd under JACK.
+
+One Pd run (`pd -jack`) holds three paths side by side, so that they share Pd's I/O:
+
+    in 1 -> [adc~ 1] -> [dac~ 1] -> out 1                       plain: Pd's own I/O delay
+    in 2 -> [adc~ 2] -> [encoder~] -> [decoder~] -> [dac~ 2]     chain A, fed the clicks
+            (silence) -> [encoder~] -> [decoder~] -> [dac~ 3]     chain B, the reference
+
+A JACK client (jack_probe) plays clicks into in 1 and in 2 and records out 1..3 on JACK's
+clock. Pd's I/O delay is where the click comes out of out 1; the live latency is where
+out 2 first departs from out 3 (identical until the click reaches the model); the chain's
+own share is their difference, to compare with what the objects report (`info`)."""
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional
+
+from .._core import read_model_info
+from ..pd_render import PD_EXTERNALS
+from .impulse_delay import click_delays, onset
+from .jack_probe import JackProbe
+from .pd_info import parse_info
+
+__all__ = ["LiveRun", "LiveSettings", "live_patch", "run_live"]
+
+CLICKS = 4  # clicks into the plain path (the first one also into chain A)
+READY = "timbre_live: bang"  # what the patch prints once DSP is on
+
+
+@dataclass
+class LiveSettings:
+    model: str
+    buffer: Optional[int] = None  # None: the objects' default
+    headroom: Optional[int] = None  # None: the objects' default (needs buffer set to be given)
+    callback: bool = False  # Pd's -callback (DSP inside JACK's process callback)
+    audiobuf: Optional[int] = None  # Pd's -audiobuf in ms; None: Pd's default
+    seconds: float = 5.0  # from DSP on to `info`
+
+    def pd_flags(self) -> List[str]:
+        return (["-callback"] if self.callback else []) + ([] if self.audiobuf is None else ["-audiobuf", str(self.audiobuf)])
+
+    def object_args(self) -> str:
+        args = [str(Path(self.model).resolve())]
+        if self.buffer is not None:
+            args.append(str(self.buffer))
+            if self.headroom is not None:
+                args.append(str(self.headroom))
+        return " ".join(args)
+
+
+@dataclass
+class LiveRun:
+    model: str
+    pd_flags: str
+    rate: int  # Pd's and JACK's
+    period: int  # JACK's
+    buffer: int  # as the objects report it (model rate)
+    headroom: Optional[int]  # as asked for; None: the objects' default
+    seconds: float
+    calls: int  # decoder calls of chain A
+    underruns: int  # chain A, encoder + decoder
+    jack_xruns: int  # from DSP on to the info lines
+    reported: int  # chain A's latency, encoder + decoder, samples at Pd's rate
+    pd_io: Optional[int]  # plain path, first click; None: no click came through
+    pd_io_spread: int  # max - min over the clicks into the plain path
+    measured: Optional[int]  # live: click into JACK -> first change out of chain A
+    floor: float  # max |A - B| before the click (0: the chain is deterministic)
+    stderr_tail: str = field(default="", repr=False)
+
+    @property
+    def measured_chain(self) -> Optional[int]:
+        """The chain's own share of the live latency (measured - Pd's I/O delay)."""
+        return None if self.measured is None or self.pd_io is None else self.measured - self.pd_io
+
+    def ms(self, samples: Optional[int]) -> Optional[float]:
+        return None if samples is None else round(1000.0 * samples / self.rate, 1)
+
+
+def live_patch(settings: LiveSettings, latents: int) -> str:
+    args = settings.object_args()
+    ms = 1000.0 * settings.seconds
+    lines = [
+        "#N canvas 0 0 700 500 12;",
+        "#X obj 10 10 loadbang;",  # 0
+        "#X msg 10 40 \\; pd dsp 1;",  # 1
+        f"#X obj 10 70 delay {ms};",  # 2
+        "#X obj 10 100 t b b b b;",  # 3: info to A's encoder, A's decoder, B's encoder, B's decoder
+        "#X msg 10 130 info;", "#X msg 60 130 info;", "#X msg 110 130 info;", "#X msg 160 130 info;",  # 4-7
+        "#X obj 10 170 adc~ 1 2;",  # 8
+        "#X obj 10 400 dac~ 1 2 3;",  # 9
+        f"#X obj 60 220 encoder~ {args};",  # 10
+        f"#X obj 60 260 decoder~ {args};",  # 11
+        f"#X obj 300 220 encoder~ {args};",  # 12
+        f"#X obj 300 260 decoder~ {args};",  # 13
+        f"#X obj 200 70 delay {ms + 300};",  # 14
+        "#X msg 200 100 \\; pd quit;",  # 15
+        "#X obj 400 10 print timbre_live;",  # 16
+        "#X connect 0 0 1 0;", "#X connect 0 0 2 0;", "#X connect 0 0 14 0;", "#X connect 14 0 15 0;",
+        "#X connect 0 0 16 0;", "#X connect 2 0 3 0;",
+        "#X connect 3 3 4 0;", "#X connect 3 2 5 0;", "#X connect 3 1 6 0;", "#X connect 3 0 7 0;",
+        "#X connect 4 0 10 0;", "#X connect 5 0 11 0;", "#X connect 6 0 12 0;", "#X connect 7 0 13 0;",
+        "#X connect 8 0 9 0;", "#X connect 8 1 10 0;", "#X connect 11 0 9 1;", "#X connect 13 0 9 2;",
+    ]
+    lines += [f"#X connect 10 {k} 11 {k};" for k in range(latents)]
+    lines += [f"#X connect 12 {k} 13 {k};" for k in range(latents)]
+    return "\n".join(lines) + "\n"
+
+
+class _PdProcess:
+    """Pd in the background; its stderr collected by a thread, events for readiness and info."""
+
+    def __init__(self, command: List[str]):
+        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, text=True)
+        self.lines: List[str] = []
+        self.infos = 0
+        self.ready = threading.Event()
+        self.reported = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stderr:
+            self.lines.append(line)
+            if READY in line:
+                self.ready.set()
+            self.infos += len(parse_info(line))
+            if self.infos >= 4:
+                self.reported.set()
+
+    def text(self) -> str:
+        return "".join(self.lines)
+
+    def wait_ports(self, probe: JackProbe, client: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.process.poll() is None:
+            if len(probe.ports(client, is_input=True)) >= 2 and len(probe.ports(client, is_input=False)) >= 3:
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"Pd's JACK ports did not appear (Pd {self._state()}):\n{self.text()[-3000:]}")
+
+    def _state(self) -> str:
+        code = self.process.poll()
+        return "running" if code is None else f"exited with status {code}"
+
+    def finish(self, timeout: float) -> None:
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._reader.join(timeout=5)
+
+
+def run_live(settings: LiveSettings, folder: Path, name: str = "timbre_live", warmup: float = 1.0) -> LiveRun:
+    """One live run on the JACK server JACK_DEFAULT_SERVER names (see jack_server)."""
+    latents = int(read_model_info(str(settings.model))["methods"]["encode"]["params"][2])
+    patch = Path(folder) / f"{name}.pd"
+    patch.write_text(live_patch(settings, latents))
+    probe = JackProbe(name, sources=2, sinks=3, seconds=settings.seconds + 30.0)
+    command = ["pd", "-nogui", "-jack", "-nojackconnect", "-jackname", f"{name}_pd", "-inchannels", "2",
+               "-outchannels", "3", "-r", str(probe.rate), "-stderr", *settings.pd_flags(), "-path", str(PD_EXTERNALS),
+               "-open", str(patch)]
+    probe.start()
+    pd = _PdProcess(command)
+    try:
+        pd.wait_ports(probe, f"{name}_pd", timeout=30.0)
+        probe.connect(probe.ports(f"{name}_pd", is_input=True)[:2], probe.ports(f"{name}_pd", is_input=False)[:3])
+        if not pd.ready.wait(timeout=60.0):
+            raise RuntimeError(f"Pd never turned DSP on:\n{pd.text()[-3000:]}")
+        xruns_before = probe.xruns
+        spacing = probe.rate // 4
+        clicks = probe.schedule(probe.now() + int(warmup * probe.rate), CLICKS, spacing)
+        pd.reported.wait(timeout=settings.seconds + 60.0)
+        xruns = probe.xruns - xruns_before
+        pd.finish(timeout=30.0)
+    finally:
+        if pd.process.poll() is None:
+            pd.finish(timeout=0.1)
+        probe.close()
+    text = pd.text()
+    info = parse_info(text)
+    if len(info) < 4:
+        raise RuntimeError(f"Pd did not report the four objects (status {pd.process.returncode}):\n{text[-3000:]}")
+    encoder, decoder = info[0], info[1]
+    delays = click_delays(probe.recording[0], clicks, probe.amplitude, spacing)
+    plain = [d for d in delays if d is not None]
+    found = onset(probe.recording[1], probe.recording[2], clicks[0])
+    return LiveRun(
+        model=str(settings.model), pd_flags=" ".join(settings.pd_flags()), rate=probe.rate, period=probe.period,
+        buffer=decoder.buffer, headroom=settings.headroom, seconds=settings.seconds, calls=decoder.calls,
+        underruns=encoder.underruns + decoder.underruns, jack_xruns=xruns,
+        reported=encoder.latency + decoder.latency,
+        pd_io=delays[0],
+        pd_io_spread=max(plain) - min(plain) if plain else 0,
+        measured=None if found.frame is None else found.frame - clicks[0], floor=found.floor,
+        stderr_tail=text[-2000:])
