@@ -14,11 +14,14 @@ __all__ = [
     "DatasetError",
     "Manifest",
     "read_manifest",
-    # preprocessing, imported on first use
+    # preprocessing and augmentation, imported on first use
     "AUDIO_EXTENSIONS",
+    "AugmentConfig",
     "DEFAULT_SOUNDFONT",
     "LoadedFolder",
     "Note",
+    "Performance",
+    "PerformanceConfig",
     "PrepareResult",
     "RenderConfig",
     "Sound",
@@ -27,7 +30,9 @@ __all__ = [
     "load_audio",
     "load_folder",
     "note_list",
+    "performance_list",
     "prepare_folder",
+    "prepare_performances",
     "prepare_soundfont",
     "render_notes",
     "resolve_soundfont",
@@ -35,6 +40,11 @@ __all__ = [
 ]
 
 _LAZY = {
+    "AugmentConfig": "augment",
+    "Performance": "performance",
+    "PerformanceConfig": "performance",
+    "performance_list": "performance",
+    "prepare_performances": "cache",
     "AUDIO_EXTENSIONS": "sources",
     "LoadedFolder": "sources",
     "Sound": "sources",

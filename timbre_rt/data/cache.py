@@ -20,10 +20,12 @@ from .chunking import DEFAULT_CHUNK, MIN_TAIL, SILENCE_DB, chunk_audio, split_so
 from .errors import DatasetError
 from .layout import HELD_OUT_DIR, check_out, remove_ours, save_array, settings_key, wav_names
 from .manifest import SPLITS, Manifest, write_manifest
+from .performance import PerformanceConfig, PerformanceRenderer, performance_list
 from .soundfont import NoteRenderer, RenderConfig, note_list, resolve_soundfont
 from .sources import find_audio_files, load_audio, report_skipped
 
-__all__ = ["DEFAULT_CHUNK", "PrepareResult", "prepare_folder", "prepare_soundfont"]
+__all__ = ["DEFAULT_CHUNK", "PrepareResult", "prepare_folder", "prepare_performances",
+           "prepare_soundfont"]
 
 
 PathLike = Union[str, Path]
@@ -80,6 +82,19 @@ def prepare_folder(
     return _prepare(source, out, sampling_rate, chunk, held_out, seed, overwrite, progress)
 
 
+def _soundfont_source(path: Path, kind: str, items: Dict, config, make_renderer) -> _Source:
+    """A source that renders `items` (name -> what to render) from the soundfont at `path`.
+
+    The renderer is built after the no-op check: a re-run never loads the sf2."""
+    if not items:
+        raise DatasetError("the render config selects no sound (check programs, pitches, ranges)")
+    renderer: List = []
+    description = {"kind": kind, "path": str(path), "size": path.stat().st_size,
+                   "render": config.to_json()}
+    return _Source(description, list(items), lambda n: renderer[0].render(items[n]), str(path),
+                   setup=lambda: renderer.append(make_renderer()))
+
+
 def prepare_soundfont(
     soundfont: PathLike,
     out: PathLike,
@@ -96,20 +111,29 @@ def prepare_soundfont(
     config = config or RenderConfig()
     path = resolve_soundfont(soundfont).resolve()
     notes = {n.name: n for n in note_list(config)}
-    if not notes:
-        raise DatasetError("the render config selects no note (check programs, pitches, ranges)")
-    renderer: List[NoteRenderer] = []  # set up after the no-op check: a re-run never loads the sf2
+    source = _soundfont_source(path, "soundfont", notes, config,
+                               lambda: NoteRenderer(path, config))
+    return _prepare(source, out, config.sampling_rate, chunk, held_out, seed, overwrite, progress)
 
-    description = {
-        "kind": "soundfont",
-        "path": str(path),
-        "size": path.stat().st_size,
-        "render": config.to_json(),
-    }
-    source = _Source(
-        description, list(notes), lambda n: renderer[0].render(notes[n]), str(path),
-        setup=lambda: renderer.append(NoteRenderer(path, config)),
-    )
+
+def prepare_performances(
+    soundfont: PathLike,
+    out: PathLike,
+    *,
+    config: Optional[PerformanceConfig] = None,
+    chunk: int = DEFAULT_CHUNK,
+    held_out: float = 0.1,
+    seed: int = 0,
+    overwrite: bool = False,
+    progress: bool = True,
+) -> PrepareResult:
+    """Render the played set of `config` (default PerformanceConfig(): every GM program
+    at every semitone, gestures, chords, drums) and cache it, one sound per performance."""
+    config = config or PerformanceConfig()
+    path = resolve_soundfont(soundfont).resolve()
+    perfs = {p.name: p for p in performance_list(config)}
+    source = _soundfont_source(path, "soundfont-performances", perfs, config,
+                               lambda: PerformanceRenderer(path, config.sampling_rate))
     return _prepare(source, out, config.sampling_rate, chunk, held_out, seed, overwrite, progress)
 
 

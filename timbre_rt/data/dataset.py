@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from .augment import AugmentConfig, Augmenter
 from .errors import DatasetError
 from .manifest import SPLITS, read_manifest
 
@@ -27,6 +28,8 @@ class ChunkDataset(Dataset):
     gain_db: (lo, hi) draws a uniform random gain in dB per call; None leaves levels as they are.
     sampling_rate: if given, the rate the caller expects; a cache made at another
     rate raises DatasetError naming both.
+    augment: an AugmentConfig: each example is pitch-shifted by resampling, equalised,
+    scaled and sometimes cut into silence (random crops only; replaces gain_db).
 
     dataset[i] -> x: [1, segment] float32.
     """
@@ -40,6 +43,7 @@ class ChunkDataset(Dataset):
         random_crop: bool = True,
         gain_db: Optional[Tuple[float, float]] = None,
         sampling_rate: Optional[int] = None,
+        augment: Optional[AugmentConfig] = None,
     ):
         path = Path(path)
         if path.suffix == ".npy":
@@ -77,6 +81,15 @@ class ChunkDataset(Dataset):
             gain_db = (float(lo), float(hi))
         self.gain_db = gain_db
         self.random_crop = random_crop
+        self.augmenter = None
+        if augment is not None:
+            self.augmenter = Augmenter(augment, self.sampling_rate)
+            span = self.augmenter.span(self.segment)
+            if span > self.chunk:
+                raise DatasetError(
+                    f"{self.path}: segment {self.segment} with a pitch shift of "
+                    f"{augment.pitch_semitones} semitones needs {span} samples, the chunk has {self.chunk}"
+                )
 
     def _open(self) -> np.ndarray:
         try:
@@ -92,6 +105,11 @@ class ChunkDataset(Dataset):
             self._data = self._open()
         if not -self.length <= index < self.length:
             raise IndexError(f"index {index} out of range for {self.length} chunks")
+        if self.augmenter is not None:
+            # Seeded from torch's RNG, which DataLoader seeds per worker.
+            rng = np.random.default_rng(int(torch.randint(0, 2 ** 62, ()).item()))
+            source = np.asarray(self._data[index], dtype=np.float32)
+            return torch.from_numpy(self.augmenter(source, self.segment, rng))[None]
         spare = self.chunk - self.segment
         # torch's RNG, not numpy's: DataLoader seeds torch per worker, so workers
         # do not repeat each other's crops and gains.

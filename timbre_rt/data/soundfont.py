@@ -21,8 +21,10 @@ __all__ = [
     "NoteRenderer",
     "iter_notes",
     "note_list",
+    "open_synth",
     "render_notes",
     "resolve_soundfont",
+    "stereo_to_mono",
 ]
 
 DEFAULT_SOUNDFONT = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
@@ -139,6 +141,26 @@ def resolve_soundfont(path: PathLike) -> Path:
     return file
 
 
+def open_synth(soundfont: PathLike, sampling_rate: int):
+    """Load a soundfont into a new tinysoundfont synth: (path, synth, soundfont id)."""
+    try:
+        import tinysoundfont  # only the rendering side needs it
+    except ImportError as e:
+        raise DatasetError(f"rendering a soundfont needs the tinysoundfont package ({e})") from e
+    path = resolve_soundfont(soundfont)
+    synth = tinysoundfont.Synth(samplerate=sampling_rate)
+    try:
+        sfid = synth.sfload(str(path))
+    except Exception as e:
+        raise DatasetError(f"{path}: cannot load soundfont: {e}") from e
+    return path, synth, sfid
+
+
+def stereo_to_mono(buffer) -> np.ndarray:
+    """tinysoundfont's interleaved float32 L R buffer -> mono [T] float32."""
+    return np.frombuffer(buffer, dtype=np.float32).reshape(-1, 2).mean(axis=1, dtype=np.float32)
+
+
 class NoteRenderer:
     """Loads a soundfont once and renders notes of a RenderConfig on demand.
 
@@ -146,17 +168,8 @@ class NoteRenderer:
     """
 
     def __init__(self, soundfont: PathLike, config: RenderConfig):
-        try:
-            import tinysoundfont  # only the rendering side needs it
-        except ImportError as e:
-            raise DatasetError(f"rendering a soundfont needs the tinysoundfont package ({e})") from e
-        self.path = resolve_soundfont(soundfont)
+        self.path, self.synth, self.sfid = open_synth(soundfont, config.sampling_rate)
         self.config = config
-        self.synth = tinysoundfont.Synth(samplerate=config.sampling_rate)
-        try:
-            self.sfid = self.synth.sfload(str(self.path))
-        except Exception as e:
-            raise DatasetError(f"{self.path}: cannot load soundfont: {e}") from e
         # tinysoundfont silently falls back to bank 0 for a missing preset: check first.
         missing = [p for p in config.programs
                    if self.synth.sfpreset_name(self.sfid, config.bank, p) is None]

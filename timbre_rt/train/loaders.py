@@ -1,10 +1,12 @@
 """DataLoaders over a dataset cache (see timbre_rt.data)."""
 import os
 from pathlib import Path
+from typing import Optional
 
 from torch.utils.data import DataLoader
 
 from ..data import ChunkDataset
+from ..data.augment import AugmentConfig
 from ..models.continuous.config import StageConfig
 
 
@@ -14,10 +16,14 @@ def default_workers() -> int:
     return 0 if cpus <= 2 else min(8, cpus - 1)
 
 
-def make_loaders(data: Path, stage: StageConfig, sampling_rate: int, workers: int = -1):
-    """(train, validation) loaders of audio batches [B, 1, stage.segment]."""
+def make_loaders(data: Path, stage: StageConfig, sampling_rate: int, workers: int = -1,
+                 augment: Optional[AugmentConfig] = None):
+    """(train, validation) loaders of audio batches [B, 1, stage.segment].
+
+    augment: applied to the training examples only."""
     workers = default_workers() if workers < 0 else workers
-    train = ChunkDataset(data, stage.segment, split="train", sampling_rate=sampling_rate)
+    train = ChunkDataset(data, stage.segment, split="train", sampling_rate=sampling_rate,
+                         augment=augment)
     held_out = ChunkDataset(data, stage.segment, split="held_out", random_crop=False,
                             sampling_rate=sampling_rate)
     common = dict(num_workers=workers, persistent_workers=workers > 0, pin_memory=False)
