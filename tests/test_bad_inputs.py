@@ -313,3 +313,59 @@ def test_make_dataset_checks_rate_and_a_damaged_cache(files, tmp_path, capsys):
 def test_bench_out_is_a_folder(models, files, tmp_path, capsys):
     status, lines = run(["bench", "--models", models["good"], "--out", files["a"]], capsys)
     assert status == 2 and "is a file" in lines[-1]
+
+
+# --- the discrete model's commands -------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def discrete(tmp_path_factory):
+    from discrete_fixtures import HOP, tiny_codec
+    from timbre_rt.export import export_model
+
+    path = tmp_path_factory.mktemp("discrete") / "tiny.ts"
+    export_model(tiny_codec(), path, chunk_sizes=[HOP, 4 * HOP], seconds=0.25)
+    return path
+
+
+def test_synth_and_codebook_bounds(discrete, tmp_path, capsys):
+    target = tmp_path / "t.csv"
+    target.write_text("time,centroid\n0,400\n1,800\n")
+    out = tmp_path / "s.wav"
+    fails(["synth", discrete, "--target", target, "--out", out, "--gain-db", "400"], capsys, 2,
+          "--gain-db: must be between")
+    fails(["synth", discrete, "--target", target, "--out", out, "--seconds", "1e7"], capsys, 2,
+          "--seconds")
+    fails(["synth", discrete, "--target", target, "--out", target], capsys, 2,
+          "it would be overwritten")
+    far = tmp_path / "far.csv"
+    far.write_text("time,centroid\n0,400\n100000,800\n")
+    fails(["synth", discrete, "--target", far, "--out", out], capsys, 1, "time: the last target")
+    assert not out.exists()
+    folder = tmp_path / "cb"
+    fails(["codebook", discrete, "--out", folder, "--hold", "100000"], capsys, 2, "--hold")
+    fails(["codebook", discrete, "--out", folder, "--max-files", "0"], capsys, 2,
+          "--max-files: must be at least 1")
+    fails(["codebook", discrete, "--out", target], capsys, 2, "is a file")
+    assert not folder.exists()
+
+
+def test_codebook_data_skips_unreadable_files(discrete, tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a_broken.wav").write_bytes(b"RIFF not really")
+    t = np.arange(16000) / 16000
+    soundfile.write(str(data / "b.wav"), 0.3 * np.sin(2 * np.pi * 330 * t), 16000)
+    status, lines = run(["codebook", discrete, "--out", tmp_path / "cb", "--data", data,
+                         "--no-progress"], capsys)
+    assert status == 0 and any("skipped" in line and "a_broken.wav" in line for line in lines)
+    report = json.loads((tmp_path / "cb" / "eval.json").read_text())
+    assert report["files"] == 1 and list(report["skipped"]) == [str(data / "a_broken.wav")]
+
+
+def test_bench_on_a_model_without_reset(tmp_path, capsys):
+    from fixture_models import RaveLike
+
+    model = save(RaveLike(), tmp_path / "rave.ts")
+    status, lines = run(["bench", "--models", model, "--calls", "2", "--rounds", "1",
+                         "--buffers", "256", "--out", tmp_path / "b"], capsys)
+    assert status == 0, lines

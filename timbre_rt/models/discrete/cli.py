@@ -3,6 +3,7 @@ import argparse
 import contextlib
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Dict, Iterator
 
@@ -133,6 +134,8 @@ def run_codebook(args) -> int:
 
         with _model_calls(args.model):
             report = evaluate(model, args.data, args.max_files, progress=not args.no_progress)
+        for name, why in report.skipped.items():
+            print(f"skipped {name}: {why}", file=sys.stderr)
         path = args.out / "eval.json"
         _write_json(path, report.to_dict())
         print(json.dumps({k: v for k, v in report.to_dict().items() if k != "synthesis_files"},

@@ -11,6 +11,7 @@ from typing import Dict, List, Optional, Union
 import numpy as np
 import torch
 
+from ...errors import one_line
 from ...evaluate.audio import find_audio_files, load_audio
 from ...evaluate.spectral import MultiResolutionSTFTDistance, MultiScaleMelDistance
 from .synth import synthesize
@@ -36,6 +37,7 @@ class DiscreteEval:
     level_invariance: Dict[str, float] = field(default_factory=dict)  # "-10 dB": fraction same codes
     synthesis_error: Dict[str, float] = field(default_factory=dict)  # mean mae_standard per descriptor
     synthesis_files: List[str] = field(default_factory=list)
+    skipped: Dict[str, str] = field(default_factory=dict)  # unreadable file -> why (as `eval`)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -65,8 +67,13 @@ def evaluate(model, data: Union[str, Path], max_files: Optional[int] = None,
     synth_errors: Dict[str, List[float]] = {}
     used_for_synth = []
     seconds = 0.0
+    skipped: Dict[str, str] = {}
     for i, path in enumerate(tqdm(files, desc="evaluate", disable=not progress)):
-        audio = load_audio(path, f.sampling_rate)
+        try:
+            audio = load_audio(path, f.sampling_rate)
+        except Exception as e:  # noqa: BLE001 (soundfile's own error types): skip, as `eval` does
+            skipped[str(path)] = one_line(e)
+            continue
         audio = audio[: len(audio) // f.hop * f.hop]
         if len(audio) <= f.window:
             continue
@@ -94,7 +101,9 @@ def evaluate(model, data: Union[str, Path], max_files: Optional[int] = None,
                     synth_errors.setdefault(name, []).append(e["mae_standard"])
             used_for_synth.append(str(path))
     if not weights:
-        raise ValueError(f"{data}: no file longer than one window ({f.window} samples)")
+        unreadable = f"; {len(skipped)} unreadable, e.g. {next(iter(skipped.items()))}" if skipped else ""
+        raise ValueError(f"{data}: no readable file longer than one window ({f.window} samples)"
+                         f"{unreadable}")
     p = histogram / max(1.0, histogram.sum())
     nz = p[p > 0]
     return DiscreteEval(
@@ -106,5 +115,5 @@ def evaluate(model, data: Union[str, Path], max_files: Optional[int] = None,
         perplexity=float(np.exp(-(nz * np.log(nz)).sum())),
         level_invariance={f"{db:g} dB": s / max(1, n) for db, (s, n) in same.items()},
         synthesis_error={k: float(np.mean(v)) for k, v in synth_errors.items()},
-        synthesis_files=used_for_synth,
+        synthesis_files=used_for_synth, skipped=skipped,
     )
