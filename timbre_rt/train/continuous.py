@@ -4,7 +4,7 @@ import shutil
 from pathlib import Path
 from typing import List, Optional
 
-from ..models.continuous.codec import ContinuousCodec, build_codec
+from ..models.continuous.codec import ContinuousCodec, build_codec, vocoder_state_from_file
 from ..models.continuous.config import ContinuousConfig, StageConfig, load_config
 from .loaders import make_loaders
 from .stages import Stage, load_stage_weights, stage_done
@@ -15,7 +15,8 @@ STAGE_NAMES = ("vae",) + VOCODER_STAGES
 
 
 def _loaders(data: Path, cfg: ContinuousConfig, stage: StageConfig, workers: int):
-    return lambda: make_loaders(data, stage, cfg.sampling_rate, workers)
+    augment = cfg.augment if cfg.augment.active else None
+    return lambda: make_loaders(data, stage, cfg.sampling_rate, workers, augment)
 
 
 def best_vocoder_stage(out: Path, candidates=("vocoder", "adversarial")) -> str:
@@ -41,7 +42,12 @@ def continuous_stages(
 
     def vocoder_task(stage_cfg, adversarial, start_from=None, with_vae=False):
         def make():
-            state = load_stage_weights(out, start_from) if start_from else None
+            if start_from:
+                state = load_stage_weights(out, start_from)
+            elif stage_cfg.init_from:
+                state = vocoder_state_from_file(stage_cfg.init_from)
+            else:
+                state = None
             vae = load_stage_weights(out, "vae") if with_vae else None
             return VocoderTask(cfg, stage_cfg, adversarial=adversarial, generator_state=state,
                                vae_state=vae)

@@ -46,7 +46,13 @@ class VocoderTask(L.LightningModule):
         self.frontend = build_frontend(cfg).requires_grad_(False)
         self.generator = MelGANGenerator(cfg.mel.n_mels, cfg.vocoder)
         if generator_state is not None:
-            self.generator.load_state_dict(generator_state)
+            # The PQMF filters are fixed by the code: a state from a model file omits them.
+            own = self.generator.state_dict()
+            state = {k: v for k, v in generator_state.items() if k in own}
+            missing = [k for k in own if k not in state and not k.startswith("pqmf.")]
+            if missing:
+                raise ValueError(f"generator weights lack {', '.join(missing[:3])}")
+            self.generator.load_state_dict(state, strict=False)
         self.vae = None
         if vae_state is not None:
             self.vae = MelVAE(cfg.mel.n_mels, cfg.vae)

@@ -88,3 +88,18 @@ def build_codec(cfg: ContinuousConfig, vae_state: dict, vocoder_state: dict) -> 
     vocoder = MelGANGenerator(cfg.mel.n_mels, cfg.vocoder)
     vocoder.load_state_dict(vocoder_state)
     return ContinuousCodec(cfg, vae, vocoder)
+
+
+def vocoder_state_from_file(path: str) -> dict:
+    """The vocoder weights of an exported continuous model file, to start training from.
+
+    The PQMF filters are left out: they are fixed by the code, not learned."""
+    try:
+        scripted = torch.jit.load(str(path), map_location="cpu")
+    except (RuntimeError, ValueError) as e:
+        raise ValueError(f"{path}: cannot load the model file to start from: {e}") from None
+    state = {k[len("vocoder."):]: v for k, v in scripted.state_dict().items()
+             if k.startswith("vocoder.") and not k.startswith("vocoder.pqmf.")}
+    if not state:
+        raise ValueError(f"{path}: holds no vocoder weights (not a continuous model file?)")
+    return state
