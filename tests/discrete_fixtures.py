@@ -69,3 +69,11 @@ def tones(seconds: float = 0.5, f0: float = 220.0, seed: int = 0) -> torch.Tenso
     x = sum((0.5 ** k) * torch.sin(2 * torch.pi * f0 * (k + 1) * t) for k in range(4))
     x = x * (0.2 + 0.8 * torch.sin(torch.pi * t / t[-1])) + 0.01 * torch.randn(n, generator=gen)
     return (0.3 * x)[None, None]
+
+
+def export_tiny(path) -> str:
+    """tiny_codec() exported to `path` (a few seconds): the discrete model file of CLI tests."""
+    from timbre_rt.export import export_model
+
+    export_model(tiny_codec(), path, chunk_sizes=[HOP, 4 * HOP], seconds=0.25)
+    return path

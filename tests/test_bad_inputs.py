@@ -319,12 +319,9 @@ def test_bench_out_is_a_folder(models, files, tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def discrete(tmp_path_factory):
-    from discrete_fixtures import HOP, tiny_codec
-    from timbre_rt.export import export_model
+    from discrete_fixtures import export_tiny
 
-    path = tmp_path_factory.mktemp("discrete") / "tiny.ts"
-    export_model(tiny_codec(), path, chunk_sizes=[HOP, 4 * HOP], seconds=0.25)
-    return path
+    return export_tiny(tmp_path_factory.mktemp("discrete") / "tiny.ts")
 
 
 def test_synth_and_codebook_bounds(discrete, tmp_path, capsys):

@@ -7,7 +7,6 @@ import pytest
 import torch
 
 from timbre_rt.cli import main
-from timbre_rt.export import export_model
 from timbre_rt.models.discrete import (
     DESCRIPTOR_NAMES,
     CodeTable,
@@ -19,7 +18,7 @@ from timbre_rt.models.discrete import (
     viterbi,
 )
 
-from discrete_fixtures import HOP, RATE, fake_table, tiny_codec
+from discrete_fixtures import RATE, export_tiny, fake_table, tiny_codec
 
 
 def test_viterbi_finds_the_known_best_path():
@@ -105,9 +104,7 @@ def test_synthesize_follows_a_centroid_ramp_with_few_changes():
 
 @pytest.fixture(scope="module")
 def model_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("synth") / "tiny.ts"
-    export_model(tiny_codec(), path, chunk_sizes=[HOP, 4 * HOP], seconds=0.25)
-    return path
+    return export_tiny(tmp_path_factory.mktemp("synth") / "tiny.ts")
 
 
 def test_synth_cli_writes_audio_and_errors(model_path, tmp_path, capsys):
