@@ -5,13 +5,15 @@
   half the click's;
 - `onset`: a path that transforms the signal (a model): the first frame where the output
   fed with the impulse departs from the same path fed with silence, beyond what the two
-  already differed by before the impulse (zero for a deterministic path)."""
+  already differed by before the impulse (zero for a deterministic path);
+- `peak_delay`: the frame of the largest difference, which for a path that only delays
+  (an identity model, a resampler's linear-phase filter) is the delay itself."""
 from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
 import numpy as np
 
-__all__ = ["Onset", "click_delays", "onset"]
+__all__ = ["Onset", "click_delays", "onset", "peak_delay"]
 
 
 def click_delays(recorded: np.ndarray, clicks: Sequence[int], amplitude: float, limit: int) -> List[Optional[int]]:
@@ -41,3 +43,9 @@ def onset(with_impulse: np.ndarray, without: np.ndarray, click: int, floor_facto
     threshold = max(minimum, floor_factor * floor)
     hits = np.flatnonzero(difference[click:] > threshold)
     return Onset(frame=int(click + hits[0]) if hits.size else None, floor=floor, threshold=threshold)
+
+
+def peak_delay(with_impulse: np.ndarray, without: np.ndarray, click: int) -> int:
+    """Frames from `click` to the largest |with_impulse - without| after it."""
+    difference = np.abs(np.asarray(with_impulse[click:], dtype=np.float64) - np.asarray(without[click:], dtype=np.float64))
+    return int(np.argmax(difference))

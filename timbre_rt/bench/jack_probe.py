@@ -26,13 +26,14 @@ class JackProbe:
         self._sink = jack.Client(f"{name}_sink", no_start_server=True)
         self.rate = self._source.samplerate
         self.period = self._source.blocksize
+        self.realtime = bool(self._source.realtime)  # the server runs with SCHED_FIFO
         self.outs = [self._source.outports.register(f"out_{k + 1}") for k in range(sources)]
         self.ins = [self._sink.inports.register(f"in_{k + 1}") for k in range(sinks)]
         self.recording = np.zeros((sinks, int(seconds * self.rate) + self.period), dtype=np.float32)
         self.amplitude = amplitude
         self.xruns = 0
         self._origin: Optional[int] = None  # frame time of recording index 0
-        self._clicks: Sequence[int] = ()  # frame times
+        self._clicks: Sequence[Sequence[int]] = [() for _ in range(sources)]  # frame times, per source port
         self._source.set_process_callback(self._play)
         self._sink.set_process_callback(self._record)
         self._sink.set_xrun_callback(self._count_xrun)
@@ -41,13 +42,12 @@ class JackProbe:
 
     def _play(self, frames: int) -> None:
         start = self._source.last_frame_time
-        buffers = [port.get_array() for port in self.outs]
-        for b in buffers:
-            b.fill(0.0)
-        for t in self._clicks:
-            if start <= t < start + frames:
-                for b in buffers:
-                    b[t - start] = self.amplitude
+        for port, clicks in zip(self.outs, self._clicks):
+            buffer = port.get_array()
+            buffer.fill(0.0)
+            for t in clicks:
+                if start <= t < start + frames:
+                    buffer[t - start] = self.amplitude
 
     def _record(self, frames: int) -> None:
         start = self._sink.last_frame_time
@@ -85,12 +85,13 @@ class JackProbe:
         origin = self._origin
         return 0 if origin is None else self._source.frame_time - origin
 
-    def schedule(self, first: int, count: int = 1, spacing: int = 0) -> List[int]:
-        """Clicks at recording indices first, first + spacing, ...; returns them."""
+    def schedule(self, first: int, counts: Sequence[int], spacing: int = 0) -> List[int]:
+        """Clicks at recording indices first, first + spacing, ...: the first counts[k] of
+        them into source port k. Returns the indices of all of them."""
         while self._origin is None:
             time.sleep(0.01)
-        clicks = [first + k * spacing for k in range(count)]
-        self._clicks = tuple(self._origin + c for c in clicks)
+        clicks = [first + k * spacing for k in range(max(counts))]
+        self._clicks = [tuple(self._origin + c for c in clicks[:n]) for n in counts]
         return clicks
 
     def close(self) -> None:

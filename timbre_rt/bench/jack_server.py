@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterator, Optional
 
 __all__ = ["JackServerError", "jack_server", "start_jackd", "stop_jackd"]
 
@@ -27,13 +27,19 @@ def _wait_ready(name: str, process: subprocess.Popen, timeout: float) -> None:
     raise JackServerError(f"jackd '{name}' did not come up within {timeout:g} s")
 
 
-def start_jackd(name: str, rate: int = 48000, period: int = 256, realtime: bool = False,
+def start_jackd(name: str, rate: int = 48000, period: int = 256, realtime: Optional[bool] = False,
                 timeout: float = 10.0) -> subprocess.Popen:
     """Starts `jackd -n name -d dummy -r rate -p period` and waits until clients can connect.
     realtime: SCHED_FIFO for the server and its clients' process threads (needs the right to
-    it, e.g. root); without, a loaded machine preempts them and JACK counts xruns."""
+    it, e.g. root); without, a loaded machine preempts them and JACK counts xruns. None: with
+    it when the server starts so, else without."""
     if shutil.which("jackd") is None:
         raise JackServerError("jackd is not installed (Debian: jackd2)")
+    if realtime is None:
+        try:
+            return start_jackd(name, rate, period, True, timeout)
+        except JackServerError:
+            return start_jackd(name, rate, period, False, timeout)
     mode = ["--realtime"] if realtime else ["--no-realtime"]
     process = subprocess.Popen(["jackd", *mode, "-n", name, "-d", "dummy", "-r", str(rate), "-p", str(period)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -56,8 +62,8 @@ def stop_jackd(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def jack_server(name: str, rate: int = 48000, period: int = 256, realtime: bool = False) -> Iterator[str]:
-    """A running server named `name`; JACK_DEFAULT_SERVER points at it meanwhile, so clients
+def jack_server(name: str, rate: int = 48000, period: int = 256, realtime: Optional[bool] = False) -> Iterator[str]:
+    """A running server named `name` (realtime: see start_jackd); JACK_DEFAULT_SERVER points at it meanwhile, so clients
     in this process and subprocesses given os.environ (Pd, JACK-Client) connect to it."""
     process = start_jackd(name, rate, period, realtime)
     previous = os.environ.get("JACK_DEFAULT_SERVER")

@@ -6,8 +6,8 @@ One Pd run (`pd -jack`) holds three paths side by side, so that they share Pd's 
     in 2 -> [adc~ 2] -> [encoder~] -> [decoder~] -> [dac~ 2]     chain A, fed the clicks
             (silence) -> [encoder~] -> [decoder~] -> [dac~ 3]     chain B, the reference
 
-A JACK client (jack_probe) plays clicks into in 1 and in 2 and records out 1..3 on JACK's
-clock. Pd's I/O delay is where the click comes out of out 1; the live latency is where
+A JACK client (jack_probe) plays clicks into in 1 (the first also into in 2) and records
+out 1..3 on JACK's clock. Pd's I/O delay is where the click comes out of out 1; the live latency is where
 out 2 first departs from out 3 (identical until the click reaches the model); the chain's
 own share is their difference, to compare with what the objects report (`info`)."""
 import subprocess
@@ -19,13 +19,13 @@ from typing import List, Optional
 
 from .._core import read_model_info
 from ..pd_render import PD_EXTERNALS
-from .impulse_delay import click_delays, onset
+from .impulse_delay import click_delays, onset, peak_delay
 from .jack_probe import JackProbe
 from .pd_info import parse_info
 
 __all__ = ["LiveRun", "LiveSettings", "live_patch", "run_live"]
 
-CLICKS = 4  # clicks into the plain path (the first one also into chain A)
+CLICKS = 4  # clicks into the plain path; chain A gets the first one only
 READY = "timbre_live: bang"  # what the patch prints once DSP is on
 
 
@@ -37,6 +37,7 @@ class LiveSettings:
     callback: bool = False  # Pd's -callback (DSP inside JACK's process callback)
     audiobuf: Optional[int] = None  # Pd's -audiobuf in ms; None: Pd's default
     seconds: float = 5.0  # from DSP on to `info`
+    reference: bool = True  # chain B; without, the click's onset is sought against silence
 
     def pd_flags(self) -> List[str]:
         return (["-callback"] if self.callback else []) + ([] if self.audiobuf is None else ["-audiobuf", str(self.audiobuf)])
@@ -62,10 +63,12 @@ class LiveRun:
     calls: int  # decoder calls of chain A
     underruns: int  # chain A, encoder + decoder
     jack_xruns: int  # from DSP on to the info lines
+    jack_realtime: bool  # jackd (and so Pd's and the probe's JACK threads) ran with SCHED_FIFO
     reported: int  # chain A's latency, encoder + decoder, samples at Pd's rate
     pd_io: Optional[int]  # plain path, first click; None: no click came through
     pd_io_spread: int  # max - min over the clicks into the plain path
     measured: Optional[int]  # live: click into JACK -> first change out of chain A
+    peak: Optional[int]  # live: click -> largest |A - B| (the delay itself for a delay-only model)
     floor: float  # max |A - B| before the click (0: the chain is deterministic)
     stderr_tail: str = field(default="", repr=False)
 
@@ -74,11 +77,17 @@ class LiveRun:
         """The chain's own share of the live latency (measured - Pd's I/O delay)."""
         return None if self.measured is None or self.pd_io is None else self.measured - self.pd_io
 
+    @property
+    def peak_chain(self) -> Optional[int]:
+        return None if self.peak is None or self.pd_io is None else self.peak - self.pd_io
+
     def ms(self, samples: Optional[int]) -> Optional[float]:
         return None if samples is None else round(1000.0 * samples / self.rate, 1)
 
 
 def live_patch(settings: LiveSettings, latents: int) -> str:
+    """The three paths (chain B only with settings.reference), `info` to each object after
+    settings.seconds of DSP, then `pd quit`; prints READY when DSP is on."""
     args = settings.object_args()
     ms = 1000.0 * settings.seconds
     lines = [
@@ -92,26 +101,26 @@ def live_patch(settings: LiveSettings, latents: int) -> str:
         "#X obj 10 400 dac~ 1 2 3;",  # 9
         f"#X obj 60 220 encoder~ {args};",  # 10
         f"#X obj 60 260 decoder~ {args};",  # 11
-        f"#X obj 300 220 encoder~ {args};",  # 12
-        f"#X obj 300 260 decoder~ {args};",  # 13
-        f"#X obj 200 70 delay {ms + 300};",  # 14
-        "#X msg 200 100 \\; pd quit;",  # 15
-        "#X obj 400 10 print timbre_live;",  # 16
-        "#X connect 0 0 1 0;", "#X connect 0 0 2 0;", "#X connect 0 0 14 0;", "#X connect 14 0 15 0;",
-        "#X connect 0 0 16 0;", "#X connect 2 0 3 0;",
-        "#X connect 3 3 4 0;", "#X connect 3 2 5 0;", "#X connect 3 1 6 0;", "#X connect 3 0 7 0;",
-        "#X connect 4 0 10 0;", "#X connect 5 0 11 0;", "#X connect 6 0 12 0;", "#X connect 7 0 13 0;",
-        "#X connect 8 0 9 0;", "#X connect 8 1 10 0;", "#X connect 11 0 9 1;", "#X connect 13 0 9 2;",
-    ]
-    lines += [f"#X connect 10 {k} 11 {k};" for k in range(latents)]
-    lines += [f"#X connect 12 {k} 13 {k};" for k in range(latents)]
+        f"#X obj 200 70 delay {ms + 300};",  # 12
+        "#X msg 200 100 \\; pd quit;",  # 13
+        "#X obj 400 10 print timbre_live;",  # 14
+        "#X connect 0 0 1 0;", "#X connect 0 0 2 0;", "#X connect 0 0 12 0;", "#X connect 12 0 13 0;",
+        "#X connect 0 0 14 0;", "#X connect 2 0 3 0;",
+        "#X connect 3 3 4 0;", "#X connect 3 2 5 0;", "#X connect 4 0 10 0;", "#X connect 5 0 11 0;",
+        "#X connect 8 0 9 0;", "#X connect 8 1 10 0;", "#X connect 11 0 9 1;",
+    ] + [f"#X connect 10 {k} 11 {k};" for k in range(latents)]
+    if settings.reference:
+        lines += [f"#X obj 300 220 encoder~ {args};", f"#X obj 300 260 decoder~ {args};",  # 15, 16
+                  "#X connect 3 1 6 0;", "#X connect 3 0 7 0;", "#X connect 6 0 15 0;", "#X connect 7 0 16 0;",
+                  "#X connect 16 0 9 2;"] + [f"#X connect 15 {k} 16 {k};" for k in range(latents)]
     return "\n".join(lines) + "\n"
 
 
 class _PdProcess:
     """Pd in the background; its stderr collected by a thread, events for readiness and info."""
 
-    def __init__(self, command: List[str]):
+    def __init__(self, command: List[str], objects: int):
+        self.objects = objects  # info lines to wait for
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.PIPE, text=True)
         self.lines: List[str] = []
@@ -127,7 +136,7 @@ class _PdProcess:
             if READY in line:
                 self.ready.set()
             self.infos += len(parse_info(line))
-            if self.infos >= 4:
+            if self.infos >= self.objects:
                 self.reported.set()
 
     def text(self) -> str:
@@ -146,11 +155,16 @@ class _PdProcess:
         return "running" if code is None else f"exited with status {code}"
 
     def finish(self, timeout: float) -> None:
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        """Waits for Pd to quit; then SIGTERM, then SIGKILL (Pd 0.53 with -callback under JACK
+        hangs in `pd quit`, with or without our objects)."""
+        for stop in (None, self.process.terminate, self.process.kill):
+            if stop is not None:
+                stop()
+            try:
+                self.process.wait(timeout=timeout)
+                break
+            except subprocess.TimeoutExpired:
+                continue
         self._reader.join(timeout=5)
 
 
@@ -164,7 +178,8 @@ def run_live(settings: LiveSettings, folder: Path, name: str = "timbre_live", wa
                "-outchannels", "3", "-r", str(probe.rate), "-stderr", *settings.pd_flags(), "-path", str(PD_EXTERNALS),
                "-open", str(patch)]
     probe.start()
-    pd = _PdProcess(command)
+    objects = 4 if settings.reference else 2
+    pd = _PdProcess(command, objects)
     try:
         pd.wait_ports(probe, f"{name}_pd", timeout=30.0)
         probe.connect(probe.ports(f"{name}_pd", is_input=True)[:2], probe.ports(f"{name}_pd", is_input=False)[:3])
@@ -172,18 +187,16 @@ def run_live(settings: LiveSettings, folder: Path, name: str = "timbre_live", wa
             raise RuntimeError(f"Pd never turned DSP on:\n{pd.text()[-3000:]}")
         xruns_before = probe.xruns
         spacing = probe.rate // 4
-        clicks = probe.schedule(probe.now() + int(warmup * probe.rate), CLICKS, spacing)
+        clicks = probe.schedule(probe.now() + int(warmup * probe.rate), [CLICKS, 1], spacing)
         pd.reported.wait(timeout=settings.seconds + 60.0)
         xruns = probe.xruns - xruns_before
-        pd.finish(timeout=30.0)
     finally:
-        if pd.process.poll() is None:
-            pd.finish(timeout=0.1)
+        pd.finish(timeout=3.0)
         probe.close()
     text = pd.text()
     info = parse_info(text)
-    if len(info) < 4:
-        raise RuntimeError(f"Pd did not report the four objects (status {pd.process.returncode}):\n{text[-3000:]}")
+    if len(info) < objects:
+        raise RuntimeError(f"Pd did not report its {objects} objects (status {pd.process.returncode}):\n{text[-3000:]}")
     encoder, decoder = info[0], info[1]
     delays = click_delays(probe.recording[0], clicks, probe.amplitude, spacing)
     plain = [d for d in delays if d is not None]
@@ -191,9 +204,10 @@ def run_live(settings: LiveSettings, folder: Path, name: str = "timbre_live", wa
     return LiveRun(
         model=str(settings.model), pd_flags=" ".join(settings.pd_flags()), rate=probe.rate, period=probe.period,
         buffer=decoder.buffer, headroom=settings.headroom, seconds=settings.seconds, calls=decoder.calls,
-        underruns=encoder.underruns + decoder.underruns, jack_xruns=xruns,
+        underruns=encoder.underruns + decoder.underruns, jack_xruns=xruns, jack_realtime=probe.realtime,
         reported=encoder.latency + decoder.latency,
         pd_io=delays[0],
         pd_io_spread=max(plain) - min(plain) if plain else 0,
         measured=None if found.frame is None else found.frame - clicks[0], floor=found.floor,
+        peak=None if found.frame is None else peak_delay(probe.recording[1], probe.recording[2], clicks[0]),
         stderr_tail=text[-2000:])
