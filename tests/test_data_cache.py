@@ -188,10 +188,10 @@ def test_cli_summary_noop_and_error(tmp_path, capsys):
     assert "train     3 sounds" in out and "held_out  1 sounds" in out and "skipped   0" in out
     assert run(parse(argv)) == 0
     assert "nothing to do" in capsys.readouterr().out
-    assert run(parse(argv[:-1] + ["512"])) == 2
+    assert run(parse(argv[:-1] + ["512"])) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("timbre-rt make-dataset: error: ")
-    assert run(parse(["make-dataset", "--folder", str(tmp_path / "nope"), "--out", "x"])) == 2
+    assert run(parse(["make-dataset", "--folder", str(tmp_path / "nope"), "--out", "x"])) == 1
     assert "nope: no such folder" in capsys.readouterr().err
 
 

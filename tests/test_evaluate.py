@@ -309,7 +309,7 @@ def test_cli_error_is_one_line(toy_path, data_dir, tmp_path, capsys, monkeypatch
     monkeypatch.chdir(tmp_path)
     args = _parse(["eval", toy_path, "--data", str(data_dir)])
     assert args.out is None
-    assert args.handler(args) == 2
+    assert args.handler(args) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("timbre-rt eval: error: ")
     assert "not a continuous" in err[0]

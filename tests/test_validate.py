@@ -132,3 +132,21 @@ def test_outputs_equal_to_inputs_are_refused(tmp_path):
     with pytest.raises(UsageError, match="is a folder"):
         check_outputs([tmp_path], [src])
     check_outputs([tmp_path / "b.wav"], [src])  # a new file is fine
+
+
+def test_debug_flag_is_taken_anywhere_before_the_double_dash():
+    from timbre_rt.errors import split_debug
+
+    assert split_debug(["a", "--debug", "b"]) == (["a", "b"], True)
+    assert split_debug(["a", "--", "--debug"]) == (["a", "--", "--debug"], False)
+    assert split_debug([]) == ([], False)
+
+
+def test_train_module_entry_point_exits_cleanly(tmp_path, capsys):
+    from timbre_rt.train.cli import main
+
+    status = main(["train", "continuous", "--config", str(tmp_path / "none.yaml"), "--data",
+                   str(tmp_path), "--out", str(tmp_path / "run"), "--devices", "0"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert status == 2 and err == ["python -m timbre_rt.train train: error: --devices: must be "
+                                   "at least 1, got 0"]

@@ -3,7 +3,7 @@ train, export, eval)."""
 import argparse
 import shlex
 import sys
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 from . import bench, demo
 from .data import cli as data_cli
@@ -12,7 +12,7 @@ from .play import cli as play_cli
 from .models.discrete import cli as discrete_cli
 from .generate import cli as generate_cli
 from .train import cli as train_cli
-from .errors import run_command
+from .errors import run_command, split_debug
 from ._core import read_model_info
 
 DESCRIPTION = "Realtime neural timbre tools: inspect, benchmark and try streaming model files."
@@ -128,11 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of `timbre-rt`; returns the exit status."""
-    argv: List[str] = [str(a) for a in (sys.argv[1:] if argv is None else argv)]
-    # --debug is accepted anywhere (before "--"), so it can be added to any failing command line.
-    end = argv.index("--") if "--" in argv else len(argv)
-    debug = "--debug" in argv[:end]
-    argv = [a for i, a in enumerate(argv) if a != "--debug" or i >= end]
+    argv, debug = split_debug([str(a) for a in (sys.argv[1:] if argv is None else argv)])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.subcommand is None:

@@ -165,7 +165,7 @@ def run(args: argparse.Namespace) -> int:
         result = run_demo(model, args.out, args.buffer, args.block, args.seconds, args.host)
     except (ModelError, ValueError, RuntimeError, OSError, subprocess.TimeoutExpired) as e:
         print(f"error: {e}", file=sys.stderr)
-        return 2
+        return 1  # a failure; 2 is for a bad command line
     print(f"host:     {'headless Pure Data, [encoder~] -> [decoder~]' if result.host == 'pd' else 'Python, timbre_rt.Engine'}")
     print(f"model:    {result.model}")
     print(f"rate:     {result.sampling_rate} Hz")

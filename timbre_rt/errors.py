@@ -11,10 +11,10 @@ Pure Python (no torch, no compiled core): the training side imports it too.
 import contextlib
 import sys
 import traceback
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, List, Tuple
 
 __all__ = ["InputError", "UsageError", "EXIT_FAILURE", "EXIT_USAGE", "as_usage", "last_line", "one_line",
-           "run_command"]
+           "run_command", "split_debug"]
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -56,6 +56,14 @@ def one_line(error: BaseException) -> str:
     if isinstance(error, InputError):
         return str(error).splitlines()[0] if str(error).strip() else type(error).__name__
     return last_line(error)
+
+
+def split_debug(argv: List[str]) -> Tuple[List[str], bool]:
+    """argv without --debug, and whether it was there: accepted anywhere before "--", so it
+    can be added to any failing command line."""
+    end = argv.index("--") if "--" in argv else len(argv)
+    debug = "--debug" in argv[:end]
+    return [a for i, a in enumerate(argv) if a != "--debug" or i >= end], debug
 
 
 # What a user can fix from the message alone; anything else is a bug of ours and says so.

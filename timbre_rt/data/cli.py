@@ -104,7 +104,7 @@ def format_summary(manifest: Manifest, created: bool = True) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run make-dataset; returns 0, or 2 after a one-line error on DatasetError."""
+    """Run make-dataset; returns 0, 2 after a bad option, 1 after a one-line error on DatasetError."""
     if not 1000 <= args.rate <= 384000:  # 0 would divide by zero deep in the resampler
         print(f"{PROG}: error: --rate: must be a sampling rate between 1000 and 384000 Hz, "
               f"got {args.rate}", file=sys.stderr)
@@ -135,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
             )
     except DatasetError as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)
-        return 2
+        return 1  # a failure; 2 is for a bad command line
     print(format_summary(result.manifest, result.created))
     return 0
 

@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         )
     except (EvaluationError, OSError) as e:
         print(f"timbre-rt eval: error: {e}", file=sys.stderr)
-        return 2
+        return 1  # a failure; 2 is for a bad command line
     print(format_summary(report))
     for path in report.outputs.values():  # skipped files were logged as they came
         print(f"wrote {path}")

@@ -6,10 +6,11 @@ torch and Lightning (no compiled core): that is how a GPU machine trains.
 import argparse
 import importlib
 import math
+import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from ..errors import InputError, UsageError, one_line, run_command
+from ..errors import InputError, UsageError, one_line, run_command, split_debug
 
 TRAIN_EPILOG = """\
 examples:
@@ -154,5 +155,6 @@ def run_export(args) -> int:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m timbre_rt.train")
     add_parsers(parser.add_subparsers(dest="subcommand", required=True, metavar="COMMAND"))
+    argv, debug = split_debug(list(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
-    return run_command(f"python -m timbre_rt.train {args.subcommand}", args.handler, args)
+    return run_command(f"python -m timbre_rt.train {args.subcommand}", args.handler, args, debug)
