@@ -366,3 +366,17 @@ def test_bench_on_a_model_without_reset(tmp_path, capsys):
     status, lines = run(["bench", "--models", model, "--calls", "2", "--rounds", "1",
                          "--buffers", "256", "--out", tmp_path / "b"], capsys)
     assert status == 0, lines
+
+
+@pytest.mark.parametrize("op, words", [
+    ("{op: smooth, frames: 1e9}", "longer than the series"),
+    ("{op: offset, value: 3e38}\n- {op: offset, value: 3e38}",  # the sum overflows
+     "op 1 (offset): latent series: frames hold NaN or inf"),
+    ("{op: scale, value: 1e300}", "value is too large"),
+])
+def test_deform_cannot_blow_up(files, tmp_path, capsys, op, words):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(f"- {op}\n")
+    out = tmp_path / "x.npz"
+    fails(["deform", files["series"], "--spec", spec, "-o", out], capsys, 1, words)
+    assert not out.exists()

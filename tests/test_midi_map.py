@@ -66,7 +66,8 @@ def test_dump_then_load_gives_the_same_map(tmp_path):
     ("port: 3\ncontrols: [{cc: 1, dim: 0}]", r"'port' must be a string"),
     ("knobs: []", r"unknown key\(s\) knobs"),
     ("port: x", r"maps nothing"),
-    ("controls: [{cc: 1, dim: 0}\n", r"is not valid YAML"),
+    ("controls: [{cc: 1, dim: 0}\n", r"not valid YAML"),
+    ("controls: [{cc: 1e0, dim: 0}]", r"'cc' must be an integer 0..127, got 1.0"),  # a number
 ])
 def test_bad_maps_name_the_file_the_entry_and_the_problem(tmp_path, text, message):
     path = tmp_path / "bad.yaml"
@@ -77,7 +78,7 @@ def test_bad_maps_name_the_file_the_entry_and_the_problem(tmp_path, text, messag
 
 
 def test_missing_map_file(tmp_path):
-    with pytest.raises(MapError, match="cannot read knob map .*nothing.yaml"):
+    with pytest.raises(MapError, match="knob map: .*nothing.yaml: no such knob map"):
         load_map(tmp_path / "nothing.yaml")
 
 

@@ -18,6 +18,7 @@ from .series import LatentSeries
 __all__ = ["OPS", "OpError", "resolve_dim", "per_dim"]
 
 Spec = Dict[str, Any]
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 class OpError(Exception):
@@ -40,6 +41,8 @@ def resolve_dim(series: LatentSeries, dim: Union[str, int]) -> int:
 def _number(value: Any, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise OpError(f"{what} must be a finite number, got {value!r}")
+    if abs(value) > FLOAT32_MAX:  # latents are float32: it would become inf
+        raise OpError(f"{what} is too large ({value:g}); latents are float32 (max {FLOAT32_MAX:.3g})")
     return float(value)
 
 
@@ -70,6 +73,8 @@ def _frames_or_seconds(series: LatentSeries, spec: Spec) -> float:
         n = _number(spec["seconds"], "seconds") * series.frame_rate
     if n <= 0:
         raise OpError(f"the length must be positive, got {n:g} frames")
+    if n > series.frames:  # a longer window is the series' mean, at the cost of a huge pad
+        raise OpError(f"the length ({n:g} frames) is longer than the series ({series.frames} frames)")
     return n
 
 

@@ -86,6 +86,8 @@ class LatentSeries:
                               f"named channels, got shape {self.latent.shape}")
         if self.latent.shape[1] == 0:
             raise SeriesError("latent series: no frames")
+        if not np.all(np.isfinite(self.latent)):  # e.g. a deform that overflowed float32
+            raise SeriesError("latent series: frames hold NaN or inf")
         _check_sizes(meta, self.latent.shape[1], "latent series")
 
     @property

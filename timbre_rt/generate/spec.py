@@ -14,10 +14,12 @@ gives the same output (noise is seeded).
 from pathlib import Path
 from typing import Any, Dict, List, Sequence, Union
 
+import numpy as np
+
 from ..errors import InputError
 from ..validate import Field, check_mapping, read_yaml_file, unknown_key
 from .deform import OPS, OpError
-from .errors import DeformError, check_mixable, DiscreteLatentError
+from .errors import DeformError, DiscreteLatentError, SeriesError, check_mixable
 from .series import LatentSeries
 
 __all__ = ["load_spec", "check_spec", "deform"]
@@ -85,7 +87,9 @@ def deform(series: LatentSeries, spec: Union[PathLike, Sequence[Spec]],
             except DiscreteLatentError as e:
                 raise DiscreteLatentError(f"{e} (reverse and freeze only move frames: they work)") from None
         try:
-            series = OPS[name].run(series, dict(op))
-        except OpError as e:
+            # An overflow is refused by LatentSeries (non-finite frames): no warning line too.
+            with np.errstate(over="ignore", invalid="ignore"):
+                series = OPS[name].run(series, dict(op))
+        except (OpError, SeriesError) as e:  # SeriesError: the result is not a valid series
             raise DeformError(f"{where}: op {i} ({name}): {e}") from None
     return series

@@ -201,15 +201,14 @@ def parse_map(data: Any, where: str = "knob map") -> KnobMap:
 
 def load_map(path: PathLike) -> KnobMap:
     """Read and check a knob map file. Raises MapError (missing file, bad YAML, bad entry)."""
+    from ..errors import InputError
+    from ..validate import read_yaml_file
+
     path = Path(path)
     try:
-        text = path.read_text()
-    except OSError as e:
-        raise MapError(f"cannot read knob map '{path}': {e.strerror or e}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as e:
-        raise MapError(f"knob map '{path}' is not valid YAML: {e}") from None
+        data = read_yaml_file(path, "knob map")  # the one YAML reader: 1e3 is a number
+    except InputError as e:
+        raise MapError(f"knob map: {e}") from None
     return parse_map(data, where=f"knob map '{path}'")
 
 
