@@ -30,6 +30,8 @@ examples:
       # 1 s notes at 24 kHz
   timbre-rt make-dataset --soundfont default --set played --out data/gm-played
       # every melodic GM program at every semitone, played (gestures, chords, drums)
+  timbre-rt make-dataset --unseen --out data/unseen
+      # sounds of other sources (TimGM6mb, espeak-ng, synthetic) for timbre-rt eval
   timbre-rt make-dataset --folder ~/samples --out data/mine --rate 44100
   timbre-rt make-dataset --folder ~/samples --out data/mine --held-out 0.2 --overwrite
 """
@@ -45,6 +47,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument(
         "--folder", metavar="DIR",
         help="audio files under DIR, recursively (wav, flac, ogg, mp3)",
+    )
+    source.add_argument(
+        "--unseen", action="store_true",
+        help="write the evaluation set of sources no model trains on into --out as WAV "
+        "files (TimGM6mb notes off the semitone grid, espeak-ng speech, bells, noise bands, "
+        "quarter-tone tones): the folder for `timbre-rt eval --data`",
     )
     parser.add_argument(
         "--set", choices=("notes", "played"), default="notes",
@@ -110,6 +118,12 @@ def run(args: argparse.Namespace) -> int:
               f"got {args.rate}", file=sys.stderr)
         return 2
     try:
+        if args.unseen:
+            from .unseen import write_unseen_set
+
+            paths = write_unseen_set(args.out, args.rate, args.seed)
+            print(f"wrote {len(paths)} sounds into {args.out}")
+            return 0
         if args.soundfont is not None:
             # soundfile/tinysoundfont only when used
             from .cache import prepare_performances, prepare_soundfont

@@ -14,12 +14,17 @@ recursively; mixed to mono and resampled to the model's rate):
 
   - reconstruction: multi-scale mel and multi-resolution STFT distances of
     decode(encode(x)) to x, next to the Griffin-Lim floor (phase-less
-    inversion of the model's own mel spectrogram);
+    inversion of the model's own mel spectrogram) and to loudness-matched
+    noise (the mel distance of no resemblance); output level over input level;
+  - pitch kept: share of the input's voiced pYIN frames whose pitch the output
+    keeps within 50 cents (pitch.png: f0 in vs out);
+  - checks: the strongest tone the model outputs on silence (dBFS) and its
+    realtime factor at buffers 512 and 2048 on one thread;
   - loudness invariance: R^2 of frame loudness predicted from z by a ridge
     regression and a small MLP, fitted and scored on different files;
   - latent statistics: KL to N(0, 1) per dimension, active dimensions.
 
-Writes report.json, report.md and latents.png into --out. Unreadable files
+Writes report.json, report.md, latents.png and pitch.png into --out. Unreadable files
 are skipped and listed.
 """
 
@@ -47,6 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="Griffin-Lim iterations of the floor (default: 32)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of Griffin-Lim's initial phase and the MLP probe (default: 0)")
+    parser.add_argument("--no-pitch", action="store_true",
+                        help="skip pitch kept (pYIN on input and output: the slow part)")
+    parser.add_argument("--no-checks", action="store_true",
+                        help="skip the tone-on-silence and realtime-factor checks")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -87,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
             args.model, args.data, out,
             max_files=args.max_files, seconds_limit=args.seconds_limit, compare=args.compare,
             griffin_lim_iters=args.griffin_lim_iters, seed=args.seed,
-            progress=not args.no_progress, log=log,
+            progress=not args.no_progress, log=log, pitch=not args.no_pitch,
+            quality=not args.no_checks,
         )
     except (EvaluationError, OSError) as e:
         print(f"timbre-rt eval: error: {e}", file=sys.stderr)

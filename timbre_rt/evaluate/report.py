@@ -8,6 +8,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 
 from .latent_stats import LatentStats
+from .quality import Quality, quality_rows
 from .probe import ProbeResult
 
 JSON_NAME = "report.json"
@@ -26,6 +27,10 @@ class FileResult:
     stft_distance: float
     griffin_lim_mel_distance: float
     griffin_lim_stft_distance: float
+    noise_mel_distance: float = float("nan")  # loudness-matched noise vs x
+    level_db: float = float("nan")  # output RMS / input RMS
+    voiced_frames: int = 0  # pYIN frames where x has a pitch
+    pitch_kept_frames: int = 0  # of those, output within 50 cents
 
 
 @dataclass
@@ -51,11 +56,28 @@ class EvalReport:
     per_file: List[FileResult]
     elapsed: float  # seconds
     comparison: Optional["EvalReport"] = None  # the --compare model, same files
+    noise_mel_distance: float = float("nan")  # loudness-matched noise vs x: "no resemblance"
+    level_db: float = float("nan")  # output over input level, duration-weighted
+    voiced_frames: int = 0  # pitch kept: pYIN frames where the input is voiced ...
+    pitch_kept_frames: int = 0  # ... and the output voiced within 50 cents (0, 0: not measured)
+    quality: Optional[Quality] = None  # tone on silence, realtime factors
     outputs: Dict[str, str] = field(default_factory=dict)  # json / markdown / png paths
+
+    @property
+    def mel_noise_ratio(self) -> float:
+        """Mel distance over the loudness-matched noise's: 1 = no better than noise."""
+        return self.mel_distance / self.noise_mel_distance
+
+    @property
+    def pitch_kept(self) -> float:
+        """Share of the input's voiced frames whose pitch the output keeps (nan: none)."""
+        return self.pitch_kept_frames / self.voiced_frames if self.voiced_frames else float("nan")
 
     def to_dict(self) -> Dict:
         """JSON-ready: NaN and inf become None."""
-        return _finite(asdict(self))
+        d = asdict(self)
+        d.update(mel_noise_ratio=self.mel_noise_ratio, pitch_kept=self.pitch_kept)
+        return _finite(d)
 
 
 @dataclass
@@ -91,10 +113,16 @@ def summary_rows(r: EvalReport) -> List[Tuple[str, str]]:
         ("files", f"{len(r.files)} ({len(r.skipped)} skipped), {r.seconds:.1f} s at {r.sampling_rate} Hz"),
         ("mel distance (recon / Griffin-Lim)", f"{_f(r.mel_distance)} / {_f(r.griffin_lim_mel_distance)}"),
         ("STFT distance (recon / Griffin-Lim)", f"{_f(r.stft_distance)} / {_f(r.griffin_lim_stft_distance)}"),
+        ("pitch kept (voiced frames within 50 cents)",
+         f"{_f(100 * r.pitch_kept, 1)} % of {r.voiced_frames}"),
+        ("mel distance / loudness-matched noise's",
+         f"{_f(r.mel_noise_ratio, 3)} (noise {_f(r.noise_mel_distance)})"),
+        ("output level - input level", f"{_f(r.level_db, 1)} dB"),
         ("loudness probe R² (linear / MLP)", f"{_f(r.probe.r2_linear, 3)} / {_f(r.probe.r2_mlp, 3)}"),
         ("KL total (nats/frame)", _f(r.latent.kl_total, 3)),
         ("active dims (KL > 0.01 / Var > 0.01)",
          f"{r.latent.active_dims} / {r.latent.active_units} of {len(r.latent.kl_per_dim)}"),
+    ] + (quality_rows(r.quality) if r.quality is not None else []) + [
         ("elapsed", f"{r.elapsed:.1f} s"),
     ]
 
@@ -104,13 +132,26 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> List[str]:
     return lines + ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
 
 
+def _quality(r: EvalReport, key: str) -> float:
+    q = r.quality
+    if q is None:
+        return float("nan")
+    return q.silence_tone_dbfs if key == "silence_tone_dbfs" else q.realtime.get(key, float("nan"))
+
+
 COMPARED = [
     # (label, value of a report, lower is better?)
+    ("pitch kept", lambda r: r.pitch_kept, False),
+    ("mel distance / noise's", lambda r: r.mel_noise_ratio, True),
     ("mel distance", lambda r: r.mel_distance, True),
     ("STFT distance", lambda r: r.stft_distance, True),
     ("Griffin-Lim mel distance (floor)", lambda r: r.griffin_lim_mel_distance, True),
     ("loudness probe R² linear", lambda r: r.probe.r2_linear, True),
     ("loudness probe R² MLP", lambda r: r.probe.r2_mlp, True),
+    ("tone on silence (dBFS)", lambda r: _quality(r, "silence_tone_dbfs"), True),
+    ("realtime factor, buffer 512", lambda r: _quality(r, "512"), False),
+    ("realtime factor, buffer 2048", lambda r: _quality(r, "2048"), False),
+    ("output level - input level (dB)", lambda r: r.level_db, None),
     ("KL total (nats/frame)", lambda r: r.latent.kl_total, None),
     ("active dims (KL)", lambda r: r.latent.active_dims, None),
     ("active units (Var)", lambda r: r.latent.active_units, None),
@@ -168,12 +209,18 @@ def format_markdown(r: EvalReport) -> str:
         out += _table(["metric", "A", "B", "better"], rows) + [""]
 
     out += ["## Per file", ""]
-    out += _table(["file", "s", "mel", "STFT", "GL mel", "GL STFT"], [
+    out += _table(["file", "s", "mel", "STFT", "GL mel", "GL STFT", "noise mel", "level dB",
+                   "pitch kept"], [
         [f.name, f"{f.seconds:.1f}", _f(f.mel_distance), _f(f.stft_distance),
-         _f(f.griffin_lim_mel_distance), _f(f.griffin_lim_stft_distance)] for f in r.per_file
+         _f(f.griffin_lim_mel_distance), _f(f.griffin_lim_stft_distance),
+         _f(f.noise_mel_distance), _f(f.level_db, 1),
+         f"{f.pitch_kept_frames}/{f.voiced_frames}" if f.voiced_frames else "-"]
+        for f in r.per_file
     ]) + [""]
     if r.skipped:
         out += ["## Skipped files", ""] + [f"- `{n}`: {why}" for n, why in r.skipped.items()] + [""]
+    if "pitch_png" in r.outputs:
+        out += [f"![f0 in vs out]({Path(r.outputs['pitch_png']).name})", ""]
     if "png" in r.outputs:
         out += [f"![latent trajectories]({Path(r.outputs['png']).name})", ""]
     if r.comparison is not None and "png" in r.comparison.outputs:

@@ -2,7 +2,7 @@
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, List, Optional, Tuple, Union
+from typing import Callable, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 import torch
@@ -11,6 +11,8 @@ from .audio import find_audio_files, load_audio
 from .continuous import ContinuousModel
 from .errors import EvaluationError
 from .griffin_lim import griffin_lim_resynthesis, mel_power
+from .pitch import PLOT_NAME as PITCH_PNG, PitchTrack, plot_pitch, pitch_track, score_pitch
+from .quality import level_db, matched_noise, measure_quality
 from .latent_stats import LatentStatsAccumulator
 from .probe import loudness_probe
 from .report import EvalReport, FileResult, PlotTrack, write_report
@@ -64,16 +66,21 @@ def _evaluate_model(
     seed: int,
     progress: bool,
     log: Callable[[str], None],
-) -> Tuple[EvalReport, List[_Planned], List[PlotTrack]]:
+    pitch: Optional[Dict[str, PitchTrack]] = None,
+    quality: bool = False,
+) -> Tuple[EvalReport, List[_Planned], List[PlotTrack], List[Tuple[PitchTrack, PitchTrack]]]:
     """Run every planned file through `model`. Returns the report (outputs
     not written yet), what was actually evaluated (for a comparison on the
-    same audio) and the plot tracks."""
+    same audio), the plot tracks and the (input, output) pitch tracks.
+
+    pitch: None skips pitch tracking; else a cache of the inputs' tracks by file
+    name, filled here and shared with the comparison model."""
     start = time.perf_counter()
     sr = model.sampling_rate
     mel_distance = MultiScaleMelDistance(sr, reduction="none").to(model.device)
     stft_distance = MultiResolutionSTFTDistance(reduction="none").to(model.device)
     latent = LatentStatsAccumulator(model.z_names)
-    z_all, loud_all, per_file, done, tracks = [], [], [], [], []
+    z_all, loud_all, per_file, done, tracks, pitch_pairs = [], [], [], [], [], []
     skipped = {}
     budget = seconds_limit
     for item in _progress(plan, progress, Path(model.path).name):
@@ -89,11 +96,20 @@ def _evaluate_model(
         out = model.run(x)
         with torch.no_grad():
             gl = griffin_lim_resynthesis(x, model.mel, n_iter=griffin_lim_iters, seed=seed)
-            pair = torch.cat([out.reconstruction, gl])  # [2, 1, T]
-            mel = mel_distance(pair, x.expand(2, 1, -1)).tolist()
-            stft = stft_distance(pair, x.expand(2, 1, -1)).tolist()
+            trio = torch.cat([out.reconstruction, gl, matched_noise(x, seed)])  # [3, 1, T]
+            mel = mel_distance(trio, x.expand(3, 1, -1)).tolist()
+            stft = stft_distance(trio[:2], x.expand(2, 1, -1)).tolist()
         seconds = x.size(-1) / sr
-        per_file.append(FileResult(name, seconds, mel[0], stft[0], mel[1], stft[1]))
+        result = FileResult(name, seconds, mel[0], stft[0], mel[1], stft[1], mel[2],
+                            level_db(out.reconstruction, x))
+        if pitch is not None:
+            if name not in pitch:
+                pitch[name] = pitch_track(audio, sr)
+            track = pitch_track(out.reconstruction[0, 0].cpu().numpy(), sr)
+            score = score_pitch(pitch[name], track)
+            result.voiced_frames, result.pitch_kept_frames = score.voiced_frames, score.kept_frames
+            pitch_pairs.append((pitch[name], track))
+        per_file.append(result)
         z_all.append(out.z.cpu())
         loud_all.append(out.loudness.cpu())
         latent.update(out.mu.cpu(), out.logvar.cpu())
@@ -127,9 +143,26 @@ def _evaluate_model(
         latent=latent.result(),
         per_file=per_file,
         elapsed=0.0,
+        noise_mel_distance=_weighted([f.noise_mel_distance for f in per_file], weights),
+        level_db=_weighted([f.level_db for f in per_file], weights),
+        voiced_frames=sum(f.voiced_frames for f in per_file),
+        pitch_kept_frames=sum(f.pitch_kept_frames for f in per_file),
+        quality=measure_quality(model.module, sr, model.block_size) if quality else None,
     )
     report.elapsed = time.perf_counter() - start
-    return report, done, tracks
+    return report, done, tracks, pitch_pairs
+
+
+def _joined(pairs: List[Tuple[PitchTrack, PitchTrack]]) -> Tuple[PitchTrack, PitchTrack]:
+    """All files' (input, output) tracks end to end, each pair cut to the same length."""
+    ins, outs = [], []
+    for a, b in pairs:
+        n = min(len(a.f0), len(b.f0))
+        ins.append(PitchTrack(a.f0[:n], a.voiced[:n]))
+        outs.append(PitchTrack(b.f0[:n], b.voiced[:n]))
+    cat = lambda ts: PitchTrack(np.concatenate([t.f0 for t in ts]),  # noqa: E731
+                                np.concatenate([t.voiced for t in ts]))
+    return cat(ins), cat(outs)
 
 
 def evaluate(
@@ -145,6 +178,8 @@ def evaluate(
     device: Union[str, torch.device] = "cpu",
     progress: bool = True,
     log: Callable[[str], None] = lambda line: None,
+    pitch: bool = True,
+    quality: bool = True,
 ) -> EvalReport:
     """Evaluate the continuous model at `model_path` on every .wav/.flac/.ogg
     under `data_dir` (sorted; mono mix, resampled to the model's rate) and
@@ -153,7 +188,8 @@ def evaluate(
     max_files: the first N files only. seconds_limit: stop after this much
     audio in total (the last file is cut). compare: a second model file (the
     ablation), evaluated on exactly the same audio; its report is nested in
-    `comparison` and the markdown gets a comparison table.
+    `comparison` and the markdown gets a comparison table. pitch: pYIN pitch kept
+    (and pitch.png, f0 in vs out). quality: tone on silence and realtime factors.
     Unreadable files are skipped, listed in `skipped` and passed to `log`.
     Raises EvaluationError for a missing / non-continuous model, a missing or
     empty folder, or when no file can be read.
@@ -171,16 +207,24 @@ def evaluate(
     files = find_audio_files(data_dir)[:max_files]
 
     started = time.perf_counter()
-    common = dict(griffin_lim_iters=griffin_lim_iters, seed=seed, progress=progress, log=log)
-    report, done, tracks = _evaluate_model(
+    common = dict(griffin_lim_iters=griffin_lim_iters, seed=seed, progress=progress, log=log,
+                  pitch={} if pitch else None, quality=quality)
+    report, done, tracks, pairs = _evaluate_model(
         model, data_dir, [_Planned(p, None) for p in files], seconds_limit, **common
     )
-    compare_tracks = []
+    compare_tracks, plots = [], []
+    if pairs:
+        plots.append((Path(model.path).name, *_joined(pairs)))
     if other is not None:
         # The same files cut to the same durations: only the model differs.
-        report.comparison, _, compare_tracks = _evaluate_model(
+        report.comparison, _, compare_tracks, pairs = _evaluate_model(
             other, data_dir, done, None, **common
         )
+        if pairs:
+            plots.append((Path(other.path).name, *_joined(pairs)))
     report.elapsed = time.perf_counter() - started
+    if plots:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        report.outputs["pitch_png"] = str(plot_pitch(plots, Path(out_dir) / PITCH_PNG))
     write_report(report, out_dir, tracks, compare_tracks)
     return report
