@@ -178,6 +178,8 @@ def test_bad_plane_numbers(models, files, tmp_path, capsys):
           capsys, 2, "--positions (anchor 1): x and y must be finite")
     fails(["plane", m, *anchors, "--path", "circle", "--positions", "0,0;1,1", "-o", out],
           capsys, 2, "2 positions for 4 anchors")
+    fails(["plane", m, anchors[0], "--path", "circle", "--positions", "0,0", "-o", out],
+          capsys, 2, "give at least 2 anchor sounds")
     assert not out.exists()
 
 
@@ -303,6 +305,8 @@ def test_make_dataset_checks_rate_and_a_damaged_cache(files, tmp_path, capsys):
     args = ["make-dataset", "--folder", src, "--out", tmp_path / "cache", "--chunk", "1024",
             "--held-out", "0.25"]
     fails(args + ["--rate", "0"], capsys, 2, "--rate: must be a sampling rate")
+    fails(args + ["--chunk", "0"], capsys, 2, "--chunk: must be at least 1")
+    fails(args + ["--held-out", "2"], capsys, 2, "--held-out: must be a fraction")
     assert run(args, capsys)[0] == 0
     train = tmp_path / "cache" / "train.npy"
     train.write_bytes(train.read_bytes()[:-100])
@@ -380,3 +384,9 @@ def test_deform_cannot_blow_up(files, tmp_path, capsys, op, words):
     out = tmp_path / "x.npz"
     fails(["deform", files["series"], "--spec", spec, "-o", out], capsys, 1, words)
     assert not out.exists()
+
+
+def test_demo_options(tmp_path, capsys):
+    status, lines = run(["demo", "--seconds", "nan", "--out", tmp_path / "d.wav"], capsys)
+    assert status == 2 and lines == ["error: --buffer and --block must be >= 1 and --seconds in "
+                                     "(0, 3600]"]

@@ -157,8 +157,8 @@ def _format_stats(stats: Dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.buffer < 1 or args.block < 1 or args.seconds <= 0:
-        print("error: --buffer and --block must be >= 1 and --seconds > 0", file=sys.stderr)
+    if args.buffer < 1 or args.block < 1 or not 0 < args.seconds <= 3600:  # NaN fails too
+        print("error: --buffer and --block must be >= 1 and --seconds in (0, 3600]", file=sys.stderr)
         return 2
     try:
         model = Path(args.model) if args.model else default_model()

@@ -113,9 +113,15 @@ def format_summary(manifest: Manifest, created: bool = True) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Run make-dataset; returns 0, 2 after a bad option, 1 after a one-line error on DatasetError."""
+    usage = None  # bad options: exit 2 before any work, as argparse's own errors
     if not 1000 <= args.rate <= 384000:  # 0 would divide by zero deep in the resampler
-        print(f"{PROG}: error: --rate: must be a sampling rate between 1000 and 384000 Hz, "
-              f"got {args.rate}", file=sys.stderr)
+        usage = f"--rate: must be a sampling rate between 1000 and 384000 Hz, got {args.rate}"
+    elif args.chunk < 1:
+        usage = f"--chunk: must be at least 1 sample, got {args.chunk}"
+    elif not 0.0 <= args.held_out < 1.0:
+        usage = f"--held-out: must be a fraction in [0, 1), got {args.held_out}"
+    if usage:
+        print(f"{PROG}: error: {usage}", file=sys.stderr)
         return 2
     try:
         if args.unseen:

@@ -205,6 +205,8 @@ def _plane(args) -> int:
         check_duration(path.duration, f"{args.path}: time")
     positions = [_point(p, f"--positions (anchor {i + 1})")
                  for i, p in enumerate(args.positions.split(";"))] if args.positions else None
+    if len(args.anchors) < 2:
+        raise UsageError("give at least 2 anchor sounds")
     if positions is None and len(args.anchors) != 4:
         raise UsageError(f"{len(args.anchors)} anchors need --positions (4 anchors default "
                          "to the corners of the unit square)")
