@@ -30,6 +30,15 @@ paced run in real time, and the impulse-measured latency against the reported
 one. Writes FILE.md, FILE.json and FILE.png. Defaults: buffers 512..8192,
 host blocks 64 256 441 1024, threads 1 2, devices cpu (+ cuda when present);
 --quick: buffer 2048, host block 256, one thread, cpu, short runs.
+
+Pd under JACK (--pd-jack): the [encoder~] -> [decoder~] chain in `pd -jack` on a
+private `jackd -d dummy -p 256`, at the objects' defaults and at the lowest
+0-underrun settings of a sweep (buffer x headroom, Pd polling and -callback):
+underruns, JACK xruns, reported latency and the live latency a JACK client
+measures with a click; plus realtime factors on one thread. --models default:
+models/continuous.ts and the RAVE exports of scripts/rave_export.sh when built;
+--quick: continuous.ts, a small sweep. Writes pd_jack.md and pd_jack.json into
+--out (options: python -m timbre_rt.bench.pd_jack --help).
 """
 
 EPILOG = """\
@@ -38,6 +47,7 @@ examples:
   timbre-rt bench --models a.ts --methods forward --buffers 512 2048 --threads 1 2
   timbre-rt bench --models models/*.ts --report bench/report.md    # latency, full matrix
   timbre-rt bench --quick                                           # latency, small matrix
+  timbre-rt bench --pd-jack --out bench/                            # Pd under JACK, live
 """
 
 LATENCY_DEFAULTS = dict(buffers=[512, 1024, 2048, 4096, 8192], hosts=[64, 256, 441, 1024], threads=[1, 2],
@@ -82,6 +92,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--quick", action="store_true",
         help=f"latency benchmark on a small matrix (report: --report, else {QUICK_REPORT} in --out)",
+    )
+    parser.add_argument(
+        "--pd-jack", action="store_true",
+        help="measure the Pd chain live under JACK and write pd_jack.md and pd_jack.json into --out",
     )
     parser.add_argument(
         "--hosts", nargs="+", type=int, metavar="N",
@@ -220,6 +234,10 @@ def run_latency(args: argparse.Namespace, models: Sequence[Tuple[str, str]], com
 def run(args: argparse.Namespace, command: str) -> int:
     """Run the benchmark for parsed `args`; `command` is recorded in the reports."""
     log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    if args.pd_jack:
+        from .pd_jack import run_report  # imported here: only this report needs JACK-Client
+
+        return run_report(args.models, args.out, seconds=6.0, confirm_seconds=30.0, quick=args.quick, command=command)
     _fill_defaults(args)
     with tempfile.TemporaryDirectory(prefix="timbre_rt_bench_") as tmp:
         if args.models:

@@ -34,12 +34,14 @@ class Onset:
     threshold: float      # what |with - without| had to exceed
 
 
-def onset(with_impulse: np.ndarray, without: np.ndarray, click: int, floor_factor: float = 4.0,
+def onset(with_impulse: np.ndarray, without: np.ndarray, click: int, window: int, floor_factor: float = 4.0,
           minimum: float = 1e-6) -> Onset:
     """First frame at or after `click` where |with_impulse - without| exceeds
-    max(minimum, floor_factor * the largest difference before `click`)."""
+    max(minimum, floor_factor * the largest difference in the `window` frames before
+    `click`). The window leaves out the start, where two chains may begin a buffer apart."""
     difference = np.abs(np.asarray(with_impulse, dtype=np.float64) - np.asarray(without, dtype=np.float64))
-    floor = float(difference[:click].max()) if click > 0 else 0.0
+    before = difference[max(0, click - window):click]
+    floor = float(before.max()) if before.size else 0.0
     threshold = max(minimum, floor_factor * floor)
     hits = np.flatnonzero(difference[click:] > threshold)
     return Onset(frame=int(click + hits[0]) if hits.size else None, floor=floor, threshold=threshold)

@@ -28,19 +28,20 @@ def _wait_ready(name: str, process: subprocess.Popen, timeout: float) -> None:
 
 
 def start_jackd(name: str, rate: int = 48000, period: int = 256, realtime: Optional[bool] = False,
-                timeout: float = 10.0) -> subprocess.Popen:
+                priority: Optional[int] = None, timeout: float = 10.0) -> subprocess.Popen:
     """Starts `jackd -n name -d dummy -r rate -p period` and waits until clients can connect.
     realtime: SCHED_FIFO for the server and its clients' process threads (needs the right to
     it, e.g. root); without, a loaded machine preempts them and JACK counts xruns. None: with
-    it when the server starts so, else without."""
+    it when the server starts so, else without. priority: jackd's -P (its clients' process
+    threads run 5 below; jackd's default is 10)."""
     if shutil.which("jackd") is None:
         raise JackServerError("jackd is not installed (Debian: jackd2)")
     if realtime is None:
         try:
-            return start_jackd(name, rate, period, True, timeout)
+            return start_jackd(name, rate, period, True, priority, timeout)
         except JackServerError:
-            return start_jackd(name, rate, period, False, timeout)
-    mode = ["--realtime"] if realtime else ["--no-realtime"]
+            return start_jackd(name, rate, period, False, None, timeout)
+    mode = (["--realtime"] + ([] if priority is None else ["-P", str(priority)])) if realtime else ["--no-realtime"]
     process = subprocess.Popen(["jackd", *mode, "-n", name, "-d", "dummy", "-r", str(rate), "-p", str(period)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
@@ -62,10 +63,12 @@ def stop_jackd(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def jack_server(name: str, rate: int = 48000, period: int = 256, realtime: Optional[bool] = False) -> Iterator[str]:
-    """A running server named `name` (realtime: see start_jackd); JACK_DEFAULT_SERVER points at it meanwhile, so clients
+def jack_server(name: str, rate: int = 48000, period: int = 256, realtime: Optional[bool] = False,
+                priority: Optional[int] = None) -> Iterator[str]:
+    """A running server named `name` (realtime, priority: see start_jackd); JACK_DEFAULT_SERVER
+    points at it meanwhile, so clients
     in this process and subprocesses given os.environ (Pd, JACK-Client) connect to it."""
-    process = start_jackd(name, rate, period, realtime)
+    process = start_jackd(name, rate, period, realtime, priority)
     previous = os.environ.get("JACK_DEFAULT_SERVER")
     os.environ["JACK_DEFAULT_SERVER"] = name
     try:

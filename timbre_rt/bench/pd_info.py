@@ -5,7 +5,7 @@ from typing import List
 
 __all__ = ["ObjectInfo", "parse_info"]
 
-_INFO = re.compile(r"(encoder|decoder)~: .*?buffer (\d+), latency (\d+) samples \(([\d.]+) ms\).*?(\d+) calls, (\d+) underruns")
+_INFO = re.compile(r"(encoder|decoder)~: .*?buffer (\d+),.*?latency (\d+) samples \(([\d.]+) ms\).*?(\d+) calls, (\d+) underruns")
 
 
 @dataclass

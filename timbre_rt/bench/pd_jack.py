@@ -1,137 +1,189 @@
-"""`python -m timbre_rt.bench.pd_jack`: the [encoder~] -> [decoder~] chain in Pd under a
-paced JACK dummy device (no sound card needed): underruns, CPU use and reported latency per
-buffer and headroom. Starts `jackd -d dummy` itself and stops it by PID."""
+"""`timbre-rt bench --pd-jack` / `python -m timbre_rt.bench.pd_jack`: the [encoder~] ->
+[decoder~] chain in Pd under a paced JACK dummy device (no sound card needed), measured live.
+
+Per model: the objects' defaults and the lowest-latency settings with 0 underruns found by a
+small sweep (buffer x headroom, Pd polling and -callback), each with the latency the objects
+report next to the live latency a JACK client measures with a click (pd_live); plus the
+realtime factor of the models on one thread (the engine benchmark, measure.bench_one).
+Writes pd_jack.md and pd_jack.json. RAVE exports are included when scripts/rave_export.sh
+has built them (.cache/rave/)."""
 import argparse
+import datetime
 import json
 import os
-import re
-import subprocess
+import shlex
 import sys
-import tempfile
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
-from ..pd_render import PD_EXTERNALS
-from .report import machine_info
+from .measure import BenchResult, bench_one
+from .pd_jack_sweep import ModelPlan, SweepResult, sweep_model
+from .pd_live import LiveRun
+from .report import format_table, header_lines, machine_info
 
+__all__ = ["default_plans", "main", "realtime_factors", "write_pd_jack_report"]
 
-@dataclass
-class JackRun:
-    """One Pd run of `seconds` at 48 kHz (JACK period `period`)."""
-
-    buffer: int
-    headroom: int
-    seconds: float
-    calls: int  # model calls of the decoder
-    underruns_encoder: int
-    underruns_decoder: int
-    latency_samples: int  # encoder + decoder, at Pd's rate, as the objects report
-    latency_ms: float
-    cpu_percent: float  # Pd's process, user + system, over the whole run
+REPO = Path(__file__).resolve().parents[2]
+RAVE_DIR = REPO / ".cache" / "rave"
 
 
-def chain_patch(model: Path, buffer: int, headroom: int, seconds: float) -> str:
-    ms = 1000.0 * seconds
-    return "\n".join([
-        "#N canvas 0 0 600 400 12;",
-        "#X obj 10 10 loadbang;",  # 0
-        "#X msg 10 40 \\; pd dsp 1;",  # 1
-        f"#X obj 10 70 delay {ms};",  # 2
-        "#X msg 10 100 info;",  # 3
-        "#X obj 10 130 osc~ 220;",  # 4
-        f"#X obj 10 160 encoder~ {model} {buffer} {headroom};",  # 5
-        f"#X obj 10 200 decoder~ {model} {buffer} {headroom};",  # 6
-        "#X obj 10 240 dac~;",  # 7
-        f"#X obj 200 70 delay {ms + 200};",  # 8
-        "#X msg 200 100 \\; pd quit;",  # 9
-        "#X connect 0 0 1 0;", "#X connect 0 0 2 0;", "#X connect 2 0 3 0;", "#X connect 3 0 5 0;",
-        "#X connect 3 0 6 0;", "#X connect 4 0 5 0;", "#X connect 6 0 7 0;", "#X connect 6 0 7 1;",
-        "#X connect 0 0 8 0;", "#X connect 8 0 9 0;",
-    ] + [f"#X connect 5 {k} 6 {k};" for k in range(4)]) + "\n"
+def default_plans(quick: bool = False) -> List[ModelPlan]:
+    """The shipped continuous model at 48 kHz, and the RAVE exports when built, each at its
+    own rate (44.1 and 48 kHz)."""
+    plans = [ModelPlan("continuous.ts", str(REPO / "models" / "continuous.ts"), 48000,
+                       buffers=[512, 1024] if quick else [512, 1024, 2048], headrooms=[0, 256, 512] if quick else [0, 128, 256, 512, 1024])]
+    # RAVE's decode draws noise: no reference chain (its output could not match), and half the CPU.
+    for name, rate in [("rave_v2_random_48000.ts", 48000), ("rave_v2_random_44100.ts", 44100)]:
+        if (RAVE_DIR / name).exists() and not quick:
+            plans.append(ModelPlan(f"{name} (RAVE v2, random weights)", str(RAVE_DIR / name), rate, buffers=[2048, 4096],
+                                   headrooms=[2048], reference=False))
+    return plans
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def realtime_factors(paths: Sequence[str], buffers: Sequence[int], calls: int = 50) -> List[BenchResult]:
+    """encode and decode of each model at each buffer, one thread (engine worker, sync mode)."""
+    rows = []
+    for path in paths:
+        for buffer in buffers:
+            for method in ("encode", "decode"):
+                rows.append(bench_one(path, Path(path).name, method, buffer, 1, calls=calls, warmup=5, rounds=2))
+    return rows
 
 
-def run_once(model: Path, buffer: int, headroom: int, seconds: float, folder: Path) -> JackRun:
-    patch = folder / f"jack_{buffer}_{headroom}.pd"
-    patch.write_text(chain_patch(model.resolve(), buffer, headroom, seconds))
-    command = ["pd", "-nogui", "-jack", "-nojackconnect", "-r", "48000", "-stderr", "-path", str(PD_EXTERNALS), "-open", str(patch)]
-    begin = time.monotonic()
-    pd = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
-    used = 0.0
-    while pd.poll() is None and time.monotonic() - begin < seconds + 60:
-        try:
-            used = cpu_seconds(pd.pid)
-        except (FileNotFoundError, ProcessLookupError, IndexError):
-            break
-        time.sleep(0.2)
-    if pd.poll() is None:
-        pd.kill()
-    wall = time.monotonic() - begin
-    text = pd.stderr.read()
-    info = re.findall(r"(encoder|decoder)~: .*latency (\d+) samples \(([\d.]+) ms\).*?(\d+) calls, (\d+) underruns", text)
-    if len(info) != 2:
-        raise RuntimeError(f"Pd did not report both objects:\n{text}")
-    found = {name: (int(lat), float(ms), int(calls), int(under)) for name, lat, ms, calls, under in info}
-    return JackRun(buffer=buffer, headroom=headroom, seconds=seconds, calls=found["decoder"][2],
-                   underruns_encoder=found["encoder"][3], underruns_decoder=found["decoder"][3],
-                   latency_samples=found["encoder"][0] + found["decoder"][0],
-                   latency_ms=round(found["encoder"][1] + found["decoder"][1], 1),
-                   cpu_percent=round(100.0 * used / wall, 1))
+def _ms(run: LiveRun, samples: Optional[int]) -> str:
+    return "-" if samples is None else f"{samples} ({run.ms(samples)} ms)"
 
 
-def markdown(runs: List[JackRun], command: str) -> str:
-    info = machine_info()
-    lines = ["# Pd chain under JACK (dummy driver, 48 kHz, period 256)", "",
-             f"- CPU: {info['cpu']} ({info['cores']} cores), torch {info['torch']}",
-             f"- command: `{command}`", "",
-             "[osc~ 220] -> [encoder~ models/toy.ts B H] -> 4 latents -> [decoder~ models/toy.ts B H] -> [dac~]; the "
-             "24 kHz model is resampled to Pd's 48 kHz. Underruns count Pd blocks that had to output silence; latency is "
-             "what the two objects report (encoder + decoder, resampling included); CPU is Pd's process over the run.", "",
-             "| buffer | headroom | seconds | model calls | underruns enc / dec | latency | CPU |",
-             "|---|---|---|---|---|---|---|"]
-    for r in runs:
-        lines.append(f"| {r.buffer} | {r.headroom} | {r.seconds:g} | {r.calls} | {r.underruns_encoder} / {r.underruns_decoder} "
-                     f"| {r.latency_samples} samples ({r.latency_ms} ms) | {r.cpu_percent} % |")
-    return "\n".join(lines) + "\n"
+LIVE_COLUMNS = [
+    ("setting", lambda r: r[0]),
+    ("Pd flags", lambda r: f"`{r[1].pd_flags}`" if r[1].pd_flags else "(polling)"),
+    ("buffer", lambda r: str(r[1].buffer)),
+    ("headroom", lambda r: "default" if r[1].headroom is None else str(r[1].headroom)),
+    ("seconds", lambda r: f"{r[1].seconds:g}"),
+    ("underruns", lambda r: str(r[1].underruns)),
+    ("JACK xruns", lambda r: str(r[1].jack_xruns)),
+    ("reported chain latency", lambda r: _ms(r[1], r[1].reported)),
+    ("measured live latency", lambda r: _ms(r[1], r[1].measured)),
+    ("Pd I/O delay", lambda r: "-" if r[1].pd_io is None else f"{r[1].pd_io}" + (f" (moved {r[1].pd_io_spread})" if r[1].pd_io_spread else "")),
+    ("live - Pd I/O (onset / peak)", lambda r: f"{_fmt(r[1].measured_chain)} / {_fmt(r[1].peak_chain)}"),
+]
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m timbre_rt.bench.pd_jack", description=__doc__)
-    parser.add_argument("--model", default="models/toy.ts", help="model file (default: models/toy.ts)")
-    parser.add_argument("--buffers", type=int, nargs="+", default=[2048, 4096])
-    parser.add_argument("--headrooms", type=float, nargs="+", default=[0.0, 0.5],
-                        help="headroom as a fraction of the buffer (default: 0 0.5)")
-    parser.add_argument("--seconds", type=float, default=60.0, help="length of each run (default: 60)")
-    parser.add_argument("--out", default="bench", help="folder for pd_jack.json and pd_jack.md (default: bench)")
-    args = parser.parse_args(argv)
-    jackd = subprocess.Popen(["jackd", "--no-realtime", "-d", "dummy", "-r", "48000", "-p", "256"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    runs = []
-    try:
-        time.sleep(1.0)
-        with tempfile.TemporaryDirectory() as folder:
-            for buffer in args.buffers:
-                for fraction in args.headrooms:
-                    run = run_once(Path(args.model), buffer, int(buffer * fraction), args.seconds, Path(folder))
-                    print(asdict(run), flush=True)
-                    runs.append(run)
-    finally:
-        jackd.terminate()
-        jackd.wait(timeout=10)
-    out = Path(args.out)
+def _fmt(value: Optional[int]) -> str:
+    return "-" if value is None else str(value)
+
+
+RT_COLUMNS = [
+    ("model", lambda r: r.model),
+    ("method", lambda r: r.method),
+    ("buffer", lambda r: f"{r.buffer} ({r.buffer_ms:.1f} ms at {r.sampling_rate} Hz)"),
+    ("compute p50 / p99 ms", lambda r: f"{r.engine_ms_p50:.2f} / {r.engine_ms_p99:.2f}"),
+    ("realtime x", lambda r: f"{r.realtime_factor:.1f}"),
+]
+
+
+def _combined(rows: Sequence[BenchResult]) -> List[str]:
+    """encode + decode per model and buffer: buffer duration / (p50 encode + p50 decode)."""
+    lines = []
+    for (model, buffer) in dict.fromkeys((r.model, r.buffer) for r in rows):
+        pair = [r for r in rows if r.model == model and r.buffer == buffer]
+        total = sum(r.engine_ms_p50 for r in pair)
+        lines.append(f"- {model}, buffer {buffer}: encode + decode {total:.2f} ms per call = "
+                     f"{pair[0].buffer_ms / total:.1f}x realtime on one thread")
+    return lines
+
+
+def markdown(results: Sequence[SweepResult], factors: Sequence[BenchResult], command: str, date: str) -> str:
+    load = " / ".join(f"{v:.2f}" for v in os.getloadavg())
+    lines = header_lines("Pd chain under JACK, measured live", date, machine_info(), command) + [
+        f"**Loaded machine**: load average {load} (1 / 5 / 15 min) when the report was written, on "
+        f"{os.cpu_count()} cores shared with other jobs (training, builds, tests): underruns and xruns here are "
+        "upper bounds of what a quiet machine gets.", "",
+        "Setup: `jackd -d dummy -p 256` (SCHED_FIFO when allowed) at the model's row rate; `pd -jack -nojackconnect` "
+        "with `[adc~ 1 2] -> [dac~ 1]` (plain: Pd's own I/O delay), `[adc~ 2] -> [encoder~ M args] -> [decoder~ M args] "
+        "-> [dac~ 2]` (chain A) and, for deterministic models, the same chain fed silence -> `[dac~ 3]` (reference). A "
+        "JACK client (`timbre_rt.bench.jack_probe`) plays a click into Pd and records its outputs on JACK's clock.", "",
+        "- *reported chain latency*: encoder + decoder `info` (samples at Pd's rate);",
+        "- *measured live latency*: click into JACK -> first sample where chain A departs from the reference "
+        "(RAVE: from silence, above 4x the noise it makes before the click): what a listener gets, Pd's I/O included;",
+        "- *live - Pd I/O*: the chain's own share, onset and peak of the response. The onset can come before the "
+        "reported latency (a frame starts before its click; a linear-phase resampler rings ahead of its delay); "
+        "for a delay-only model the peak is the delay (tests/test_pd_jack_live.py checks it is exactly the report);",
+        "- *underruns*: chain A's encoder + decoder, whole run; *JACK xruns*: from DSP on to `info`.",
+        "- `-callback` runs: Pd 0.53 under JACK hangs in `pd quit` with -callback (also without our objects); the "
+        "benchmark stops it with SIGTERM after its `info` lines.", "",
+    ]
+    for result in results:
+        plan = result.plan
+        lines += [f"## {plan.label} in Pd at {plan.rate} Hz", ""]
+        if result.rows:
+            realtime = all(run.jack_realtime for _, run in result.rows)
+            lines += [f"jackd {'with' if realtime else 'without'} realtime scheduling. Sweep: buffers "
+                      f"{list(plan.buffers)} x headrooms {list(plan.headrooms)}, short runs, the first clean one "
+                      f"(0 underruns, 0 xruns) confirmed by a long run.", "", format_table(result.rows, LIVE_COLUMNS), ""]
+        if result.tried:
+            lines += [f"<details><summary>{len(result.tried)} sweep runs</summary>", "",
+                      format_table([("sweep", run) for run in result.tried], LIVE_COLUMNS), "", "</details>", ""]
+        lines += [f"- {e}" for e in result.errors] + ([""] if result.errors else [])
+    if factors:
+        lines += ["## Realtime factor, one thread", "",
+                  "Engine worker in sync mode (`timbre_rt.bench.measure.bench_one`), per call at the model's rate; "
+                  "a buffer smaller than the model's block size is rounded up to it.", "",
+                  format_table(factors, RT_COLUMNS), ""] + _combined(factors) + [""]
+    return "\n".join(lines)
+
+
+def write_pd_jack_report(results: Sequence[SweepResult], factors: Sequence[BenchResult], out: Path, command: str) -> List[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    command = "python -m timbre_rt.bench.pd_jack " + " ".join(argv if argv is not None else sys.argv[1:])
-    (out / "pd_jack.json").write_text(json.dumps({"machine": machine_info(), "command": command,
-                                                  "runs": [asdict(r) for r in runs]}, indent=2))
-    (out / "pd_jack.md").write_text(markdown(runs, command))
-    print(markdown(runs, command))
+    date = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+    data = {"date": date, "command": command, "machine": machine_info(), "load_average": os.getloadavg(),
+            "models": [{"plan": asdict(r.plan), "rows": [{"setting": s, **asdict(run)} for s, run in r.rows],
+                        "tried": [asdict(run) for run in r.tried], "errors": r.errors} for r in results],
+            "realtime_factors": [asdict(f) for f in factors]}
+    (out / "pd_jack.json").write_text(json.dumps(data, indent=2) + "\n")
+    (out / "pd_jack.md").write_text(markdown(results, factors, command, date))
+    return [out / "pd_jack.md", out / "pd_jack.json"]
+
+
+def run_report(models: Optional[Sequence[str]], out: str, seconds: float, confirm_seconds: float, quick: bool,
+               command: str) -> int:
+    log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    plans = default_plans(quick)
+    if models:
+        plans = [p for p in plans if any(Path(m).resolve() == Path(p.path).resolve() for m in models)] or \
+                [ModelPlan(Path(m).name, str(Path(m).resolve()), 48000, [512, 1024, 2048], [0, 256, 512]) for m in models]
+    results = []
+    for plan in plans:
+        log(f"== {plan.label} at {plan.rate} Hz")
+        if plan.reference:
+            results.append(sweep_model(plan, seconds, confirm_seconds, log=log))
+        else:  # RAVE: seconds of latency (and of compute) per run; polling mode only
+            results.append(sweep_model(plan, max(seconds, 12.0), max(confirm_seconds, 20.0), callbacks=(False,), log=log))
+    calls = 20 if quick else 50
+    factors = realtime_factors([str(REPO / "models" / m) for m in ("continuous.ts", "discrete.ts")], [512, 2048], calls)
+    rave = RAVE_DIR / "rave_v2_random_44100.ts"
+    if rave.exists() and not quick:
+        factors += realtime_factors([str(rave)], [2048], calls)
+    for path in write_pd_jack_report(results, factors, Path(out), command):
+        print(f"wrote {path}")
     return 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="python -m timbre_rt.bench.pd_jack", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models", nargs="+", metavar="MODEL",
+                        help="model files (default: models/continuous.ts, and the RAVE exports in .cache/rave/ when built)")
+    parser.add_argument("--seconds", type=float, default=6.0, help="length of each sweep run (default: 6)")
+    parser.add_argument("--confirm-seconds", type=float, default=30.0,
+                        help="length of the default-settings runs and of the run confirming the lowest setting (default: 30)")
+    parser.add_argument("--quick", action="store_true", help="continuous.ts only, a smaller sweep, fewer calls")
+    parser.add_argument("--out", default="bench", help="folder for pd_jack.md and pd_jack.json (default: bench)")
+    args = parser.parse_args(argv)
+    return run_report(args.models, args.out, args.seconds, args.confirm_seconds, args.quick,
+                      shlex.join(["python", "-m", "timbre_rt.bench.pd_jack"] + argv))
 
 
 if __name__ == "__main__":

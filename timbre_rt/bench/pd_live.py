@@ -200,7 +200,7 @@ def run_live(settings: LiveSettings, folder: Path, name: str = "timbre_live", wa
     encoder, decoder = info[0], info[1]
     delays = click_delays(probe.recording[0], clicks, probe.amplitude, spacing)
     plain = [d for d in delays if d is not None]
-    found = onset(probe.recording[1], probe.recording[2], clicks[0])
+    found = onset(probe.recording[1], probe.recording[2], clicks[0], window=int(warmup * probe.rate) // 2)
     return LiveRun(
         model=str(settings.model), pd_flags=" ".join(settings.pd_flags()), rate=probe.rate, period=probe.period,
         buffer=decoder.buffer, headroom=settings.headroom, seconds=settings.seconds, calls=decoder.calls,
