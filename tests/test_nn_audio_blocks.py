@@ -128,3 +128,23 @@ def test_gradient_reversal_numerically():
         for e in torch.eye(4, dtype=torch.float64)
     ])
     np.testing.assert_allclose(x.grad.numpy(), -0.3 * numeric, rtol=1e-6)
+
+
+def test_pqmf_bank_stops_80_db_with_no_audible_ripple_or_alias():
+    from timbre_rt.nn import pqmf_response
+
+    r = pqmf_response(4)
+    assert r.stopband_db >= 80 and r.ripple_db < 0.1 and r.alias_db < -80
+    worse = pqmf_response(4, taps=30)  # the measurement can fail: a short prototype does
+    assert worse.stopband_db < 80
+
+
+def test_pqmf_a_subband_offset_is_a_band_edge_tone():
+    # Why decode needs its silence gate: a constant in band 1 or 2 comes out at
+    # rate / (2 * bands) * 2 = 6 kHz at 24 kHz, whatever the filters' stopband.
+    synthesis = PQMFSynthesis(4)
+    bands = torch.zeros(1, 4, 4096)
+    bands[:, 1] = 1e-3
+    y = synthesis(bands)[0, 0, 1024:].numpy()
+    spec = np.abs(np.fft.rfft(y * np.hanning(len(y))))
+    assert np.argmax(spec) * 24000 / len(y) == pytest.approx(6000, abs=10)

@@ -5,8 +5,9 @@ from .cached_conv_transpose import CachedConvTranspose1d
 from .cached_frames import CachedFrames
 from .grl import GradientReversal
 from .mel import MelSpectrogram, StreamingSTFT, log_mel, mel_filterbank, relative_log_mel
-from .pqmf import PQMFAnalysis, PQMFSynthesis
+from .pqmf import PQMFAnalysis, PQMFResponse, PQMFSynthesis, pqmf_response
 from .residual import ResidualStack
+from .silence_gate import SilenceGate
 from .streaming import collect_caches, set_streaming
 
 __all__ = [
@@ -17,8 +18,11 @@ __all__ = [
     "GradientReversal",
     "MelSpectrogram",
     "PQMFAnalysis",
+    "PQMFResponse",
     "PQMFSynthesis",
     "ResidualStack",
+    "pqmf_response",
+    "SilenceGate",
     "StreamingSTFT",
     "log_mel",
     "mel_filterbank",

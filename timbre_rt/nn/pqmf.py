@@ -1,5 +1,6 @@
 """Pseudo-QMF synthesis: N sub-band signals -> one full-band signal, causal."""
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -32,6 +33,37 @@ def pqmf_filters(bands: int, taps: int = 62, cutoff: float = 0.142, beta: float 
     analysis = 2 * h * np.cos(phase + sign)
     synthesis = 2 * h * np.cos(phase - sign)
     return analysis, synthesis
+
+
+@dataclass
+class PQMFResponse:
+    """How good a filter bank is, in dB (see `pqmf_response`)."""
+
+    stopband_db: float  # prototype attenuation from pi / bands on (the next band's centre)
+    ripple_db: float  # peak-to-peak of the analysis+synthesis magnitude response
+    alias_db: float  # worst aliasing term relative to the distortion-free gain
+
+
+def pqmf_response(bands: int = 4, taps: int = 62, cutoff: float = 0.142, beta: float = 9.0,
+                  points: int = 1 << 14) -> PQMFResponse:
+    """Measure the bank of `pqmf_filters` on a grid of `points` frequencies."""
+    h = pqmf_prototype(taps, cutoff, beta)
+    analysis, synthesis = pqmf_filters(bands, taps, cutoff, beta)
+    spectrum = lambda f: np.fft.rfft(f, 2 * points)  # noqa: E731
+    proto = np.abs(spectrum(h))
+    edge = int(len(proto) / bands)  # pi / bands
+    stopband = -20 * np.log10(proto[edge:].max() / proto[0])
+    total = sum(np.convolve(analysis[k], synthesis[k]) for k in range(bands))
+    gain = np.abs(spectrum(total))
+    ripple = 20 * np.log10(gain.max() / gain.min())
+    alias = 0.0
+    n = np.arange(taps + 1)
+    for shift in range(1, bands):  # A_k(z W^shift) S_k(z): what decimation folds back
+        term = sum(np.convolve(analysis[k] * np.exp(2j * np.pi * shift * n / bands), synthesis[k])
+                   for k in range(bands))
+        alias = max(alias, np.abs(np.fft.fft(term, 2 * points)).max())
+    return PQMFResponse(float(stopband), float(ripple),
+                        float(20 * np.log10(alias / gain.mean() + 1e-30)))
 
 
 class PQMFSynthesis(nn.Module):

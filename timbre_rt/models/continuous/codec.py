@@ -4,6 +4,7 @@ from torch import nn
 
 from ...export.model import StreamingModel
 from ...nn.mel import MelSpectrogram, log_mel, relative_log_mel
+from ...nn.silence_gate import SilenceGate
 from .config import ContinuousConfig
 from .vae import MelVAE, latent_loudness
 from .vocoder import MelGANGenerator
@@ -18,7 +19,8 @@ class ContinuousCodec(StreamingModel):
     """Frontend + VAE + vocoder behind the model file contract.
 
     encode:    audio [B, 1, T] -> [B, D + 1, T / ratio]: z (posterior mean), loudness dB
-    decode:    [B, D + 1, T / ratio] -> audio [B, 1, T]
+    decode:    [B, D + 1, T / ratio] -> audio [B, 1, T], exactly 0 where the loudness
+               channel says silence (SilenceGate)
     forward:   decode(encode(x))
     posterior: audio [B, 1, T] -> [B, 2 D, T / ratio]: mean then log-variance (evaluation)
 
@@ -34,6 +36,7 @@ class ContinuousCodec(StreamingModel):
         self.normalize_level = cfg.vae.normalize_level
         self.decoder = vae.decoder
         self.vocoder = vocoder
+        self.gate = SilenceGate(cfg.latent_ratio, cfg.vocoder.silence_floor_db)
         self.latent_dims = d
         self.downsample = cfg.vae.downsample
         self.mel_n_fft = cfg.mel.n_fft
@@ -74,8 +77,9 @@ class ContinuousCodec(StreamingModel):
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """z: [B, D + 1, T / ratio] -> [B, 1, T]"""
         d = self.latent_dims
-        log_mel = self.decoder(z[:, :d], z[:, d : d + 1])
-        return self.vocoder(log_mel)
+        loudness = z[:, d : d + 1]
+        log_mel = self.decoder(z[:, :d], loudness)
+        return self.vocoder(log_mel) * self.gate(loudness)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode(x))

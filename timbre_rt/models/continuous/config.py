@@ -42,6 +42,9 @@ class VocoderConfig:
     # The generator reproduces the input delayed by this many samples: the
     # causal analysis window has to see a sample before it can be rebuilt.
     delay: int = 512
+    # decode is gated to exact zeros where the loudness channel is below this
+    # (fully open 10 dB higher): no vocoder hum on silence.
+    silence_floor_db: float = -90.0
 
 
 @dataclass
