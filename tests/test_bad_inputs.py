@@ -390,3 +390,14 @@ def test_demo_options(tmp_path, capsys):
     status, lines = run(["demo", "--seconds", "nan", "--out", tmp_path / "d.wav"], capsys)
     assert status == 2 and lines == ["error: --buffer and --block must be >= 1 and --seconds in "
                                      "(0, 3600]"]
+
+
+def test_encode_audio_checks_its_array(models):
+    from timbre_rt.generate import GenerateError
+
+    model = load_model(models["good"])
+    with pytest.raises(GenerateError, match="<array>: non-finite samples"):
+        encode_audio(model, np.array([0.0, np.nan] * 32, np.float32))
+    with pytest.raises(GenerateError, match=r"audio must be mono \[T\], got shape \(2, 64\)"):
+        encode_audio(model, np.zeros((2, 64), np.float32))
+    assert encode_audio(model, np.zeros((1, 64), np.float32)).frames == 4

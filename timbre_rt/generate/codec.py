@@ -94,7 +94,12 @@ def encode_audio(model: Union[OfflineModel, PathLike], audio: np.ndarray, *,
                  source: str = "<array>", chunk: int = DEFAULT_CHUNK) -> LatentSeries:
     """audio: [T] mono at the model's rate -> LatentSeries with latent [C, N]."""
     model = model_of(model)
-    audio = np.asarray(audio, dtype=np.float32).reshape(-1)
+    audio = np.asarray(audio, dtype=np.float32)
+    if audio.ndim > 1 and audio.size != audio.shape[-1]:
+        raise GenerateError(f"{source}: audio must be mono [T], got shape {audio.shape}")
+    audio = audio.reshape(-1)
+    if not np.all(np.isfinite(audio)):  # else the model would be blamed for NaN output
+        raise GenerateError(f"{source}: non-finite samples (NaN or inf)")
     pieces = (audio[i : i + chunk] for i in range(0, audio.size, chunk))
     with tqdm(total=audio.size, disable=True) as bar:
         latent, samples = _encode_pieces(model, pieces, chunk, bar)
