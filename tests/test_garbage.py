@@ -211,3 +211,40 @@ def test_train_options_of_random_values(tmp_path, option, value):
             tmp_path / "none", "--out", tmp_path / "run", option, value]
     check_run(argv, tmp_path)  # the config is missing: never a success
     assert not (tmp_path / "run").exists()
+
+
+def _options(command: str):
+    """The option strings of a `timbre-rt` subcommand, from its parser."""
+    from timbre_rt.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.dest == "subcommand")
+    return sorted(s for a in sub.choices[command]._actions for s in a.option_strings
+                  if s.startswith("--") and s not in ("--help", "--list"))
+
+
+# Every command with a garbage file J where it reads a model, audio, series, spec or data.
+SKELETONS = {
+    "info": "info J", "encode": "encode J J -o OUT", "decode": "decode J J -o OUT",
+    "deform": "deform J --spec J -o OUT", "morph": "morph J J J -o OUT",
+    "plane": "plane J J J J J --path J -o OUT", "synth": "synth J --target J --out OUT",
+    "codebook": "codebook J --out OUTDIR", "export": "export J --out OUT",
+    "train": "train continuous --config J --data J --out OUTDIR", "eval": "eval J --data J",
+    "make-dataset": "make-dataset --folder J --out OUTDIR", "bench": "bench --models J --out OUTDIR",
+}
+
+
+@FEW
+@given(command=st.sampled_from(sorted(SKELETONS)), content=st.binary(max_size=100),
+       extra=st.lists(st.one_of(st.just("OPT"), OPTION_VALUES), max_size=4),
+       seed=st.integers(0, 10**6))
+def test_every_command_with_garbage_and_random_options(tmp_path, command, content, extra, seed):
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(content)
+    options = _options(command) or ["--debug"]  # info has no option of its own
+    rng = np.random.default_rng(seed)
+    extra = [options[rng.integers(len(options))] if t == "OPT" else t for t in extra]
+    words = {"J": junk, "OUT": tmp_path / "out" / "o.bin", "OUTDIR": tmp_path / "out" / "dir"}
+    argv = [words.get(w, w) for w in SKELETONS[command].split()] + extra
+    if "--quick" in extra or "--pd-jack" in extra or "--live" in extra:
+        return  # benchmark modes that run for minutes on the default models
+    check_run(argv, tmp_path)
