@@ -77,7 +77,11 @@ def format_info(info: Dict) -> str:
 
 
 def _info(args: argparse.Namespace) -> int:
-    print(format_info(read_model_info(args.model)))  # ModelError: one line, exit 1
+    from .model_file import latent_shares  # torch: only for this command
+
+    info = read_model_info(args.model)  # ModelError: one line, exit 1
+    info.update(latent_shares(args.model))  # continuous models: z dimensions by importance
+    print(format_info(info))
     return 0
 
 

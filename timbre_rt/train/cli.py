@@ -26,6 +26,7 @@ again to resume an interrupted run: finished stages are skipped. TensorBoard:
 EXPORT_EPILOG = """\
 examples:
   timbre-rt export runs/cont --out models/continuous.ts
+  timbre-rt export runs/cont --order-data data/gm-played --out models/continuous.ts
   timbre-rt export runs/cont --vocoder-stage vocoder --out /tmp/no_gan.ts
   timbre-rt export runs/disc --out models/discrete.ts   # also measures the code descriptors
 The file is written only if chunked (streaming) calls equal whole-signal calls.
@@ -110,6 +111,9 @@ def add_parsers(sub) -> None:
     p.add_argument("--vocoder-stage", choices=["vocoder", "adversarial", "finetune"], default=None,
                    help="continuous runs: which vocoder weights (default: finetune if done, "
                    "else the better one)")
+    p.add_argument("--order-data", type=Path, default=None, metavar="DIR",
+                   help="continuous runs: a dataset cache or audio folder on which to order the "
+                   "latent dimensions by importance (principal axes, most varied first)")
     p.set_defaults(handler=run_export)
 
 
@@ -135,11 +139,14 @@ def run_export(args) -> int:
     check_outputs([args.out], [p for p in Path(args.run).glob("**/*") if p.is_file()]
                   if Path(args.run).is_dir() else [])
     kind = run_kind(args.run)
-    if kind != "continuous" and args.vocoder_stage is not None:
-        raise UsageError(f"--vocoder-stage applies to continuous runs; {args.run} is {kind}")
+    if kind != "continuous" and (args.vocoder_stage or args.order_data) is not None:
+        raise UsageError(f"--vocoder-stage and --order-data apply to continuous runs; "
+                         f"{args.run} is {kind}")
+    if args.order_data is not None and not args.order_data.is_dir():
+        raise UsageError(f"--order-data {args.order_data}: no such folder")
     try:
         if kind == "continuous":
-            codec = plan(kind).codec_from_run(args.run, args.vocoder_stage)
+            codec = plan(kind).codec_from_run(args.run, args.vocoder_stage, args.order_data)
         else:
             codec = plan(kind).codec_from_run(args.run)
     except (InputError, FileNotFoundError):

@@ -4,7 +4,12 @@ import shutil
 from pathlib import Path
 from typing import List, Optional
 
-from ..models.continuous.codec import ContinuousCodec, build_codec, vocoder_state_from_file
+from ..models.continuous.codec import (
+    ContinuousCodec,
+    build_codec,
+    order_latents,
+    vocoder_state_from_file,
+)
 from ..models.continuous.config import ContinuousConfig, StageConfig, load_config
 from .loaders import make_loaders
 from .stages import Stage, load_stage_weights, stage_done
@@ -97,11 +102,33 @@ def save_run_config(cfg_path: Path, out: Path, load=load_config) -> ContinuousCo
     return cfg
 
 
-def codec_from_run(out: Path, vocoder_stage: Optional[str] = None) -> ContinuousCodec:
+def order_clips(data: Path, sampling_rate: int, count: int = 400) -> list:
+    """Up to `count` clips [1, T] spread evenly over a dataset cache's train split, or
+    the first `count` audio files of a folder, to order the latent dimensions on."""
+    import torch
+
+    from ..data import ChunkDataset, DatasetError, read_manifest
+
+    try:
+        read_manifest(data)
+    except DatasetError:  # not a cache: a folder of audio files
+        from ..data.sources import find_audio_files, load_audio
+
+        return [torch.from_numpy(load_audio(f, sampling_rate))[None]
+                for f in find_audio_files(data)[:count]]
+    dataset = ChunkDataset(data, split="train", random_crop=False, sampling_rate=sampling_rate)
+    step = max(1, len(dataset) // count)
+    return [dataset[i] for i in range(0, len(dataset), step)][:count]
+
+
+def codec_from_run(out: Path, vocoder_stage: Optional[str] = None,
+                   order_data: Optional[Path] = None) -> ContinuousCodec:
     """Assemble the exportable codec from a run folder's finished stages.
 
     vocoder_stage: which vocoder weights; default the last finished of
     finetune, then the better of vocoder / adversarial.
+    order_data: a dataset cache or audio folder on which to order the latent
+    dimensions by importance (see LatentOrder); None leaves them as trained.
     """
     out = Path(out)
     cfg = load_config(out / CONFIG_NAME)
@@ -109,7 +136,10 @@ def codec_from_run(out: Path, vocoder_stage: Optional[str] = None) -> Continuous
         vocoder_stage = "finetune" if stage_done(out, "finetune") else best_vocoder_stage(out)
     if vocoder_stage not in VOCODER_STAGES:
         raise ValueError(f"vocoder stage must be one of {', '.join(VOCODER_STAGES)}")
-    return build_codec(cfg, load_stage_weights(out, "vae"), load_stage_weights(out, vocoder_stage))
+    codec = build_codec(cfg, load_stage_weights(out, "vae"), load_stage_weights(out, vocoder_stage))
+    if order_data is not None:
+        order_latents(codec.eval(), order_clips(Path(order_data), cfg.sampling_rate))
+    return codec
 
 
 def run_summary(out: Path, names=STAGE_NAMES) -> dict:

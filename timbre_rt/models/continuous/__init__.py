@@ -1,5 +1,5 @@
 """Continuous timbre model: log-mel VAE with a loudness-invariant latent + MelGAN vocoder."""
-from .codec import ContinuousCodec, build_codec, build_frontend
+from .codec import ContinuousCodec, build_codec, build_frontend, order_latents
 from .config import ContinuousConfig, StageConfig, load_config
 from .discriminator import (
     MultiScaleDiscriminator,
@@ -7,12 +7,15 @@ from .discriminator import (
     feature_matching_loss,
     generator_hinge_loss,
 )
+from .latent_order import LatentOrder, LatentOrderFit, fit_latent_order
 from .vae import MelVAE, VAEOutput, energy_to_db, kl_divergence, latent_loudness
 from .vocoder import MelGANGenerator
 
 __all__ = [
     "ContinuousCodec",
     "ContinuousConfig",
+    "LatentOrder",
+    "LatentOrderFit",
     "MelGANGenerator",
     "MelVAE",
     "MultiScaleDiscriminator",
@@ -23,8 +26,10 @@ __all__ = [
     "discriminator_hinge_loss",
     "energy_to_db",
     "feature_matching_loss",
+    "fit_latent_order",
     "generator_hinge_loss",
     "kl_divergence",
     "latent_loudness",
     "load_config",
+    "order_latents",
 ]

@@ -6,6 +6,7 @@ from ...export.model import StreamingModel
 from ...nn.mel import MelSpectrogram, log_mel, relative_log_mel
 from ...nn.silence_gate import SilenceGate
 from .config import ContinuousConfig
+from .latent_order import LatentOrder, LatentOrderFit, fit_latent_order
 from .vae import MelVAE, latent_loudness
 from .vocoder import MelGANGenerator
 
@@ -18,7 +19,8 @@ def build_frontend(cfg: ContinuousConfig) -> MelSpectrogram:
 class ContinuousCodec(StreamingModel):
     """Frontend + VAE + vocoder behind the model file contract.
 
-    encode:    audio [B, 1, T] -> [B, D + 1, T / ratio]: z (posterior mean), loudness dB
+    encode:    audio [B, 1, T] -> [B, D + 1, T / ratio]: z (posterior mean on its principal
+               axes, most varied first: see LatentOrder), loudness dB
     decode:    [B, D + 1, T / ratio] -> audio [B, 1, T], exactly 0 where the loudness
                channel says silence (SilenceGate)
     forward:   decode(encode(x))
@@ -37,6 +39,9 @@ class ContinuousCodec(StreamingModel):
         self.decoder = vae.decoder
         self.vocoder = vocoder
         self.gate = SilenceGate(cfg.latent_ratio, cfg.vocoder.silence_floor_db)
+        self.order = LatentOrder(d)
+        # Each z dimension's share of the latent variance (uniform until order_latents).
+        self.register_buffer("latent_share", torch.full((d,), 1.0 / d))
         self.latent_dims = d
         self.downsample = cfg.vae.downsample
         self.mel_n_fft = cfg.mel.n_fft
@@ -65,24 +70,40 @@ class ContinuousCodec(StreamingModel):
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """x: [B, 1, T] -> [B, D + 1, T / ratio]"""
         mu, _, loudness = self._analyse(x)
-        return torch.cat([mu, loudness], dim=1)
+        return torch.cat([self.order.ordered(mu), loudness], dim=1)
 
     @torch.jit.export
     def posterior(self, x: torch.Tensor) -> torch.Tensor:
         """x: [B, 1, T] -> [B, 2 D, T / ratio]"""
         mu, logvar, _ = self._analyse(x)
-        return torch.cat([mu, logvar], dim=1)
+        return torch.cat([self.order.ordered(mu), self.order.logvar(logvar)], dim=1)
 
     @torch.jit.export
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """z: [B, D + 1, T / ratio] -> [B, 1, T]"""
         d = self.latent_dims
         loudness = z[:, d : d + 1]
-        log_mel = self.decoder(z[:, :d], loudness)
+        log_mel = self.decoder(self.order.unordered(z[:, :d]), loudness)
         return self.vocoder(log_mel) * self.gate(loudness)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode(x))
+
+
+@torch.no_grad()
+def order_latents(codec: ContinuousCodec, clips, min_db: float = -70.0) -> LatentOrderFit:
+    """Fit and load the codec's latent order from audio clips (each [1, 1, T]); frames
+    quieter than min_db do not count. Returns the fit (its `share` is stored too)."""
+    means = []
+    for clip in clips:
+        mu, _, loudness = codec._analyse(clip.reshape(1, 1, -1))
+        keep = loudness[0, 0] > min_db
+        means.append(mu[0][:, keep].T)
+    frames = torch.cat(means) if means else torch.zeros(0, codec.latent_dims)
+    fit = fit_latent_order(frames.double().numpy())
+    codec.order.load_fit(fit)
+    codec.latent_share.copy_(torch.from_numpy(fit.share).float())
+    return fit
 
 
 def build_codec(cfg: ContinuousConfig, vae_state: dict, vocoder_state: dict) -> ContinuousCodec:
