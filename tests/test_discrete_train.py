@@ -91,7 +91,7 @@ def test_export_errors(dataset, tmp_path, capsys):
     assert main(["export", str(out), "--out", str(tmp_path / "x.ts")]) == 1  # a failure
     assert "has not finished" in capsys.readouterr().err
     assert main(["export", str(out), "--vocoder-stage", "vocoder", "--out", str(tmp_path / "x.ts")]) == 2
-    assert "applies to continuous runs" in capsys.readouterr().err
+    assert "to continuous runs" in capsys.readouterr().err
     assert main(["train", "discrete", "--config", "models/continuous.yaml", "--data",
                  str(dataset / "cache"), "--out", str(tmp_path / "r2")]) == 1  # a bad file
     assert "not a discrete one" in capsys.readouterr().err

@@ -96,7 +96,7 @@ def test_discrete_config_errors(tmp_path, text, message):
 
 
 def test_shipped_configs_pass():
-    for name in ("continuous", "continuous-no-adversary"):
+    for name in ("continuous", "continuous-no-adversary", "continuous-cpu"):
         assert load_continuous(f"models/{name}.yaml").vae.latent_dims > 0
     assert load_discrete("models/discrete.yaml").vq.codes > 1
 
@@ -150,3 +150,14 @@ def test_train_module_entry_point_exits_cleanly(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert status == 2 and err == ["python -m timbre_rt.train train: error: --devices: must be "
                                    "at least 1, got 0"]
+
+
+def test_configs_built_in_python_are_checked_like_files():
+    from timbre_rt.models.continuous import ContinuousConfig
+    from timbre_rt.models.discrete import DiscreteConfig
+
+    with pytest.raises(InputError, match=r"^config: vae.hidden: must be an integer, got 'x'"):
+        ContinuousConfig(vae={"hidden": "x"})
+    with pytest.raises(InputError, match=r"config: vq: unknown key 'dimm' \(did you mean 'dim'\?\)"):
+        DiscreteConfig(vq={"dimm": 3})
+    assert ContinuousConfig(vocoder={"upsample": [4, 4, 4]}).vocoder.upsample == (4, 4, 4)

@@ -13,7 +13,7 @@ from typing import Any, Dict, Mapping
 from ..errors import InputError
 from .schema import Field, check_value, unknown_key
 
-__all__ = ["build_dataclass", "field_of"]
+__all__ = ["build_dataclass", "coerce_sections", "field_of"]
 
 # Without an entry in the ranges table: integers count things (>= 1), floats only need be finite.
 _DEFAULT_INT = Field(int, min=1)
@@ -66,3 +66,15 @@ def build_dataclass(cls: type, data: Any, where: str, ranges: Mapping[str, Field
         raise
     except ValueError as e:  # cross-field checks of __post_init__
         raise InputError(f"{where}: {e}") from None
+
+
+def coerce_sections(obj: Any, ranges: Mapping[str, Field], where: str = "config") -> None:
+    """In a config dataclass built from Python (tests, scripts), sections given as mappings
+    become their dataclasses, checked exactly as a config file is; lists become tuples."""
+    hints = typing.get_type_hints(type(obj))
+    for f in dataclasses.fields(obj):
+        value, hint = getattr(obj, f.name), hints[f.name]
+        if isinstance(value, Mapping) and dataclasses.is_dataclass(hint):
+            setattr(obj, f.name, build_dataclass(hint, value, where, ranges, f.name + "."))
+        elif isinstance(value, list) and typing.get_origin(hint) is tuple:
+            setattr(obj, f.name, tuple(value))

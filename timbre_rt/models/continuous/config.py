@@ -1,5 +1,5 @@
 """Hyper-parameters of the continuous model, read from a YAML file."""
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Optional, Tuple, Union
 
@@ -85,7 +85,9 @@ class ContinuousConfig:
     augment: AugmentConfig = field(default_factory=AugmentConfig)
 
     def __post_init__(self):
-        _coerce(self)
+        from ...validate import RANGES, coerce_sections
+
+        coerce_sections(self, RANGES)  # sections given as mappings (Python callers)
         up = 1
         for r in self.vocoder.upsample:
             up *= r
@@ -104,39 +106,6 @@ class ContinuousConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def _coerce(obj) -> None:
-    """Turn nested dicts / lists from YAML into the dataclasses and tuples."""
-    for f in fields(obj):
-        value = getattr(obj, f.name)
-        kind = f.type
-        if isinstance(value, dict):
-            sub = _SECTIONS.get(f.name)
-            if sub is None:
-                raise ValueError(f"unexpected section {f.name!r}")
-            known = {g.name for g in fields(sub)}
-            unknown = set(value) - known
-            if unknown:
-                raise ValueError(f"{f.name}: unknown keys {sorted(unknown)}")
-            setattr(obj, f.name, sub(**value))
-        elif isinstance(value, list) and "Tuple" in str(kind):
-            setattr(obj, f.name, tuple(value))
-        if hasattr(getattr(obj, f.name), "__dataclass_fields__"):
-            _coerce(getattr(obj, f.name))
-
-
-_SECTIONS = {
-    "mel": MelConfig,
-    "vae": VAEConfig,
-    "vocoder": VocoderConfig,
-    "discriminator": DiscriminatorConfig,
-    "vae_stage": StageConfig,
-    "vocoder_stage": StageConfig,
-    "adversarial_stage": StageConfig,
-    "finetune_stage": StageConfig,
-    "augment": AugmentConfig,
-}
 
 
 def load_config(path: Union[str, Path]) -> ContinuousConfig:

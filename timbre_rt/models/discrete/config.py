@@ -1,6 +1,5 @@
 """Hyper-parameters of the discrete model, read from a YAML file (models/discrete.yaml)."""
-import typing
-from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Union
 
@@ -58,11 +57,9 @@ class DiscreteConfig:
     validate_every: int = 500
 
     def __post_init__(self):
-        hints = typing.get_type_hints(type(self))
-        for section in fields(self):  # sections given as mappings (YAML, tests)
-            value = getattr(self, section.name)
-            if isinstance(value, dict) and is_dataclass(hints[section.name]):
-                setattr(self, section.name, _build(hints[section.name], value, section.name))
+        from ...validate import RANGES, coerce_sections
+
+        coerce_sections(self, RANGES)  # sections given as mappings (YAML, tests)
         f = self.frames
         if not 1 <= f.hop <= f.window or f.window % f.hop:
             raise ValueError(f"frames: need window a multiple of hop, got {f.window}, {f.hop}")
@@ -79,19 +76,6 @@ class DiscreteConfig:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def _build(cls, data, where: str):
-    """A section's dataclass from a mapping, with a clear error for unknown keys."""
-    if not isinstance(data, dict):
-        raise ValueError(f"{where}: expected a mapping, got {type(data).__name__}")
-    unknown = set(data) - {f.name for f in fields(cls)}
-    if unknown:
-        raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
-    try:
-        return cls(**data)
-    except TypeError as e:
-        raise ValueError(f"{where}: {e}") from None
 
 
 def load_config(path: Union[str, Path]) -> DiscreteConfig:
