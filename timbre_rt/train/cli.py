@@ -149,7 +149,7 @@ def run_export(args) -> int:
             codec = plan(kind).codec_from_run(args.run, args.vocoder_stage, args.order_data)
         else:
             codec = plan(kind).codec_from_run(args.run)
-    except (InputError, FileNotFoundError):
+    except (ValueError, FileNotFoundError):  # ours (config, dataset): already one clear line
         raise
     except Exception as e:  # noqa: BLE001 (torch.load and load_state_dict raise many kinds)
         raise InputError(f"{args.run}: the run's weights cannot be loaded ({one_line(e)})") from None
