@@ -12,7 +12,7 @@ from typing import Iterable, Iterator, Optional, Union
 
 from ..errors import InputError, UsageError
 
-__all__ = ["atomic_path", "check_free_space", "check_output", "check_outputs"]
+__all__ = ["atomic_path", "check_free_space", "check_output", "check_outputs", "write_text"]
 
 PathLike = Union[str, Path]
 
@@ -80,3 +80,11 @@ def check_free_space(path: PathLike, nbytes: int) -> None:
     if nbytes > free:
         raise InputError(f"{path}: needs {nbytes / 1e9:.3g} GB, only {free / 1e9:.3g} GB "
                          f"free in {folder}")
+
+
+def write_text(path: PathLike, text: str) -> Path:
+    """path.write_text(text), through atomic_path: never a half-written file at `path`."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(text)
+    return path

@@ -241,7 +241,6 @@ def dump_map(knobs: KnobMap, comment: str = "") -> str:
 
 
 def save_map(knobs: KnobMap, path: PathLike, comment: str = "") -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dump_map(knobs, comment))
-    return path
+    from ..io import write_text
+
+    return write_text(path, dump_map(knobs, comment))  # an old map survives a failed write

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Dict, Iterator
 
 from ...errors import UsageError
-from ...io import atomic_path, check_outputs
+from ...io import check_outputs, write_text
 from ...validate import MAX_SECONDS, check_duration
 
 CODEBOOK_EPILOG = """\
@@ -86,11 +86,6 @@ def _model_calls(path: Path) -> Iterator[None]:
         raise ModelError(f"model file '{path}': {last_line(e)}") from None
 
 
-def _write_json(path: Path, data) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=2))
-
-
 def _weights(items) -> Dict[str, float]:
     out = {}
     for item in items:
@@ -137,7 +132,7 @@ def run_codebook(args) -> int:
         for name, why in report.skipped.items():
             print(f"skipped {name}: {why}", file=sys.stderr)
         path = args.out / "eval.json"
-        _write_json(path, report.to_dict())
+        write_text(path, json.dumps(report.to_dict(), indent=2))
         print(json.dumps({k: v for k, v in report.to_dict().items() if k != "synthesis_files"},
                          indent=1))
         print(f"wrote {path}")
@@ -194,7 +189,7 @@ def run_synth(args) -> int:
               "seconds": len(result.audio) / result.sampling_rate,
               "code_changes": int((result.codes[1:] != result.codes[:-1]).sum()),
               "codes_used": int(len(set(result.codes.tolist()))), "errors": result.errors}
-    _write_json(json_path, report)
+    write_text(json_path, json.dumps(report, indent=2))
     print(f"{'descriptor':<14} {'mae':>10} {'mae (std units)':>16} {'frames':>7}")
     for name, e in result.errors.items():
         print(f"{name:<14} {e['mae']:>10.4g} {e['mae_standard']:>16.3f} {e['frames']:>7}")
