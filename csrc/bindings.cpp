@@ -4,7 +4,9 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <limits>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 #include "engine.h"
@@ -15,6 +17,7 @@
 namespace py = pybind11;
 using timbre_rt::Engine;
 using timbre_rt::EngineOptions;
+using timbre_rt::MethodInfo;
 using timbre_rt::Pipeline;
 using timbre_rt::PipelineOptions;
 
@@ -22,28 +25,41 @@ namespace {
 
 using FloatArray = py::array_t<float, py::array::c_style | py::array::forcecast>;
 
-py::array_t<float> process(Engine& engine, const FloatArray& block, std::optional<py::array_t<float>> out) {
+py::array_t<float> process(Engine& engine, const FloatArray& block, std::optional<py::array> out) {
   if (block.ndim() != 1 && block.ndim() != 2)
     throw py::value_error("block must be [n] or [channels, n], got " + std::to_string(block.ndim()) + " dimensions");
   const int in_channels = block.ndim() == 1 ? 1 : static_cast<int>(block.shape(0));
   const py::ssize_t n = block.shape(block.ndim() - 1);
-  const auto method = engine.method();
+  if (n > std::numeric_limits<int>::max()) throw py::value_error("block of " + std::to_string(n) + " samples is too long for one call");
+  // A snapshot: never waits for a load running on another thread.
+  const MethodInfo method = engine.state()->method;
   if (in_channels != method.in_channels)
     throw py::value_error("method '" + method.name + "' takes " + std::to_string(method.in_channels) + " input channel(s), got " +
                           std::to_string(in_channels));
-  py::array_t<float> result = out ? *out : py::array_t<float>({static_cast<py::ssize_t>(method.out_channels), n});
-  if (result.ndim() != 2 || result.shape(0) != method.out_channels || result.shape(1) != n || !(result.flags() & py::array::c_style))
-    throw py::value_error("out must be a C-contiguous float32 array of shape [" + std::to_string(method.out_channels) + ", " +
-                          std::to_string(n) + "]");
+  py::array_t<float> result;
+  if (out) {
+    // Filled in place: a converted copy would leave the caller's array untouched.
+    if (!py::isinstance<py::array_t<float>>(*out) || out->ndim() != 2 || out->shape(0) != method.out_channels || out->shape(1) != n ||
+        !(out->flags() & py::array::c_style) || !out->writeable())
+      throw py::value_error("out must be a writable C-contiguous float32 array of shape [" + std::to_string(method.out_channels) + ", " +
+                            std::to_string(n) + "]");
+    result = py::reinterpret_borrow<py::array_t<float>>(*out);
+  } else {
+    result = py::array_t<float>({static_cast<py::ssize_t>(method.out_channels), n});
+  }
   std::vector<const float*> in_planes(in_channels);
   std::vector<float*> out_planes(method.out_channels);
   for (int c = 0; c < in_channels; ++c) in_planes[c] = block.data() + c * n;
   float* out_data = result.mutable_data();
   for (int c = 0; c < method.out_channels; ++c) out_planes[c] = out_data + c * n;
+  bool entered;
   {
     py::gil_scoped_release release;
-    engine.process(in_planes.data(), in_channels, out_planes.data(), method.out_channels, static_cast<int>(n));
+    entered = engine.process(in_planes.data(), in_channels, out_planes.data(), method.out_channels, static_cast<int>(n));
   }
+  if (!entered)
+    throw std::runtime_error("Engine.process() was called from two threads at once: one Engine serves one audio thread; "
+                             "give each thread its own Engine");
   return result;
 }
 
@@ -53,6 +69,7 @@ py::dict stats_dict(const timbre_rt::StatsSnapshot& s) {
   d["underruns"] = s.underruns;
   d["dropped"] = s.dropped;
   d["errors"] = s.errors;
+  d["concurrent_calls"] = s.concurrent_calls;
   d["compute_ms_p50"] = s.compute_ms_p50;
   d["compute_ms_p99"] = s.compute_ms_p99;
   d["compute_ms_max"] = s.compute_ms_max;
@@ -162,22 +179,38 @@ PYBIND11_MODULE(_core, m) {
   py::class_<Engine>(m, "Engine", R"doc(
 Streams one method of a TorchScript model file behind a ring buffer and a worker thread.
 
-Engine(path, method="forward", buffer=2048, device="cpu", threads=1, sync=False, headroom=0)
+Engine(path, method="forward", buffer=2048, device="cpu", threads=1, sync=False, headroom=0,
+       host_rate=0, inline=False, realtime_priority=True)
 
 process(block) takes any number of samples ([n] or [in_channels, n] float32) and returns
 [out_channels, n]; the output is delayed by exactly `latency` samples. Frame-rate signals
 (latents) travel at audio rate, each frame held for its ratio in samples.
+host_rate (0: the model's) is the rate of the blocks: audio is resampled (libsamplerate),
+latents are held or picked exactly, and `latency` is in host samples.
 In realtime mode (sync=False) process() never waits: a late result is silence and counts as an
-underrun. In sync mode it waits for the worker, for deterministic offline rendering.
+underrun. In sync mode it waits for the worker, for deterministic offline rendering. inline=True
+runs the model inside process() (latency = buffer, no headroom; the calling thread then waits
+for the model). One Engine serves one thread: a second thread calling process() at the same
+time gets RuntimeError.
 )doc")
       .def(py::init([](const std::string& path, const std::string& method, int buffer, const std::string& device, int threads,
-                       bool sync, int headroom) {
-             EngineOptions options{method, buffer, device, threads, sync, headroom};
+                       bool sync, int headroom, int host_rate, bool inline_compute, bool realtime_priority) {
+             EngineOptions options;
+             options.method = method;
+             options.buffer = buffer;
+             options.device = device;
+             options.threads = threads;
+             options.sync = sync;
+             options.headroom = headroom;
+             options.host_rate = host_rate;
+             options.inline_compute = inline_compute;
+             options.realtime_priority = realtime_priority;
              py::gil_scoped_release release;
              return std::make_unique<Engine>(path, options);
            }),
            py::arg("path"), py::arg("method") = "forward", py::arg("buffer") = 2048, py::arg("device") = "cpu", py::arg("threads") = 1,
-           py::arg("sync") = false, py::arg("headroom") = 0)
+           py::arg("sync") = false, py::arg("headroom") = 0, py::arg("host_rate") = 0, py::arg("inline") = false,
+           py::arg("realtime_priority") = true)
       .def("process", &process, py::arg("block"), py::arg("out") = py::none(),
            "Streams a block of any length; returns (or fills `out` with) [out_channels, n].")
       .def("load", &Engine::load, py::arg("path"), py::arg("method") = "", py::call_guard<py::gil_scoped_release>(),
@@ -190,11 +223,22 @@ underrun. In sync mode it waits for the worker, for deterministic offline render
       .def_property_readonly("latency", &Engine::latency, "Added delay in samples: buffer + headroom + the method's own latency.")
       .def_property("buffer", &Engine::buffer, [](Engine& e, int b) { py::gil_scoped_release r; e.set_buffer(b); },
                     "Model buffer in samples (rounded up to a multiple of the block size).")
+      .def_property("host_rate", [](const Engine& e) { return e.state()->host_rate; },
+                    [](Engine& e, int r) { py::gil_scoped_release release; e.set_host_rate(r); },
+                    "Rate of the blocks given to process() (setting 0 means the model's).")
+      .def_property("inline", [](const Engine& e) { return e.options().inline_compute; },
+                    [](Engine& e, bool on) { py::gil_scoped_release release; e.set_inline(on); },
+                    "Run the model inside process(): latency = buffer, the caller waits for the model.")
+      .def_property_readonly("realtime", &Engine::realtime, "Whether the worker thread got realtime priority.")
+      .def_property_readonly("realtime_error", &Engine::realtime_error, "Why the worker has no realtime priority ('' if it has).")
+      .def_property_readonly("applied_headroom", [](const Engine& e) { return e.state()->headroom; },
+                             "Headroom as applied: 0 inline, whole frames for frame-rate outputs.")
       .def_property("headroom", [](const Engine& e) { return e.options().headroom; },
                     [](Engine& e, int h) { py::gil_scoped_release r; e.set_headroom(h); })
       .def_property("device", [](const Engine& e) { return e.options().device; },
                     [](Engine& e, const std::string& d) { py::gil_scoped_release r; e.set_device(d); })
-      .def_property("threads", [](const Engine& e) { return e.options().threads; }, &Engine::set_threads)
+      .def_property("threads", [](const Engine& e) { return e.options().threads; },
+                    [](Engine& e, int t) { py::gil_scoped_release release; e.set_threads(t); })
       .def_property("sync", [](const Engine& e) { return e.options().sync; }, &Engine::set_sync)
       .def_property_readonly("method", [](const Engine& e) { return e.method().name; })
       .def_property_readonly("in_channels", [](const Engine& e) { return e.method().in_channels; })

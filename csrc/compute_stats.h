@@ -13,6 +13,7 @@ struct StatsSnapshot {
   std::uint64_t underruns = 0;    // process() calls that had to output silence for want of a result
   std::uint64_t dropped = 0;      // buffers never computed because the worker was too far behind
   std::uint64_t errors = 0;       // model calls that failed (exception, bad shape, NaN/Inf)
+  std::uint64_t concurrent_calls = 0;  // process() calls refused: another thread was inside
   double compute_ms_p50 = 0.0;    // over the last kWindow calls
   double compute_ms_p99 = 0.0;
   double compute_ms_max = 0.0;    // since the last clear()
@@ -28,6 +29,7 @@ class ComputeStats {
   // Audio thread.
   void record_underrun() noexcept { underruns_.fetch_add(1, std::memory_order_relaxed); }
   void record_drop() noexcept { dropped_.fetch_add(1, std::memory_order_relaxed); }
+  void record_concurrent_call() noexcept { concurrent_.fetch_add(1, std::memory_order_relaxed); }
 
   // Control thread.
   StatsSnapshot snapshot() const;
@@ -39,6 +41,7 @@ class ComputeStats {
   std::atomic<std::uint64_t> underruns_{0};
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> errors_{0};
+  std::atomic<std::uint64_t> concurrent_{0};
   std::atomic<float> max_ms_{0.0f};
 };
 

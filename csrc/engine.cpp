@@ -1,14 +1,18 @@
 #include "engine.h"
 
 #include <ATen/Parallel.h>
+#include <pthread.h>
+#include <sched.h>
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <functional>
 #include <numeric>
 #include <stdexcept>
 
+#include "bounds.h"
 #include "model_error.h"
 
 namespace timbre_rt {
@@ -17,27 +21,48 @@ namespace {
 int round_up(int value, int multiple) { return (value + multiple - 1) / multiple * multiple; }
 
 void check_options(const EngineOptions& options) {
-  if (options.buffer <= 0) throw std::invalid_argument("buffer must be a positive number of samples, got " + std::to_string(options.buffer));
-  if (options.headroom < 0) throw std::invalid_argument("headroom must be >= 0 samples, got " + std::to_string(options.headroom));
-  if (options.threads <= 0) throw std::invalid_argument("threads must be >= 1, got " + std::to_string(options.threads));
+  bounds::check_range("buffer", options.buffer, 1, bounds::kMaxBuffer);
+  bounds::check_range("headroom", options.headroom, 0, bounds::kMaxHeadroom);
+  bounds::check_range("threads", options.threads, 1, bounds::kMaxThreads);
+  if (options.host_rate != 0) bounds::check_range("host_rate", options.host_rate, bounds::kMinSampleRate, bounds::kMaxSampleRate);
+}
+
+// Refuses a configuration whose slots would not fit the job queue or memory.
+void check_stream_size(const MethodInfo& method, int buffer, int headroom, int job_queue) {
+  const std::int64_t slots = (std::int64_t{buffer} + headroom + buffer - 1) / buffer + 4;
+  if (slots > job_queue / 2)
+    throw std::invalid_argument("headroom " + std::to_string(headroom) + " is more than " + std::to_string(job_queue / 2 - 5) +
+                                " buffers of " + std::to_string(buffer) + " samples: raise the buffer instead");
+  const std::int64_t floats = slots * (std::int64_t{method.in_channels} * (buffer / method.in_ratio) +
+                                       std::int64_t{method.out_channels} * (buffer / method.out_ratio));
+  if (floats > bounds::kMaxStreamFloats)
+    throw std::invalid_argument("buffer " + std::to_string(buffer) + " with headroom " + std::to_string(headroom) + " for " +
+                                std::to_string(method.in_channels) + " -> " + std::to_string(method.out_channels) +
+                                " channels needs " + std::to_string(floats * 4 / (1 << 20)) + " MB of slots, more than " +
+                                std::to_string(bounds::kMaxStreamFloats * 4 / (1 << 20)) + " MB");
 }
 
 }  // namespace
 
 // ---------------------------------------------------------------- control threads
 
-Engine::Engine(const std::string& path, EngineOptions options) {
+Engine::Engine(const std::string& path, EngineOptions options) : Engine(ModelFile::open(path), std::move(options)) {}
+
+Engine::Engine(std::shared_ptr<const ModelFile> file, EngineOptions options) {
   check_options(options);
   sync_.store(options.sync);
   threads_.store(options.threads);
   {
     std::lock_guard<std::mutex> lock(control_mutex_);
-    rebuild(ModelFile::open(path), options);
+    rebuild(std::move(file), options);
     // No audio thread runs yet: adopt the first stream at once.
     current_ = pending_.load();
     published_.store(current_);
   }
-  worker_ = std::thread([this] { worker_loop(); });
+  worker_ = std::thread([this, realtime = options.realtime_priority] {
+    if (realtime) raise_worker_priority();
+    worker_loop();
+  });
 }
 
 Engine::~Engine() {
@@ -50,22 +75,44 @@ Engine::~Engine() {
 void Engine::rebuild(std::shared_ptr<const ModelFile> file, EngineOptions options) {
   const MethodInfo& method = file->method(options.method);
   const torch::Device device = parse_device(options.device);
-  const int block = std::lcm(file->info().block_size, std::lcm(method.in_ratio, method.out_ratio));
-  options.buffer = round_up(options.buffer, block);
+  const ModelInfo& info = file->info();
+  options.buffer = round_up(options.buffer, info.block_size);
+  if (options.buffer > bounds::kMaxBuffer)
+    throw std::invalid_argument("buffer rounded up to the block size " + std::to_string(info.block_size) + " is " +
+                                std::to_string(options.buffer) + ", more than " + std::to_string(bounds::kMaxBuffer));
+  check_stream_size(method, options.buffer, options.inline_compute ? 0 : options.headroom, kJobQueue);
+  StreamConfig config;
+  config.buffer = options.buffer;
+  config.headroom = options.headroom;
+  config.model_rate = info.sampling_rate;
+  config.host_rate = options.host_rate == 0 ? info.sampling_rate : options.host_rate;
+  config.inline_compute = options.inline_compute;
   auto model = std::make_unique<ModelInstance>(*file, method, device);
   model->warm_up(options.buffer);
-  auto stream = std::make_unique<Stream>(std::move(model), options.buffer, options.headroom);
+  auto stream = std::make_unique<Stream>(std::move(model), config);
+
+  auto state = std::make_shared<EngineState>();
+  state->file = file;
+  state->options = options;
+  state->method = method;
+  state->latency = stream->latency();
+  state->headroom = stream->headroom();
+  state->host_rate = config.host_rate;
   pending_.store(stream.get());
   streams_.push_back(std::move(stream));
-  file_ = std::move(file);
-  options_ = std::move(options);
+  {
+    std::lock_guard<std::mutex> lock(state_mutex_);
+    state_ = std::move(state);
+  }
   collect_garbage();
 }
 
 void Engine::collect_garbage() {
+  // The hazard first: the audio thread writes hazard_ before it reads pending_ and writes
+  // published_, so a stream it adopts after this read shows up in published_ below.
+  const Stream* hazard = hazard_.load();
   const Stream* pending = pending_.load();
   const Stream* published = published_.load();
-  const Stream* hazard = hazard_.load();
   auto unused = [&](const std::unique_ptr<Stream>& s) {
     return s.get() != pending && s.get() != published && s.get() != hazard && s->in_flight.load() == 0;
   };
@@ -75,17 +122,18 @@ void Engine::collect_garbage() {
 void Engine::load(const std::string& path, const std::string& method) {
   auto file = ModelFile::open(path);
   std::lock_guard<std::mutex> lock(control_mutex_);
-  EngineOptions options = options_;
+  EngineOptions options = state()->options;
   if (!method.empty()) options.method = method;
   rebuild(std::move(file), options);
 }
 
 void Engine::reconfigure(const std::function<void(EngineOptions&)>& change) {
   std::lock_guard<std::mutex> lock(control_mutex_);
-  EngineOptions options = options_;
+  const auto current = state();
+  EngineOptions options = current->options;
   change(options);
   check_options(options);
-  rebuild(file_, options);
+  rebuild(current->file, options);
 }
 
 void Engine::set_buffer(int buffer) {
@@ -100,44 +148,39 @@ void Engine::set_headroom(int headroom) {
   reconfigure([&](EngineOptions& o) { o.headroom = headroom; });
 }
 
+void Engine::set_host_rate(int host_rate) {
+  reconfigure([&](EngineOptions& o) { o.host_rate = host_rate; });
+}
+
+void Engine::set_inline(bool inline_compute) {
+  reconfigure([&](EngineOptions& o) { o.inline_compute = inline_compute; });
+}
+
 void Engine::reset() {
   reconfigure([](EngineOptions&) {});
 }
 
 void Engine::set_threads(int threads) {
+  bounds::check_range("threads", threads, 1, bounds::kMaxThreads);
   std::lock_guard<std::mutex> lock(control_mutex_);
-  EngineOptions options = options_;
-  options.threads = threads;
-  check_options(options);
-  options_ = options;
+  auto state = std::make_shared<EngineState>(*this->state());
+  state->options.threads = threads;
+  {
+    std::lock_guard<std::mutex> lock_state(state_mutex_);
+    state_ = std::move(state);
+  }
   threads_.store(threads);  // the worker applies it before its next call
 }
 
-ModelInfo Engine::info() const {
-  std::lock_guard<std::mutex> lock(control_mutex_);
-  return file_->info();
-}
-
-MethodInfo Engine::method() const {
-  std::lock_guard<std::mutex> lock(control_mutex_);
-  return file_->method(options_.method);
+std::shared_ptr<const EngineState> Engine::state() const {
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  return state_;
 }
 
 EngineOptions Engine::options() const {
-  std::lock_guard<std::mutex> lock(control_mutex_);
-  EngineOptions options = options_;
+  EngineOptions options = state()->options;
   options.sync = sync_.load();
   return options;
-}
-
-int Engine::latency() const {
-  std::lock_guard<std::mutex> lock(control_mutex_);
-  return pending_.load()->latency();
-}
-
-int Engine::buffer() const {
-  std::lock_guard<std::mutex> lock(control_mutex_);
-  return options_.buffer;
 }
 
 std::string Engine::last_error() const {
@@ -145,9 +188,20 @@ std::string Engine::last_error() const {
   return last_error_;
 }
 
+std::string Engine::realtime_error() const {
+  const int error = realtime_errno_.load();
+  return error == 0 ? std::string() : std::string(std::strerror(error));
+}
+
 // ---------------------------------------------------------------- audio thread
 
-void Engine::process(const float* const* in, int in_channels, float* const* out, int out_channels, int n) noexcept {
+bool Engine::process(const float* const* in, int in_channels, float* const* out, int out_channels, int n) noexcept {
+  if (in_process_.exchange(true, std::memory_order_acquire)) {
+    for (int c = 0; c < out_channels; ++c)
+      if (out[c]) std::memset(out[c], 0, static_cast<size_t>(n) * sizeof(float));
+    stats_.record_concurrent_call();
+    return false;
+  }
   Stream* pending = pending_.load();
   if (pending != current_) {
     hazard_.store(pending);
@@ -158,9 +212,21 @@ void Engine::process(const float* const* in, int in_channels, float* const* out,
     hazard_.store(nullptr);
   }
   current_->process(in, in_channels, out, out_channels, n, sync_.load(std::memory_order_relaxed), link_);
+  in_process_.store(false, std::memory_order_release);
+  return true;
 }
 
 // ---------------------------------------------------------------- worker thread
+
+void Engine::raise_worker_priority() {
+  // Below the audio thread (which hosts run at higher priorities): the worker must win
+  // against ordinary threads, never against the callback that waits for its results.
+  sched_param param{};
+  param.sched_priority = sched_get_priority_min(SCHED_FIFO) + 4;
+  const int error = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
+  realtime_errno_.store(error);
+  realtime_.store(error == 0);
+}
 
 void Engine::worker_loop() {
   int threads = 0;

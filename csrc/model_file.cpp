@@ -4,9 +4,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <cmath>
 #include <numeric>
 #include <sstream>
 
+#include "bounds.h"
 #include "model_error.h"
 
 namespace timbre_rt {
@@ -79,9 +81,12 @@ MethodInfo read_method(const torch::jit::Module& module, const std::string& name
     throw ModelError(where + ": '" + params_name + "' must hold 4 integers [in_channels, in_ratio, out_channels, out_ratio], it holds " +
                      std::to_string(params.numel()));
   const auto* p = params.data_ptr<int64_t>();
+  static const char* const kFields[4] = {"in_channels", "in_ratio", "out_channels", "out_ratio"};
   for (int i = 0; i < 4; ++i) {
-    if (p[i] <= 0 || p[i] > (1 << 20))
-      throw ModelError(where + ": '" + params_name + "' has an invalid entry " + std::to_string(p[i]) + " at index " + std::to_string(i));
+    const int64_t high = i % 2 == 0 ? bounds::kMaxChannels : bounds::kMaxRatio;
+    if (p[i] <= 0 || p[i] > high)
+      throw ModelError(where + ": '" + params_name + "' declares " + kFields[i] + " = " + std::to_string(p[i]) + ", expected 1.." +
+                       std::to_string(high));
   }
   MethodInfo info;
   info.name = name;
@@ -91,27 +96,33 @@ MethodInfo read_method(const torch::jit::Module& module, const std::string& name
   info.out_ratio = static_cast<int>(p[3]);
   const std::string latency_name = name + "_latency";
   if (module.hasattr(latency_name) && module.attr(latency_name).isInt()) {
-    info.latency = static_cast<int>(module.attr(latency_name).toInt());
-    if (info.latency < 0) throw ModelError(where + ": '" + latency_name + "' is negative");
+    const int64_t latency = module.attr(latency_name).toInt();
+    if (latency < 0 || latency > bounds::kMaxMethodLatency)
+      throw ModelError(where + ": '" + latency_name + "' = " + std::to_string(latency) + ", expected 0.." +
+                       std::to_string(bounds::kMaxMethodLatency) + " samples");
+    info.latency = static_cast<int>(latency);
   }
   return info;
 }
 
-// RAVE-style files give the rate through a method rather than an attribute.
+// Our files declare `sampling_rate`, RAVE exports `sr`; others give it through a method.
 void read_sampling_rate(torch::jit::Module& module, ModelInfo& info) {
-  if (module.hasattr("sampling_rate") && module.attr("sampling_rate").isInt()) {
-    info.sampling_rate = static_cast<int>(module.attr("sampling_rate").toInt());
+  auto take = [&](const std::string& field, const c10::IValue& value) {
+    if (!value.isInt() && !value.isDouble())
+      throw ModelError("model file '" + info.path + "': '" + field + "' must be a number of samples per second");
+    const double rate = value.isInt() ? static_cast<double>(value.toInt()) : value.toDouble();
+    if (!(rate >= bounds::kMinSampleRate && rate <= bounds::kMaxSampleRate) || rate != std::floor(rate))
+      throw ModelError("model file '" + info.path + "' declares " + field + " = " + std::to_string(rate) + ", expected a whole number of Hz in " +
+                       std::to_string(bounds::kMinSampleRate) + ".." + std::to_string(bounds::kMaxSampleRate));
+    info.sampling_rate = static_cast<int>(rate);
     info.sampling_rate_declared = true;
-    return;
+  };
+  for (const char* attribute : {"sampling_rate", "sr"}) {
+    if (module.hasattr(attribute)) return take(attribute, module.attr(attribute));
   }
   for (const char* getter : {"get_sample_rate", "get_sampling_rate"}) {
     if (!has_method(module, getter)) continue;
-    const auto value = module.get_method(getter)(std::vector<c10::IValue>{});
-    if (value.isInt()) {
-      info.sampling_rate = static_cast<int>(value.toInt());
-      info.sampling_rate_declared = true;
-      return;
-    }
+    return take(std::string(getter) + "()", module.get_method(getter)(std::vector<c10::IValue>{}));
   }
 }
 
@@ -134,16 +145,27 @@ std::shared_ptr<const ModelFile> ModelFile::open(const std::string& path) {
     throw ModelError("model file '" + path + "' declares no streaming method (no get_methods() and no '<method>_params' buffer)");
 
   read_sampling_rate(module, info);
-  if (info.sampling_rate <= 0) throw ModelError("model file '" + path + "' declares a sampling rate of " + std::to_string(info.sampling_rate));
 
-  int block = 1;
-  for (const auto& m : info.methods) block = std::lcm(block, std::lcm(m.in_ratio, m.out_ratio));
+  // In 64 bits: the least common multiple of hostile ratios overflows an int.
+  int64_t block = 1;
+  auto fold = [&](int64_t value, const std::string& what) {
+    block = std::lcm(block, value);
+    if (block > bounds::kMaxBlockSize)
+      throw ModelError("model file '" + path + "': " + what + " makes the block size (least common multiple of all frame ratios) " +
+                       std::to_string(block) + ", more than " + std::to_string(bounds::kMaxBlockSize) + " samples");
+  };
+  for (const auto& m : info.methods) {
+    fold(m.in_ratio, "method '" + m.name + "'");
+    fold(m.out_ratio, "method '" + m.name + "'");
+  }
   if (module.hasattr("block_size") && module.attr("block_size").isInt()) {
     const auto declared = module.attr("block_size").toInt();
-    if (declared <= 0) throw ModelError("model file '" + path + "' declares a block size of " + std::to_string(declared));
-    block = std::lcm(block, static_cast<int>(declared));
+    if (declared <= 0 || declared > bounds::kMaxBlockSize)
+      throw ModelError("model file '" + path + "' declares block_size = " + std::to_string(declared) + ", expected 1.." +
+                       std::to_string(bounds::kMaxBlockSize));
+    fold(declared, "block_size");
   }
-  info.block_size = block;
+  info.block_size = static_cast<int>(block);
 
   if (module.hasattr("model_kind") && module.attr("model_kind").isString()) info.model_kind = module.attr("model_kind").toStringRef();
   if (module.hasattr("latent_names") && module.attr("latent_names").isList()) {

@@ -60,7 +60,10 @@ Pipeline::Pipeline(const PipelineOptions& options) {
   transform_ = std::make_unique<LatentTransform>(channels_, options.smoothing);
   host_rate_ = options.host_rate == 0 ? model_rate_ : options.host_rate;
   max_block_ = options.max_block;
-  if (host_rate_ != model_rate_) bridge_ = std::make_unique<RateBridge>(host_rate_, model_rate_, 1, 1, max_block_);
+  if (host_rate_ != model_rate_) {
+    const MethodInfo mono_audio{"pipeline", 1, 1, 1, 1, 0};
+    bridge_ = std::make_unique<RateConverter>(host_rate_, model_rate_, mono_audio, max_block_, model_latency());
+  }
   latents_.assign(static_cast<size_t>(channels_) * kPiece, 0.0f);
   for (int c = 0; c < channels_; ++c) latent_planes_.push_back(latents_.data() + static_cast<size_t>(c) * kPiece);
   mono_in_.assign(max_block_, 0.0f);
@@ -114,11 +117,11 @@ void Pipeline::run_host_rate(const float* in, float* out, int n) noexcept {
   ModelRateChain chain{*this};
   const float* in_planes[1] = {in};
   float* out_planes[1] = {out};
-  bridge_->process(chain, in_planes, out_planes, n);
+  bridge_->process(chain, in_planes, 1, out_planes, 1, n);
   bridge_underruns_.store(bridge_->underruns(), std::memory_order_relaxed);
 }
 
-void Pipeline::ModelRateChain::process(const float* const* in, int, float* const* out, int, int n) noexcept {
+void Pipeline::ModelRateChain::process_model_rate(const float* const* in, int, float* const* out, int, int n) noexcept {
   pipeline.run_model_rate(in[0], out[0], n);
 }
 

@@ -2,7 +2,7 @@
 //
 // Threads:
 // - the audio thread calls process() only: the host block (at the host's rate) goes through
-//   an optional RateBridge to the model's rate, then, piece by piece, through the encoder
+//   an optional RateConverter to the model's rate, then, piece by piece, through the encoder
 //   Engine into preallocated latent planes, the LatentTransform (stepped at each latent frame
 //   boundary), and the decoder Engine. No allocation, lock or wait (except in sync mode);
 // - control threads set the knobs (transform(), lock-free) and read latency and stats.
@@ -21,7 +21,7 @@
 
 #include "engine.h"
 #include "latent_transform.h"
-#include "rate_bridge.h"
+#include "rate_converter.h"
 
 namespace timbre_rt {
 
@@ -77,10 +77,10 @@ class Pipeline {
   long resampler_underruns() const noexcept { return bridge_underruns_.load(std::memory_order_relaxed); }
 
  private:
-  // The chain at the model's rate, in the shape RateBridge drives.
+  // The chain at the model's rate, in the shape RateConverter drives.
   struct ModelRateChain {
     Pipeline& pipeline;
-    void process(const float* const* in, int in_channels, float* const* out, int out_channels, int n) noexcept;
+    void process_model_rate(const float* const* in, int in_channels, float* const* out, int out_channels, int n) noexcept;
   };
   void run_model_rate(const float* in, float* out, int n) noexcept;
   void run_host_rate(const float* in, float* out, int n) noexcept;
@@ -88,7 +88,7 @@ class Pipeline {
   std::unique_ptr<Engine> encoder_;
   std::unique_ptr<Engine> decoder_;
   std::unique_ptr<LatentTransform> transform_;
-  std::unique_ptr<RateBridge> bridge_;
+  std::unique_ptr<RateConverter> bridge_;
   int model_rate_ = 0;
   int host_rate_ = 0;
   int max_block_ = 0;

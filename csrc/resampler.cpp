@@ -1,51 +1,51 @@
 #include "resampler.h"
 
+#include <samplerate.h>
+
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
 namespace timbre_rt {
 
-Resampler::Resampler(double in_rate, double out_rate, int channels) : channels_(channels) {
-  soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_S, SOXR_FLOAT32_S);
-  soxr_quality_spec_t quality = soxr_quality_spec(SOXR_HQ, 0);
-  soxr_runtime_spec_t runtime = soxr_runtime_spec(1);
-  // Small DFT blocks: smaller bursts, hence a shorter FIFO and latency in RateBridge.
-  runtime.log2_min_dft_size = 8;
-  runtime.log2_large_dft_size = 10;
-  soxr_error_t error = nullptr;
-  soxr_ = soxr_create(in_rate, out_rate, static_cast<unsigned>(channels), &error, &io, &quality, &runtime);
-  if (error || !soxr_)
+Resampler::Resampler(int in_rate, int out_rate, int channels, int max_in)
+    : channels_(channels), max_in_(max_in), ratio_(static_cast<double>(out_rate) / in_rate) {
+  if (channels < 1 || max_in < 1) throw std::invalid_argument("Resampler needs at least one channel and one sample per call");
+  if (!src_is_valid_ratio(ratio_))
+    throw std::runtime_error("cannot resample " + std::to_string(in_rate) + " Hz to " + std::to_string(out_rate) + " Hz (ratio out of range)");
+  int error = 0;
+  state_ = src_new(SRC_SINC_MEDIUM_QUALITY, channels, &error);
+  if (!state_)
     throw std::runtime_error("cannot resample " + std::to_string(in_rate) + " Hz to " + std::to_string(out_rate) + " Hz: " +
-                             (error ? error : "soxr_create failed"));
+                             src_strerror(error));
+  // The converter may release up to a couple of samples more than the exact count.
+  max_out_ = static_cast<int>(std::ceil(max_in * ratio_)) + 16;
+  interleaved_in_.assign(static_cast<size_t>(channels) * max_in, 0.0f);
+  interleaved_out_.assign(static_cast<size_t>(channels) * max_out_, 0.0f);
 }
 
-Resampler::~Resampler() { soxr_delete(soxr_); }
+Resampler::~Resampler() { src_delete(state_); }
 
-int Resampler::process(const float* const* in, int n, float* const* out, int capacity) noexcept {
-  // soxr's split-channel I/O takes arrays of channel pointers; offsets move them along.
-  constexpr int kMaxChannels = 64;
-  const float* in_at[kMaxChannels];
-  float* out_at[kMaxChannels];
-  const int channels = channels_ < kMaxChannels ? channels_ : kMaxChannels;
-  int consumed = 0;
-  int produced = 0;
-  while (true) {
-    for (int c = 0; c < channels; ++c) {
-      in_at[c] = in[c] + consumed;
-      out_at[c] = out[c] + produced;
-    }
-    size_t used = 0;
-    size_t made = 0;
-    soxr_process(soxr_, in_at, static_cast<size_t>(n - consumed), &used, out_at, static_cast<size_t>(capacity - produced), &made);
-    consumed += static_cast<int>(used);
-    produced += static_cast<int>(made);
-    if (consumed >= n) break;
-    if (produced >= capacity || (used == 0 && made == 0)) {
-      dropped += n - consumed;
-      break;
-    }
+int Resampler::process(const float* const* in, int n, float* const* out) noexcept {
+  if (n > max_in_) {
+    dropped_ += n - max_in_;
+    n = max_in_;
   }
-  return produced;
+  for (int c = 0; c < channels_; ++c)
+    for (int i = 0; i < n; ++i) interleaved_in_[static_cast<size_t>(i) * channels_ + c] = in[c][i];
+  SRC_DATA data{};
+  data.data_in = interleaved_in_.data();
+  data.input_frames = n;
+  data.data_out = interleaved_out_.data();
+  data.output_frames = max_out_;
+  data.src_ratio = ratio_;
+  data.end_of_input = 0;
+  src_process(state_, &data);
+  dropped_ += n - data.input_frames_used;
+  const int made = static_cast<int>(data.output_frames_gen);
+  for (int c = 0; c < channels_; ++c)
+    for (int i = 0; i < made; ++i) out[c][i] = interleaved_out_[static_cast<size_t>(i) * channels_ + c];
+  return made;
 }
 
 }  // namespace timbre_rt

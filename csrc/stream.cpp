@@ -1,24 +1,47 @@
 #include "stream.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <exception>
 
 namespace timbre_rt {
 
+// Sync mode waits this long for a result before it gives up (a worker that never answers).
+constexpr long kSyncTimeoutMs = 60000;
+
 // ---------------------------------------------------------------- non-realtime
 
-Stream::Stream(std::unique_ptr<ModelInstance> model, int buffer, int headroom)
+namespace {
+
+// Inline computing needs no headroom; a frame-rate output keeps its ring delay whole
+// frames so that its frames land on a downstream decoder's grid (a rate converter pads
+// its own FIFO for that instead).
+int effective_headroom(const MethodInfo& method, const StreamConfig& config) {
+  if (config.inline_compute) return 0;
+  if (method.out_ratio == 1 || config.host_rate != config.model_rate) return config.headroom;
+  const int ratio = method.out_ratio;
+  return (config.buffer + config.headroom + ratio - 1) / ratio * ratio - config.buffer;
+}
+
+}  // namespace
+
+Stream::Stream(std::unique_ptr<ModelInstance> model, const StreamConfig& config)
     : model_(std::move(model)),
       method_(model_->method()),
-      buffer_(buffer),
-      headroom_(headroom),
-      in_frames_(buffer / method_.in_ratio),
-      out_frames_(buffer / method_.out_ratio),
+      buffer_(config.buffer),
+      headroom_(effective_headroom(method_, config)),
+      model_rate_(config.model_rate),
+      host_rate_(config.host_rate),
+      inline_compute_(config.inline_compute),
+      in_frames_(buffer_ / method_.in_ratio),
+      out_frames_(buffer_ / method_.out_ratio),
       // Alive at once: the slot being filled, those queued or computing, and those whose
       // output is still to be read within the ring delay. Two spare ones absorb jitter.
-      slots_(static_cast<size_t>((buffer + headroom + buffer - 1) / buffer + 4)),
-      done_(slots_.size()) {
+      slots_(static_cast<size_t>((buffer_ + headroom_ + buffer_ - 1) / buffer_ + 4)),
+      done_(slots_.size()),
+      piece_in_(method_.in_channels, nullptr),
+      piece_out_(method_.out_channels, nullptr) {
   for (auto& slot : slots_) {
     slot.in.assign(static_cast<size_t>(method_.in_channels) * in_frames_, 0.0f);
     slot.out.assign(static_cast<size_t>(method_.out_channels) * out_frames_, 0.0f);
@@ -26,23 +49,48 @@ Stream::Stream(std::unique_ptr<ModelInstance> model, int buffer, int headroom)
   free_.reserve(slots_.size());
   for (int i = static_cast<int>(slots_.size()) - 1; i > 0; --i) free_.push_back(i);
   start_filling(0, 0);
+  if (host_rate_ != model_rate_) converter_ = std::make_unique<RateConverter>(host_rate_, model_rate_, method_, kMaxPiece, ring_delay());
+  inline_error_.reserve(1024);
+}
+
+int Stream::latency() const noexcept {
+  const int inner = ring_delay() + method_.latency;
+  return converter_ ? converter_->latency(inner) : inner;
 }
 
 // ---------------------------------------------------------------- audio thread
 
 void Stream::process(const float* const* in, int in_channels, float* const* out, int out_channels, int n, bool sync,
                      WorkerLink& link) noexcept {
+  sync_ = sync;
+  link_ = &link;
+  if (!converter_) {
+    process_model_rate(in, in_channels, out, out_channels, n);
+    return;
+  }
+  for (int c = method_.out_channels; c < out_channels; ++c)
+    if (out[c]) std::memset(out[c], 0, static_cast<size_t>(n) * sizeof(float));
+  for (int offset = 0; offset < n;) {
+    const int count = std::min(n - offset, kMaxPiece);
+    for (int c = 0; c < method_.in_channels; ++c) piece_in_[c] = c < in_channels && in[c] ? in[c] + offset : nullptr;
+    for (int c = 0; c < method_.out_channels; ++c) piece_out_[c] = c < out_channels && out[c] ? out[c] + offset : nullptr;
+    converter_->process(*this, piece_in_.data(), method_.in_channels, piece_out_.data(), method_.out_channels, count);
+    offset += count;
+  }
+}
+
+void Stream::process_model_rate(const float* const* in, int in_channels, float* const* out, int out_channels, int n) noexcept {
   // Pieces of at most one buffer keep the number of slots in use bounded whatever n is.
   bool complete_output = true;
   for (int offset = 0; offset < n;) {
     const int count = std::min(n - offset, buffer_);
     recycle_passed_slots();
-    write_input(in, in_channels, offset, count, link);
-    complete_output &= read_output(out, out_channels, offset, count, sync, link);
+    write_input(in, in_channels, offset, count);
+    complete_output &= read_output(out, out_channels, offset, count);
     clock_ += count;
     offset += count;
   }
-  if (!complete_output) link.stats.record_underrun();
+  if (!complete_output) link_->stats.record_underrun();
 }
 
 void Stream::recycle_passed_slots() noexcept {
@@ -68,7 +116,7 @@ void Stream::start_filling(int slot, std::int64_t position) noexcept {
   slots_[slot].start = position;
 }
 
-void Stream::write_input(const float* const* in, int in_channels, int offset, int n, WorkerLink& link) noexcept {
+void Stream::write_input(const float* const* in, int in_channels, int offset, int n) noexcept {
   const int ratio = method_.in_ratio;
   int done = 0;
   while (done < n) {
@@ -94,33 +142,43 @@ void Stream::write_input(const float* const* in, int in_channels, int offset, in
     fill_pos_ += count;
     done += count;
     if (fill_pos_ == buffer_) {
-      submit_filled_slot(link);
+      submit_filled_slot();
       start_filling(fill_slot_, clock_ + done);
     }
   }
 }
 
-void Stream::submit_filled_slot(WorkerLink& link) noexcept {
+void Stream::submit_filled_slot() noexcept {
+  WorkerLink& link = *link_;
   // Without a free slot to fill next, the worker is too far behind: drop this buffer
   // (its output becomes silence) and refill the same slot.
   if (free_.empty()) {
     link.stats.record_drop();
     return;
   }
-  in_flight.fetch_add(1, std::memory_order_acq_rel);
-  if (!link.jobs.push(Job{this, fill_slot_})) {
-    in_flight.fetch_sub(1, std::memory_order_acq_rel);
-    link.stats.record_drop();
-    return;
+  if (inline_compute_) {  // computed here and now: the host asked for latency over safety
+    const auto begin = std::chrono::steady_clock::now();
+    const bool ok = compute(fill_slot_, inline_error_);
+    const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - begin;
+    link.stats.record_call(took.count());
+    if (!ok) link.stats.record_error();
+    done_.push(fill_slot_);
+  } else {
+    in_flight.fetch_add(1, std::memory_order_acq_rel);
+    if (!link.jobs.push(Job{this, fill_slot_})) {
+      in_flight.fetch_sub(1, std::memory_order_acq_rel);
+      link.stats.record_drop();
+      return;
+    }
+    link.todo.post();
   }
   ++submitted_;
-  link.todo.post();
   const int next = free_.back();
   free_.pop_back();
   fill_slot_ = next;
 }
 
-bool Stream::read_output(float* const* out, int out_channels, int offset_out, int n, bool sync, WorkerLink& link) noexcept {
+bool Stream::read_output(float* const* out, int out_channels, int offset_out, int n) noexcept {
   const int ratio = method_.out_ratio;
   bool complete_output = true;
   auto silence = [&](int from, int count) {
@@ -147,10 +205,10 @@ bool Stream::read_output(float* const* out, int out_channels, int offset_out, in
         ++received_;
         continue;
       }
-      if (sync && submitted_ > received_) {
+      if (sync_ && submitted_ > received_) {
         // Offline rendering: wait for the worker rather than lose the buffer. The timeout
         // only guards against a worker that never answers; it then counts as an underrun.
-        if (link.done.wait_for_ms(60000)) continue;
+        if (link_->done.wait_for_ms(kSyncTimeoutMs)) continue;
       }
       silence(i, n - i);
       complete_output = false;

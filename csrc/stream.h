@@ -1,11 +1,14 @@
-// One streaming configuration (model instance, buffer, latency) and its buffers.
+// One streaming configuration (model instance, buffer, latency, rate conversion) and its
+// buffers.
 //
 // The host's blocks of any size are cut into model buffers of `buffer` samples kept in
-// preallocated slots. A full slot goes to the worker as a Job; the worker computes it
-// and hands it back through `done_`. Every slot carries the stream position of its first
-// sample, and output sample t is the result for position t - ring_delay(), so the added
-// latency is exact whatever the host block size, and a late or dropped buffer becomes
-// silence without shifting anything after it.
+// preallocated slots. A full slot goes to the worker as a Job (or, inline, is computed on
+// the spot); the worker computes it and hands it back through `done_`. Every slot carries
+// the stream position of its first sample, and output sample t is the result for position
+// t - ring_delay(), so the added latency is exact whatever the host block size, and a late
+// or dropped buffer becomes silence without shifting anything after it. When the host
+// runs at another rate, a RateConverter carries the signals across (audio resampled,
+// latents held exactly).
 #pragma once
 
 #include <atomic>
@@ -17,6 +20,7 @@
 #include "compute_stats.h"
 #include "model_instance.h"
 #include "posix_semaphore.h"
+#include "rate_converter.h"
 #include "spsc_queue.h"
 
 namespace timbre_rt {
@@ -36,12 +40,24 @@ struct WorkerLink {
   ComputeStats& stats;
 };
 
+struct StreamConfig {
+  int buffer = 2048;     // model samples, a multiple of the method's ratios
+  int headroom = 0;      // model samples of extra delay that give the worker time
+  int model_rate = 0;
+  int host_rate = 0;     // the caller's rate; equal to model_rate: no conversion
+  bool inline_compute = false;  // compute full buffers inside process() (no worker, no headroom)
+};
+
 class Stream {
  public:
-  // Non-realtime: allocates every slot. `buffer` must be a multiple of the method's ratios.
-  Stream(std::unique_ptr<ModelInstance> model, int buffer, int headroom);
+  // Host samples per conversion piece: process() splits larger host blocks.
+  static constexpr int kMaxPiece = 4096;
 
-  // ---- audio thread (realtime-safe: no allocation, no lock, no wait unless `sync`) ----
+  // Non-realtime: allocates every slot and the rate converter.
+  Stream(std::unique_ptr<ModelInstance> model, const StreamConfig& config);
+
+  // ---- audio thread (realtime-safe: no allocation, no lock, no wait unless `sync` or inline) ----
+  // `in`: in_channels host planes of n samples; `out`: out_channels host planes.
   void process(const float* const* in, int in_channels, float* const* out, int out_channels, int n, bool sync,
                WorkerLink& link) noexcept;
 
@@ -57,11 +73,17 @@ class Stream {
 
   int buffer() const noexcept { return buffer_; }
   int headroom() const noexcept { return headroom_; }
-  // Samples between a host input sample and the output sample computed from it.
+  // Model samples between an input sample and the output sample computed from it.
   int ring_delay() const noexcept { return buffer_ + headroom_; }
-  // Total added delay reported to users: the ring plus the model's own delay.
-  int latency() const noexcept { return ring_delay() + method_.latency; }
+  // Total added delay reported to users, in host samples: the ring, the model's own
+  // delay and the rate conversion.
+  int latency() const noexcept;
   const MethodInfo& method() const noexcept { return method_; }
+  int host_rate() const noexcept { return host_rate_; }
+  long converter_underruns() const noexcept { return converter_ ? converter_->underruns() : 0; }
+
+  // The ring at the model's rate, as RateConverter drives it (audio thread).
+  void process_model_rate(const float* const* in, int in_channels, float* const* out, int out_channels, int n) noexcept;
 
  private:
   struct Slot {
@@ -70,29 +92,38 @@ class Stream {
     std::vector<float> out;  // out_channels planes of buffer / out_ratio frames
   };
 
-  // Both handle samples [offset, offset + n) of the host block, n <= buffer_.
-  void write_input(const float* const* in, int in_channels, int offset, int n, WorkerLink& link) noexcept;
+  // Both handle samples [offset, offset + n) of the block, n <= buffer_.
+  void write_input(const float* const* in, int in_channels, int offset, int n) noexcept;
   // Returns false when some output had to be silence for want of a result.
-  bool read_output(float* const* out, int out_channels, int offset, int n, bool sync, WorkerLink& link) noexcept;
+  bool read_output(float* const* out, int out_channels, int offset, int n) noexcept;
   void recycle_passed_slots() noexcept;
-  void submit_filled_slot(WorkerLink& link) noexcept;
+  void submit_filled_slot() noexcept;
   void start_filling(int slot, std::int64_t position) noexcept;
 
   std::unique_ptr<ModelInstance> model_;
   MethodInfo method_;
   int buffer_;
   int headroom_;
+  int model_rate_;
+  int host_rate_;
+  bool inline_compute_;
   int in_frames_;   // per slot, at the method's input rate
   int out_frames_;  // per slot, at the method's output rate
   std::vector<Slot> slots_;
   SpscQueue<int> done_;
+  std::unique_ptr<RateConverter> converter_;
+  std::vector<const float*> piece_in_;  // host planes moved along a block, piece by piece
+  std::vector<float*> piece_out_;
+  std::string inline_error_;  // inline mode: the worker's error slot, reserved up front
 
-  // Owned by the audio thread.
-  std::vector<int> free_;  // stack of idle slots (capacity reserved up front)
+  // Owned by the audio thread; valid during one process() call.
+  bool sync_ = false;
+  WorkerLink* link_ = nullptr;
   int fill_slot_ = -1;
   int fill_pos_ = 0;
   int read_slot_ = -1;
-  std::int64_t clock_ = 0;  // stream position of the next host sample
+  std::vector<int> free_;  // stack of idle slots (capacity reserved up front)
+  std::int64_t clock_ = 0;  // stream position (model samples) of the next sample
   std::int64_t submitted_ = 0;
   std::int64_t received_ = 0;
 };

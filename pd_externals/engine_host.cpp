@@ -24,10 +24,21 @@ void shutdown_live_hosts() {
   for (EngineHost* host : live_hosts()) host->shutdown();
 }
 
+// Destroyed first when the thread that creates the objects (Pd's main thread) calls
+// exit(): glibc runs that thread's thread_local destructors before the atexit handlers and
+// before any static destructor, so no worker is still inside libtorch when libtorch's own
+// statics (some created lazily, after our handlers were registered) are torn down.
+struct ExitGuard {
+  ~ExitGuard() { shutdown_live_hosts(); }
+};
+
 void register_host(EngineHost* host) {
   std::lock_guard<std::mutex> lock(live_mutex());
   live_hosts().insert(host);
-  // Registered after the registry exists, so it runs before the registry is destroyed.
+  static thread_local ExitGuard guard;
+  (void)guard;
+  // For an exit() from another thread: registered after the registry exists, so it runs
+  // before the registry is destroyed.
   static const bool registered = (std::atexit(shutdown_live_hosts), true);
   (void)registered;
 }
@@ -82,11 +93,13 @@ void EngineHost::process(const float* const* in, int in_channels, float* const* 
 
 // ---------------------------------------------------------------- Pd main thread
 
-std::string EngineHost::open(const std::string& path, const EngineOptions& options) {
+std::string EngineHost::open(const std::string& path, const EngineOptions& options, const Adjust& adjust) {
   options_ = options;
   options_.method = method_;
-  return execute([this, path](Engine*) {
-    owned_ = std::make_unique<Engine>(path, options_);
+  return execute([this, path, adjust](Engine*) {
+    auto file = ModelFile::open(path);
+    if (adjust) adjust(file->info(), options_);
+    owned_ = std::make_unique<Engine>(std::move(file), options_);
     engine_.store(owned_.get(), std::memory_order_release);
     return std::string();
   });
@@ -147,7 +160,29 @@ void EngineHost::set_headroom(int headroom, bool wait) {
       [headroom](Engine* engine) {
         if (!engine) return std::string("headroom set for the next model");
         engine->set_headroom(headroom);
-        return "headroom " + std::to_string(headroom) + ", latency " + std::to_string(engine->latency()) + " samples at the model's rate";
+        return "headroom " + std::to_string(headroom) + ", latency " + std::to_string(engine->latency()) + " samples";
+      },
+      wait);
+}
+
+void EngineHost::set_host_rate(int host_rate, bool wait) {
+  options_.host_rate = host_rate;
+  run(
+      [host_rate](Engine* engine) {
+        if (engine) engine->set_host_rate(host_rate);
+        return std::string();
+      },
+      wait);
+}
+
+void EngineHost::set_inline(bool inline_compute, bool wait) {
+  options_.inline_compute = inline_compute;
+  run(
+      [inline_compute](Engine* engine) {
+        if (!engine) return std::string("inline set for the next model");
+        engine->set_inline(inline_compute);
+        return std::string(inline_compute ? "inline: the model runs in Pd's audio thread, latency " : "threaded: latency ") +
+               std::to_string(engine->latency()) + " samples";
       },
       wait);
 }

@@ -36,8 +36,10 @@ class EngineHost {
   void process(const float* const* in, int in_channels, float* const* out, int out_channels, int n) noexcept;
 
   // ---- Pd main thread ----
-  // Loads the model now (object creation). Returns "" or the error message.
-  std::string open(const std::string& path, const EngineOptions& options);
+  // Loads the model now (object creation). `adjust`, when given, may change the options
+  // once the file's metadata is known. Returns "" or the error message.
+  using Adjust = std::function<void(const ModelInfo&, EngineOptions&)>;
+  std::string open(const std::string& path, const EngineOptions& options, const Adjust& adjust = nullptr);
   // Control changes. They run on the control thread, or at once when `wait` is set (sync
   // mode: a batch render must not start before its model is there).
   void load(const std::string& path, bool wait);
@@ -45,10 +47,13 @@ class EngineHost {
   void set_device(const std::string& device, bool wait);
   void set_threads(int threads, bool wait);
   void set_headroom(int headroom, bool wait);
+  void set_host_rate(int host_rate, bool wait);
+  void set_inline(bool inline_compute, bool wait);
   void reset(bool wait);
   void set_sync(bool sync);
   void set_bypass(bool bypass) { bypass_.store(bypass); }
   bool sync() const { return options_.sync; }
+  const EngineOptions& options() const { return options_; }
 
   // Messages produced by control changes since the last call (errors start with "error: ").
   std::vector<std::string> take_messages();

@@ -2,40 +2,55 @@
 
 #include <g_canvas.h>  // canvas_update_dsp
 
+#include <s_stuff.h>  // sys_get_audio_settings: the scheduler mode, for the default headroom
+
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <atomic>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "engine_host.h"
-#include "rate_bridge.h"
+#include "bounds.h"
 
 using timbre_rt::EngineHost;
 using timbre_rt::EngineOptions;
 
 namespace {
 
-constexpr int kDefaultBuffer = 2048;
+// 512 samples: the shipped models' block (21 ms at 24 kHz); models with a larger block
+// round it up to theirs.
+constexpr int kDefaultBuffer = 512;
 constexpr double kPollMs = 20.0;
+// Auto headroom starts from one JACK period of a low-latency setup and grows to the largest
+// burst the object sees (measured after the first second: Pd fills its buffer at start).
+constexpr int kAssumedBurst = 256;
+constexpr double kBurstCheckMs = 500.0;
+constexpr double kBurstSettleSeconds = 1.0;
 
 struct t_engine_object {
   t_object obj;
   t_float scalar_input;  // CLASS_MAINSIGNALIN's float for the first inlet
   t_symbol* directory;   // the patch's folder: relative model paths start there
   EngineHost* host;
-  timbre_rt::RateBridge* bridge;  // when Pd's rate differs from the model's; built in dsp
-  bool silent;                    // no way to run the model at Pd's rate
   int inlets;
   int outlets;
   const float** in_planes;  // set in dsp, read in perform
   float** out_planes;
   t_outlet* info;
   t_clock* poll;
+  t_clock* burst_check;
   double pd_rate;
+  // Pd computes blocks in bursts (its audio buffer, a JACK period): perform measures them.
+  bool auto_headroom;  // headroom follows the largest burst (until a headroom is given)
+  double last_perform;  // seconds on the steady clock, audio thread's own
+  double dsp_started;
+  long burst;  // samples of the running burst
+  std::atomic<long> max_burst;
 };
-
 const char* class_name(t_engine_object* x) { return class_getname(pd_class(&x->obj.ob_pd)); }
 
 std::string resolve(t_engine_object* x, const char* path) {
@@ -64,38 +79,39 @@ void engine_object_info(t_engine_object* x) {
     pd_error(x, "%s: no model loaded", class_name(x));
     return;
   }
-  const auto model = engine->info();
-  const auto method = engine->method();
+  const auto state = engine->state();  // a snapshot: never waits for a load
+  const auto& model = state->file->info();
+  const auto& method = state->method;
   const auto stats = engine->stats();
   const double pd_rate = x->pd_rate > 0 ? x->pd_rate : sys_getsr();
-  // In samples at Pd's rate, resampler FIFO included.
-  const int latency = x->bridge ? x->bridge->latency(engine->latency())
-                                : static_cast<int>(std::lround(engine->latency() * pd_rate / model.sampling_rate));
-  const double latency_ms = 1000.0 * latency / pd_rate;
+  const int latency = state->latency;  // at Pd's rate, conversion included
+  const double latency_ms = 1000.0 * latency / state->host_rate;
+  const bool resampled = state->host_rate != model.sampling_rate;
   output(x, "latency", {static_cast<t_float>(latency), static_cast<t_float>(latency_ms)});
   output(x, "rate", {static_cast<t_float>(pd_rate), static_cast<t_float>(model.sampling_rate)});
   output(x, "channels", {static_cast<t_float>(method.in_channels), static_cast<t_float>(method.out_channels)});
-  output(x, "buffer", {static_cast<t_float>(engine->buffer())});
-  const unsigned long long underruns = stats.underruns + (x->bridge ? x->bridge->underruns() : 0);
-  output(x, "underruns", {static_cast<t_float>(underruns)});
+  output(x, "buffer", {static_cast<t_float>(state->options.buffer)});
+  output(x, "headroom", {static_cast<t_float>(state->headroom), static_cast<t_float>(x->auto_headroom ? 1 : 0)});
+  output(x, "burst", {static_cast<t_float>(x->max_burst.load())});
+  output(x, "inline", {static_cast<t_float>(state->options.inline_compute ? 1 : 0)});
+  output(x, "realtime", {static_cast<t_float>(engine->realtime() ? 1 : 0)});
+  output(x, "underruns", {static_cast<t_float>(stats.underruns)});
   output(x, "compute", {static_cast<t_float>(stats.compute_ms_p50), static_cast<t_float>(stats.compute_ms_p99),
                         static_cast<t_float>(stats.compute_ms_max)});
-  post("%s: %s '%s' at %d Hz (Pd at %g Hz%s), buffer %d, latency %d samples (%.1f ms), %d -> %d channels, %llu calls, "
-       "%llu underruns, compute p50 %.2f ms p99 %.2f ms max %.2f ms",
-       class_name(x), method.name.c_str(), model.path.c_str(), model.sampling_rate, pd_rate, x->bridge ? ", resampled" : "",
-       engine->buffer(), latency, latency_ms,
-       method.in_channels, method.out_channels, static_cast<unsigned long long>(stats.calls), underruns, stats.compute_ms_p50,
-       stats.compute_ms_p99, stats.compute_ms_max);
+  const std::string realtime = engine->realtime() ? "realtime priority"
+                                                  : "no realtime priority (" + engine->realtime_error() + ")";
+  post("%s: %s '%s' at %d Hz (Pd at %g Hz%s), buffer %d, headroom %d%s, %s, latency %d samples (%.1f ms), %d -> %d channels, "
+       "largest burst %ld samples, %llu calls, %llu underruns, compute p50 %.2f ms p99 %.2f ms max %.2f ms, worker: %s",
+       class_name(x), method.name.c_str(), model.path.c_str(), model.sampling_rate, pd_rate, resampled ? ", resampled" : "",
+       state->options.buffer, state->headroom, x->auto_headroom ? " (auto)" : "", state->options.inline_compute ? "inline" : "threaded",
+       latency, latency_ms, method.in_channels, method.out_channels, x->max_burst.load(),
+       static_cast<unsigned long long>(stats.calls), static_cast<unsigned long long>(stats.underruns), stats.compute_ms_p50,
+       stats.compute_ms_p99, stats.compute_ms_max, realtime.c_str());
 }
 
 // Main thread: prints what the control thread finished, until nothing is pending.
 void engine_object_poll(t_engine_object* x) {
-  bool loaded = false;
-  for (const auto& message : x->host->take_messages()) {
-    report(x, message);
-    loaded |= message.rfind("loaded ", 0) == 0;
-  }
-  if (loaded) canvas_update_dsp();  // a new model may run at another rate: rebuild the bridge
+  for (const auto& message : x->host->take_messages()) report(x, message);
   if (x->host->busy()) clock_delay(x->poll, kPollMs);
 }
 
@@ -118,8 +134,30 @@ void engine_object_load(t_engine_object* x, t_symbol* path) {
   after_control(x);
 }
 
+// A number from a message as an int in [low, high]; false (and one line in the Pd window)
+// for NaN, infinities, fractions or a number out of range.
+bool message_int(t_engine_object* x, const char* what, t_floatarg value, int low, int high, int& result) {
+  try {
+    result = timbre_rt::bounds::checked_int(what, value, low, high);
+    return true;
+  } catch (const std::exception& e) {
+    pd_error(x, "%s: %s; nothing changed", class_name(x), e.what());
+    return false;
+  }
+}
+
+// Model samples of headroom that cover a burst of `burst` samples at Pd's rate.
+int headroom_for_burst(t_engine_object* x, long burst) {
+  timbre_rt::Engine* engine = x->host->engine();
+  const double pd_rate = x->pd_rate > 0 ? x->pd_rate : sys_getsr();
+  const double model_rate = engine ? engine->info().sampling_rate : pd_rate;
+  return static_cast<int>(std::ceil(burst * model_rate / pd_rate));
+}
+
 void engine_object_buffer(t_engine_object* x, t_floatarg buffer) {
-  x->host->set_buffer(static_cast<int>(buffer), x->host->sync());
+  int value = 0;
+  if (!message_int(x, "buffer", buffer, 1, timbre_rt::bounds::kMaxBuffer, value)) return;
+  x->host->set_buffer(value, x->host->sync());
   after_control(x);
 }
 
@@ -129,13 +167,53 @@ void engine_object_device(t_engine_object* x, t_symbol* device) {
 }
 
 void engine_object_threads(t_engine_object* x, t_floatarg threads) {
-  x->host->set_threads(static_cast<int>(threads), x->host->sync());
+  int value = 0;
+  if (!message_int(x, "threads", threads, 1, timbre_rt::bounds::kMaxThreads, value)) return;
+  x->host->set_threads(value, x->host->sync());
   after_control(x);
 }
 
-void engine_object_headroom(t_engine_object* x, t_floatarg headroom) {
-  x->host->set_headroom(static_cast<int>(headroom), x->host->sync());
+void engine_object_headroom(t_engine_object* x, t_symbol*, int argc, t_atom* argv) {
+  if (argc == 1 && argv[0].a_type == A_SYMBOL && std::string(atom_getsymbol(argv)->s_name) == "auto") {
+    x->auto_headroom = true;
+    x->max_burst.store(0);
+    x->host->set_headroom(headroom_for_burst(x, kAssumedBurst), x->host->sync());
+    after_control(x);
+    return;
+  }
+  if (argc != 1 || argv[0].a_type != A_FLOAT) {
+    pd_error(x, "%s: headroom takes a number of samples or 'auto'; nothing changed", class_name(x));
+    return;
+  }
+  int value = 0;
+  if (!message_int(x, "headroom", atom_getfloat(argv), 0, timbre_rt::bounds::kMaxHeadroom, value)) return;
+  x->auto_headroom = false;
+  x->host->set_headroom(value, x->host->sync());
   after_control(x);
+}
+
+void engine_object_inline(t_engine_object* x, t_floatarg on) {
+  x->host->set_inline(on != 0, x->host->sync());
+  after_control(x);
+}
+
+// Main thread, every kBurstCheckMs while DSP runs: with auto headroom, grows the headroom
+// to the largest burst seen, so that a result is never needed inside the burst that
+// completed its buffer.
+void engine_object_burst_check(t_engine_object* x) {
+  clock_delay(x->burst_check, kBurstCheckMs);
+  timbre_rt::Engine* engine = x->host->engine();
+  if (!x->auto_headroom || !engine || x->host->busy() || x->host->sync()) return;
+  const long burst = x->max_burst.load();
+  if (burst <= 0) return;
+  const auto state = engine->state();
+  if (state->options.inline_compute) return;
+  const int needed = headroom_for_burst(x, burst);
+  if (needed <= state->options.headroom) return;
+  post("%s: Pd computes up to %ld samples per burst: headroom raised to %d model samples (send 'headroom <n>' to fix it)",
+       class_name(x), burst, needed);
+  x->host->set_headroom(needed, false);
+  clock_delay(x->poll, kPollMs);
 }
 
 void engine_object_reset(t_engine_object* x) {
@@ -149,16 +227,21 @@ void engine_object_bypass(t_engine_object* x, t_floatarg on) { x->host->set_bypa
 
 // ---------------------------------------------------------------- dsp
 
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 t_int* engine_object_perform(t_int* w) {
   auto* x = reinterpret_cast<t_engine_object*>(w[1]);
   const int n = static_cast<int>(w[2]);
-  if (x->silent) {
-    for (int c = 0; c < x->outlets; ++c) std::fill(x->out_planes[c], x->out_planes[c] + n, 0.0f);
-  } else if (x->bridge) {
-    x->bridge->process(*x->host, x->in_planes, x->out_planes, n);
-  } else {
-    x->host->process(x->in_planes, x->inlets, x->out_planes, x->outlets, n);
-  }
+  // A block that follows the previous one sooner than half its own duration belongs to the
+  // same burst. Reading the steady clock neither allocates nor locks.
+  const double now = now_seconds();
+  x->burst = now - x->last_perform < 0.5 * n / x->pd_rate ? x->burst + n : n;
+  x->last_perform = now;
+  if (now - x->dsp_started > kBurstSettleSeconds && x->burst > x->max_burst.load(std::memory_order_relaxed))
+    x->max_burst.store(x->burst, std::memory_order_relaxed);
+  x->host->process(x->in_planes, x->inlets, x->out_planes, x->outlets, n);
   return w + 3;
 }
 
@@ -166,31 +249,28 @@ void engine_object_dsp(t_engine_object* x, t_signal** sp) {
   x->pd_rate = sp[0]->s_sr;
   for (int i = 0; i < x->inlets; ++i) x->in_planes[i] = sp[i]->s_vec;
   for (int i = 0; i < x->outlets; ++i) x->out_planes[i] = sp[x->inlets + i]->s_vec;
-  delete x->bridge;  // DSP is stopped while dsp() runs: perform cannot be using it
-  x->bridge = nullptr;
-  x->silent = false;
-  if (timbre_rt::Engine* engine = x->host->engine()) {
-    const int model_rate = engine->info().sampling_rate;
-    if (model_rate != static_cast<int>(x->pd_rate)) {
-      try {
-        const auto method = engine->method();
-        x->bridge = new timbre_rt::RateBridge(static_cast<int>(x->pd_rate), model_rate, x->inlets, x->outlets, sp[0]->s_n,
-                                              method.out_ratio);
-      } catch (const std::exception& e) {
-        pd_error(x, "%s: %s; the object outputs silence", class_name(x), e.what());
-        x->silent = true;
-      }
-    }
+  // Everything the audio thread needs was built at load; only a change of Pd's rate asks
+  // the control thread for a new stream (at once in sync mode).
+  const int pd_rate = static_cast<int>(x->pd_rate);
+  if (x->host->options().host_rate != pd_rate) {
+    x->host->set_host_rate(pd_rate, x->host->sync());
+    after_control(x);
   }
+  x->burst = 0;
+  x->last_perform = 0;
+  x->dsp_started = now_seconds();
+  x->max_burst.store(0);
+  clock_delay(x->burst_check, kBurstCheckMs);
   dsp_add(engine_object_perform, 2, x, static_cast<t_int>(sp[0]->s_n));
 }
 
 void engine_object_free(t_engine_object* x) {
   clock_free(x->poll);
-  delete x->bridge;
+  clock_free(x->burst_check);
   delete x->host;  // joins the control thread and the engine's worker
   delete[] x->in_planes;
   delete[] x->out_planes;
+  x->max_burst.~atomic();
 }
 
 }  // namespace
@@ -199,20 +279,35 @@ void engine_object_free(t_engine_object* x) {
 
 void* engine_object_new(t_class* cls, const char* method, bool audio_in, int argc, t_atom* argv) {
   auto* x = reinterpret_cast<t_engine_object*>(pd_new(cls));
+  new (&x->max_burst) std::atomic<long>(0);
   x->directory = canvas_getdir(canvas_getcurrent());
   x->host = new EngineHost(method);
+  x->pd_rate = sys_getsr();
 
   EngineOptions options;
   options.buffer = kDefaultBuffer;
+  options.host_rate = static_cast<int>(x->pd_rate);
   t_symbol* path = atom_getsymbolarg(0, argc, argv);
-  if (argc > 1) options.buffer = static_cast<int>(atom_getfloatarg(1, argc, argv));
-  // Pd computes blocks in bursts, so the block after a full buffer follows at once: without
-  // headroom every result would be late. Half a buffer by default (bench/pd_jack.md).
-  options.headroom = argc > 2 ? static_cast<int>(atom_getfloatarg(2, argc, argv)) : std::max(options.buffer, 0) / 2;
+  auto number = [&](int index, const char* what, int low, int high, int fallback) {
+    if (argc <= index) return fallback;
+    try {
+      return timbre_rt::bounds::checked_int(what, atom_getfloatarg(index, argc, argv), low, high);
+    } catch (const std::exception& e) {
+      pd_error(x, "%s: %s; using %d", class_name(x), e.what(), fallback);
+      return fallback;
+    }
+  };
+  options.buffer = number(1, "buffer", 1, timbre_rt::bounds::kMaxBuffer, kDefaultBuffer);
+  options.headroom = number(2, "headroom", 0, timbre_rt::bounds::kMaxHeadroom, 0);
+  x->auto_headroom = argc <= 2;
   if (path == &s_) {
     pd_error(x, "%s: no model file given (usage: [%s <model.ts> <buffer> <headroom>]); send 'load <path>'", class_name(x), class_name(x));
   } else {
-    const std::string error = x->host->open(resolve(x, path->s_name), options);
+    const double pd_rate = x->pd_rate;
+    const bool automatic = x->auto_headroom;
+    const std::string error = x->host->open(resolve(x, path->s_name), options, [pd_rate, automatic](const timbre_rt::ModelInfo& model, EngineOptions& o) {
+      if (automatic) o.headroom = static_cast<int>(std::ceil(kAssumedBurst * model.sampling_rate / pd_rate));
+    });
     if (!error.empty()) report(x, error + " (the object outputs silence until a model loads)");
   }
 
@@ -231,9 +326,10 @@ void* engine_object_new(t_class* cls, const char* method, bool audio_in, int arg
   x->in_planes = new const float*[x->inlets]();
   x->out_planes = new float*[x->outlets]();
   x->poll = clock_new(x, reinterpret_cast<t_method>(engine_object_poll));
-  x->pd_rate = 0;
-  x->bridge = nullptr;
-  x->silent = false;
+  x->burst_check = clock_new(x, reinterpret_cast<t_method>(engine_object_burst_check));
+  x->burst = 0;
+  x->last_perform = 0;
+  x->dsp_started = 0;
   return x;
 }
 
@@ -248,7 +344,8 @@ t_class* engine_object_class(const char* name, t_newmethod new_method) {
   class_addmethod(cls, reinterpret_cast<t_method>(engine_object_threads), gensym("threads"), A_FLOAT, 0);
   class_addmethod(cls, reinterpret_cast<t_method>(engine_object_sync), gensym("sync"), A_FLOAT, 0);
   class_addmethod(cls, reinterpret_cast<t_method>(engine_object_bypass), gensym("bypass"), A_FLOAT, 0);
-  class_addmethod(cls, reinterpret_cast<t_method>(engine_object_headroom), gensym("headroom"), A_FLOAT, 0);
+  class_addmethod(cls, reinterpret_cast<t_method>(engine_object_headroom), gensym("headroom"), A_GIMME, 0);
+  class_addmethod(cls, reinterpret_cast<t_method>(engine_object_inline), gensym("inline"), A_FLOAT, 0);
   class_addmethod(cls, reinterpret_cast<t_method>(engine_object_reset), gensym("reset"), A_NULL);
   class_addmethod(cls, reinterpret_cast<t_method>(engine_object_info), gensym("info"), A_NULL);
   return cls;

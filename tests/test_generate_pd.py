@@ -65,6 +65,14 @@ def python_chain(model_path: str, x: np.ndarray) -> np.ndarray:
     return soxr.resample(y, MODEL_RATE, PD_RATE)
 
 
+def below(x: np.ndarray, hz: float = 9000.0) -> np.ndarray:
+    """x without what lies above `hz`: the objects' low-latency resampler is flat to 10 kHz
+    at a 24 kHz model, the reference's soxr to 11 kHz, and the toy model sounds up there."""
+    spectrum = np.fft.rfft(x)
+    spectrum[np.fft.rfftfreq(x.size, 1.0 / PD_RATE) > hz] = 0
+    return np.fft.irfft(spectrum, x.size)
+
+
 def best_match(out: np.ndarray, ref: np.ndarray, start: int, length: int, lags: range) -> tuple:
     """Best (correlation, lag) of out[start + lag:] with ref[start:] over `length` samples."""
     r = ref[start : start + length].astype(np.float64)
@@ -108,7 +116,7 @@ def test_interpolation_plane_equal_anchors_is_the_plain_chain(model_path, tmp_pa
     y = soundfile.read(out, dtype="float32")[0]
     assert y.shape == (int(1.2 * PD_RATE),)
     ref = python_chain(model_path, x)
-    corr, lag = best_match(y, ref, 5000, 30000, range(12000, 20000))  # encoder + decoder latency
+    corr, lag = best_match(below(y), below(ref), 5000, 30000, range(6000, 20000))  # encoder + decoder latency
     assert corr > 0.999, (corr, lag)
     assert abs(np.std(y[lag + 5000 :]) / np.std(ref[5000 : y.size - lag]) - 1) < 0.02
 
@@ -121,7 +129,7 @@ def test_interpolation_plane_moves_away_from_a(model_path, tmp_path):
     render("interpolation-plane.pd", model_path, tmp_path,
            f"interpolation-plane-batch {src} {silent} {silent} {silent} {out} 1.5")
     y = soundfile.read(out, dtype="float32")[0]
-    latency = 15800  # measured: encoder + decoder at these settings (see the test above)
+    latency = 9566  # measured: encoder + decoder at these settings (the lag found in the test above)
     early = np.std(y[latency + 2400 : latency + 12000])  # A's weight near 1
     late = np.std(y[-7000:])  # A's weight 0 for 0.4 s already
     assert early > 1e-6 and late < 0.01 * early, (early, late)

@@ -54,13 +54,15 @@ def test_info_reports_latency(tmp_path, toy_path, tone):
     assert f"latency {BUFFER} samples" in run.stderr
 
 
-def test_default_headroom_is_half_a_buffer(tmp_path, toy_path, tone):
+def test_default_headroom_is_auto_from_one_jack_period(tmp_path, toy_path, tone):
+    # Auto headroom starts at 256 samples at Pd's rate (one period of a low-latency JACK
+    # setup) and grows to the bursts Pd really computes; an explicit headroom fixes it.
     objects = [f"encoder~ {toy_path} {BUFFER}", f"decoder~ {toy_path} {BUFFER}"]
     wires = [(0, k, 1, k) for k in range(LATENTS)] + [(1, 0, -1, 0)]
     run = render(tmp_path, tone, RATE, objects, wires, extra=("info", "headroom 64", "info"))
     created_and_rendered(run, tone.size)
-    assert run.stderr.count(f"latency {BUFFER + BUFFER // 2} samples (") == 2
-    assert run.stderr.count(f"latency {BUFFER + 64} samples (") == 2
+    assert run.stderr.count(f"headroom 256 (auto), threaded, latency {BUFFER + 256} samples (") == 2
+    assert run.stderr.count(f"headroom 64, threaded, latency {BUFFER + 64} samples (") == 2
     assert "1 -> 4 channels" in run.stderr and "4 -> 1 channels" in run.stderr
 
 
@@ -111,8 +113,15 @@ def test_bad_model_at_creation(tmp_path, toy_path, tone, bad_models, case):
         ("load {bad}", "is not a TorchScript file"),
         ("device cuda", "CUDA is not available"),
         ("foo 1 2", "no method for 'foo'"),
-        ("buffer 0", "buffer must be a positive"),
-        ("buffer -64", "buffer must be a positive"),
+        ("buffer 0", "buffer must be a whole number in [1, 262144], got 0; nothing changed"),
+        ("buffer -64", "buffer must be a whole number in [1, 262144], got -64"),
+        ("buffer 1e+10", "buffer must be a whole number in [1, 262144], got 1e+10"),
+        ("buffer 1073741824", "got 1.07374e+09"),
+        ("buffer 100.5", "got 100.5"),
+        ("headroom 1e+10", "headroom must be a whole number in [0, 262144], got 1e+10"),
+        ("headroom -1", "headroom must be a whole number in [0, 262144], got -1"),
+        ("headroom fast", "headroom takes a number of samples or 'auto'"),
+        ("threads 1e+10", "threads must be a whole number in [1, 256]"),
         ("load", "load needs a model file path"),
     ],
 )

@@ -15,7 +15,8 @@ def test_no_allocation_and_no_lock_on_the_audio_thread(toy_path, method, buffer)
     print(run.stdout, run.stderr)
     pattern = r"^(\S+): allocations=(\d+) locks=(\d+) calls=(\d+) underruns=\d+ dropped=(\d+)"
     phases = {p[0]: [int(v) for v in p[1:]] for p in re.findall(pattern, run.stdout, re.M)}
-    assert list(phases) == ["realtime-paced", "realtime-overload", "realtime-odd-block", "sync", "realtime-resampled"]
+    assert list(phases) == ["realtime-paced", "realtime-overload", "realtime-odd-block", "sync", "realtime-resampled-2x",
+                            "realtime-resampled-44k1", "realtime-reconfigured", "realtime-resampled-reconfigured"]
     for name, (allocations, locks, calls, dropped) in phases.items():
         assert (allocations, locks) == (0, 0), name
         if name == "realtime-overload":

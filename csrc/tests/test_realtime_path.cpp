@@ -1,5 +1,6 @@
-// Proves the audio-thread path of the engine realtime-safe: during 10,000 process() calls
-// in steady state it makes no heap allocation and takes no mutex.
+// Proves the audio-thread path of the engine realtime-safe: from the very first process()
+// call of a fresh engine on (10,000 calls a phase) it makes no heap allocation and takes no
+// mutex, also while another thread loads models and changes the buffer.
 //
 // malloc & co. and pthread_mutex_lock are interposed in this executable; they count only
 // while the calling thread has `t_counting` set (the worker and libtorch allocate freely).
@@ -15,13 +16,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "engine.h"
 #include "pipeline.h"
-#include "rate_bridge.h"
 
 extern "C" {
 void* __libc_malloc(size_t);
@@ -89,8 +90,11 @@ struct PhaseResult {
   timbre_rt::StatsSnapshot stats;
 };
 
-// Calls the engine directly, or through a RateBridge from a host at another rate.
-PhaseResult run_phase(timbre_rt::Engine& engine, int block, bool paced, timbre_rt::RateBridge* bridge = nullptr) {
+// Counts from the first call of a fresh engine; `control`, when given, runs on another
+// thread meanwhile (loads, buffer changes) until the phase ends.
+PhaseResult run_phase(const std::string& path, timbre_rt::EngineOptions options, int block, bool paced,
+                      const std::function<void(timbre_rt::Engine&)>& control = nullptr) {
+  timbre_rt::Engine engine(path, options);
   const auto method = engine.method();
   std::vector<std::vector<float>> in(method.in_channels, std::vector<float>(block));
   std::vector<std::vector<float>> out(method.out_channels, std::vector<float>(block));
@@ -103,21 +107,23 @@ PhaseResult run_phase(timbre_rt::Engine& engine, int block, bool paced, timbre_r
     for (auto& plane : in)
       for (auto& x : plane) x = static_cast<float>(static_cast<int>((seed = seed * 1103515245u + 12345u) >> 16) % 2001 - 1000) * 1e-4f;
   };
-  auto call = [&] {
-    fill();
-    if (bridge)
-      bridge->process(engine, in_planes.data(), out_planes.data(), block);
-    else
-      engine.process(in_planes.data(), method.in_channels, out_planes.data(), method.out_channels, block);
-    if (paced) std::this_thread::sleep_for(std::chrono::microseconds(100));
-  };
-  for (int i = 0; i < 2000; ++i) call();  // reach steady state (stream adopted, slots cycling)
-  engine.clear_stats();
+  std::atomic<bool> stop{false};
+  std::thread controller;
+  if (control)
+    controller = std::thread([&] {
+      while (!stop.load()) control(engine);
+    });
   g_allocations = 0;
   g_locks = 0;
-  t_counting = true;
-  for (int i = 0; i < 10000; ++i) call();
-  t_counting = false;
+  for (int i = 0; i < 10000; ++i) {
+    fill();
+    t_counting = true;
+    engine.process(in_planes.data(), method.in_channels, out_planes.data(), method.out_channels, block);
+    t_counting = false;
+    if (paced) std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+  stop.store(true);
+  if (controller.joinable()) controller.join();
   return {g_allocations.load(), g_locks.load(), engine.stats()};
 }
 
@@ -151,9 +157,6 @@ PhaseResult run_pipeline_phase(timbre_rt::Pipeline& pipeline, int block, bool pa
       std::this_thread::sleep_for(std::chrono::microseconds(50));
     }
   });
-  for (int i = 0; i < 2000; ++i) call();
-  pipeline.encoder().clear_stats();
-  pipeline.decoder().clear_stats();
   g_allocations = 0;
   g_locks = 0;
   t_counting = true;
@@ -174,7 +177,7 @@ int run_pipeline(const char* path, int buffer) {
   };
   const Phase phases[] = {
       {"pipeline-paced", false, true, 64, 0},
-      {"pipeline-overload", false, false, 64, 0},
+      {"pipeline-overload", false, false, 1024, 0},  // unpaced, 16x realtime blocks: the worker falls behind
       {"pipeline-odd-block", false, true, 100, 0},
       {"pipeline-resampled", false, true, 64, 2},
       {"pipeline-sync", true, false, 64, 0},
@@ -212,46 +215,50 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (std::string(argv[2]) == "pipeline") return run_pipeline(argv[1], std::atoi(argv[3]));
-  timbre_rt::EngineOptions options;
-  options.method = argv[2];
-  options.buffer = std::atoi(argv[3]);
-  options.headroom = 4 * options.buffer;
-  timbre_rt::Engine engine(argv[1], options);
+  const std::string path = argv[1];
+  timbre_rt::EngineOptions base;
+  base.method = argv[2];
+  base.buffer = std::atoi(argv[3]);
+  base.headroom = 4 * base.buffer;
+  const int model_rate = timbre_rt::ModelFile::open(path)->info().sampling_rate;
 
   struct Phase {
     const char* name;
     bool sync;
     bool paced;
     int block;
+    int host_rate;  // 0: the model's
+    bool reconfigure;  // another thread loads and changes the buffer meanwhile
   };
   const Phase phases[] = {
-      {"realtime-paced", false, true, 64},
-      {"realtime-overload", false, false, 64},
-      {"realtime-odd-block", false, true, 100},
-      {"sync", true, false, 64},
+      {"realtime-paced", false, true, 64, 0, false},
+      {"realtime-overload", false, false, 1024, 0, false},  // unpaced large blocks: the worker falls behind
+      {"realtime-odd-block", false, true, 100, 0, false},
+      {"sync", true, false, 64, 0, false},
+      {"realtime-resampled-2x", false, true, 64, 2 * model_rate, false},
+      {"realtime-resampled-44k1", false, true, 64, 44100 == model_rate ? 48000 : 44100, false},
+      {"realtime-reconfigured", false, true, 64, 0, true},
+      {"realtime-resampled-reconfigured", false, true, 64, 2 * model_rate, true},
   };
   bool ok = true;
   for (const auto& phase : phases) {
-    engine.set_sync(phase.sync);
-    const PhaseResult r = run_phase(engine, phase.block, phase.paced);
+    timbre_rt::EngineOptions options = base;
+    options.sync = phase.sync;
+    options.host_rate = phase.host_rate;
+    std::function<void(timbre_rt::Engine&)> control;
+    if (phase.reconfigure)
+      control = [&, toggle = false](timbre_rt::Engine& engine) mutable {
+        engine.load(path);
+        engine.set_buffer(toggle ? base.buffer : 2 * base.buffer);
+        toggle = !toggle;
+      };
+    const PhaseResult r = run_phase(path, options, phase.block, phase.paced, control);
     std::printf("%s: allocations=%ld locks=%ld calls=%llu underruns=%llu dropped=%llu errors=%llu\n", phase.name, r.allocations, r.locks,
                 static_cast<unsigned long long>(r.stats.calls), static_cast<unsigned long long>(r.stats.underruns),
                 static_cast<unsigned long long>(r.stats.dropped), static_cast<unsigned long long>(r.stats.errors));
     // The overload phase exists to exercise the drop path; the others must see results.
     const bool exercised = phase.paced || phase.sync ? r.stats.calls > 0 : r.stats.dropped > 0;
     if (r.allocations != 0 || r.locks != 0 || r.stats.errors != 0 || !exercised) ok = false;
-  }
-  {
-    // The same path behind the resamplers, as Pd at 48 kHz runs a 24 kHz model.
-    engine.set_sync(false);
-    const auto method = engine.method();
-    timbre_rt::RateBridge bridge(2 * engine.info().sampling_rate, engine.info().sampling_rate, method.in_channels,
-                                 method.out_channels, 64, method.out_ratio);
-    const PhaseResult r = run_phase(engine, 64, true, &bridge);
-    std::printf("realtime-resampled: allocations=%ld locks=%ld calls=%llu underruns=%llu dropped=%llu errors=%llu\n", r.allocations,
-                r.locks, static_cast<unsigned long long>(r.stats.calls), static_cast<unsigned long long>(r.stats.underruns),
-                static_cast<unsigned long long>(r.stats.dropped), static_cast<unsigned long long>(r.stats.errors));
-    if (r.allocations != 0 || r.locks != 0 || r.stats.errors != 0 || r.stats.calls == 0) ok = false;
   }
   std::printf(ok ? "realtime path: OK\n" : "realtime path: FAILED\n");
   return ok ? 0 : 1;
