@@ -52,7 +52,7 @@ def run(model: str, folder: Path, attempts: int = 3, **settings):
     run with either is tried again; a machine too loaded for a clean run skips, with counts."""
     dirty = []
     for _ in range(attempts):
-        live = run_live(LiveSettings(model, buffer=2048, headroom=1024, seconds=2.5, **settings), folder)
+        live = run_live(LiveSettings(model, buffer=2048, headroom=1024, seconds=2.0, **settings), folder)
         if live.jack_xruns == 0 and live.underruns == 0 and live.measured is not None and live.pd_io_spread == 0:
             break
         dirty.append(f"{live.jack_xruns} xruns, {live.underruns} underruns, click {'lost' if live.measured is None else 'found'}")

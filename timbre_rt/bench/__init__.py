@@ -10,7 +10,6 @@ from .latency import LatencyRow, Plan, latency_rows
 from .latency_report import format_latency_table, write_latency_report
 from .jack_server import JackServerError, jack_server
 from .measure import BenchResult, Timing, bench_one, measure_pair
-from .pd_jack import write_pd_jack_report
 from .pd_jack_sweep import ModelPlan, SweepResult, sweep_model
 from .pd_live import LiveRun, LiveSettings, run_live
 from .report import format_table, machine_info, write_report
@@ -40,6 +39,5 @@ __all__ = [
     "run_live",
     "sweep_model",
     "write_latency_report",
-    "write_pd_jack_report",
     "write_report",
 ]

@@ -22,7 +22,7 @@ from .pd_jack_sweep import ModelPlan, SweepResult, sweep_model
 from .pd_live import LiveRun
 from .report import format_table, header_lines, machine_info
 
-__all__ = ["default_plans", "main", "realtime_factors", "write_pd_jack_report"]
+__all__ = ["default_plans", "main", "realtime_factors", "rewrite_markdown", "write_pd_jack_report"]
 
 REPO = Path(__file__).resolve().parents[2]
 RAVE_DIR = REPO / ".cache" / "rave"
@@ -36,8 +36,10 @@ def default_plans(quick: bool = False) -> List[ModelPlan]:
     # RAVE's decode draws noise: no reference chain (its output could not match), and half the CPU.
     for name, rate in [("rave_v2_random_48000.ts", 48000), ("rave_v2_random_44100.ts", 44100)]:
         if (RAVE_DIR / name).exists() and not quick:
-            plans.append(ModelPlan(f"{name} (RAVE v2, random weights)", str(RAVE_DIR / name), rate, buffers=[2048, 4096],
-                                   headrooms=[2048], reference=False))
+            # One sweep point: on one thread RAVE v2 computes about as fast as real time, so
+            # only a large buffer has a chance; each run takes seconds of model loading.
+            plans.append(ModelPlan(f"{name} (RAVE v2, random weights)", str(RAVE_DIR / name), rate, buffers=[4096],
+                                   headrooms=[4096], reference=False))
     return plans
 
 
@@ -55,6 +57,11 @@ def _ms(run: LiveRun, samples: Optional[int]) -> str:
     return "-" if samples is None else f"{samples} ({run.ms(samples)} ms)"
 
 
+def _doubt(run: LiveRun) -> str:
+    """Underruns or xruns can shift the chain's timeline: its measured delays are suspect."""
+    return " (!)" if run.underruns or run.jack_xruns else ""
+
+
 LIVE_COLUMNS = [
     ("setting", lambda r: r[0]),
     ("Pd flags", lambda r: f"`{r[1].pd_flags}`" if r[1].pd_flags else "(polling)"),
@@ -64,9 +71,9 @@ LIVE_COLUMNS = [
     ("underruns", lambda r: str(r[1].underruns)),
     ("JACK xruns", lambda r: str(r[1].jack_xruns)),
     ("reported chain latency", lambda r: _ms(r[1], r[1].reported)),
-    ("measured live latency", lambda r: _ms(r[1], r[1].measured)),
+    ("measured live latency", lambda r: _ms(r[1], r[1].measured) + _doubt(r[1])),
     ("Pd I/O delay", lambda r: "-" if r[1].pd_io is None else f"{r[1].pd_io}" + (f" (moved {r[1].pd_io_spread})" if r[1].pd_io_spread else "")),
-    ("live - Pd I/O (onset / peak)", lambda r: f"{_fmt(r[1].measured_chain)} / {_fmt(r[1].peak_chain)}"),
+    ("live - Pd I/O (onset / peak)", lambda r: f"{_fmt(r[1].measured_chain)} / {_fmt(r[1].peak_chain)}" + _doubt(r[1])),
 ]
 
 
@@ -94,8 +101,9 @@ def _combined(rows: Sequence[BenchResult]) -> List[str]:
     return lines
 
 
-def markdown(results: Sequence[SweepResult], factors: Sequence[BenchResult], command: str, date: str) -> str:
-    load = " / ".join(f"{v:.2f}" for v in os.getloadavg())
+def markdown(results: Sequence[SweepResult], factors: Sequence[BenchResult], command: str, date: str,
+             load_average: Sequence[float]) -> str:
+    load = " / ".join(f"{v:.2f}" for v in load_average)
     lines = header_lines("Pd chain under JACK, measured live", date, machine_info(), command) + [
         f"**Loaded machine**: load average {load} (1 / 5 / 15 min) when the report was written, on "
         f"{os.cpu_count()} cores shared with other jobs (training, builds, tests): underruns and xruns here are "
@@ -110,7 +118,9 @@ def markdown(results: Sequence[SweepResult], factors: Sequence[BenchResult], com
         "- *live - Pd I/O*: the chain's own share, onset and peak of the response. The onset can come before the "
         "reported latency (a frame starts before its click; a linear-phase resampler rings ahead of its delay); "
         "for a delay-only model the peak is the delay (tests/test_pd_jack_live.py checks it is exactly the report);",
-        "- *underruns*: chain A's encoder + decoder, whole run; *JACK xruns*: from DSP on to `info`.",
+        "- *underruns*: chain A's encoder + decoder, whole run; *JACK xruns*: from DSP on to `info`. (!) marks "
+        "delays measured in a run with either: an underrun can shift a resampled chain's timeline and an xrun Pd's "
+        "I/O, so those numbers are not the chain's latency (a peak far away is a later burst of the response).",
         "- `-callback` runs: Pd 0.53 under JACK hangs in `pd quit` with -callback (also without our objects); the "
         "benchmark stops it with SIGTERM after its `info` lines.", "",
     ]
@@ -119,7 +129,8 @@ def markdown(results: Sequence[SweepResult], factors: Sequence[BenchResult], com
         lines += [f"## {plan.label} in Pd at {plan.rate} Hz", ""]
         if result.rows:
             realtime = all(run.jack_realtime for _, run in result.rows)
-            lines += [f"jackd {'with' if realtime else 'without'} realtime scheduling. Sweep: buffers "
+            priority = "" if result.jack_priority is None or not realtime else f" (-P {result.jack_priority})"
+            lines += [f"jackd {'with' if realtime else 'without'} realtime scheduling{priority}. Sweep: buffers "
                       f"{list(plan.buffers)} x headrooms {list(plan.headrooms)}, short runs, the first clean one "
                       f"(0 underruns, 0 xruns) confirmed by a long run.", "", format_table(result.rows, LIVE_COLUMNS), ""]
         if result.tried:
@@ -137,13 +148,29 @@ def markdown(results: Sequence[SweepResult], factors: Sequence[BenchResult], com
 def write_pd_jack_report(results: Sequence[SweepResult], factors: Sequence[BenchResult], out: Path, command: str) -> List[Path]:
     out.mkdir(parents=True, exist_ok=True)
     date = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
-    data = {"date": date, "command": command, "machine": machine_info(), "load_average": os.getloadavg(),
-            "models": [{"plan": asdict(r.plan), "rows": [{"setting": s, **asdict(run)} for s, run in r.rows],
+    data = {"date": date, "command": command, "machine": machine_info(), "load_average": list(os.getloadavg()),
+            "models": [{"plan": asdict(r.plan), "jack_priority": r.jack_priority,
+                        "rows": [{"setting": s, **asdict(run)} for s, run in r.rows],
                         "tried": [asdict(run) for run in r.tried], "errors": r.errors} for r in results],
             "realtime_factors": [asdict(f) for f in factors]}
     (out / "pd_jack.json").write_text(json.dumps(data, indent=2) + "\n")
-    (out / "pd_jack.md").write_text(markdown(results, factors, command, date))
+    (out / "pd_jack.md").write_text(markdown(results, factors, command, date, data["load_average"]))
     return [out / "pd_jack.md", out / "pd_jack.json"]
+
+
+def rewrite_markdown(json_path: Path) -> Path:
+    """pd_jack.md again from pd_jack.json (after a change of layout), without measuring."""
+    data = json.loads(json_path.read_text())
+    results = []
+    for model in data["models"]:
+        result = SweepResult(ModelPlan(**model["plan"]), model.get("jack_priority"), errors=model["errors"])
+        result.rows = [(row.pop("setting"), LiveRun(**row)) for row in model["rows"]]
+        result.tried = [LiveRun(**run) for run in model["tried"]]
+        results.append(result)
+    factors = [BenchResult(**f) for f in data["realtime_factors"]]
+    path = json_path.with_suffix(".md")
+    path.write_text(markdown(results, factors, data["command"], data["date"], data["load_average"]))
+    return path
 
 
 def run_report(models: Optional[Sequence[str]], out: str, seconds: float, confirm_seconds: float, quick: bool,
@@ -181,7 +208,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="length of the default-settings runs and of the run confirming the lowest setting (default: 30)")
     parser.add_argument("--quick", action="store_true", help="continuous.ts only, a smaller sweep, fewer calls")
     parser.add_argument("--out", default="bench", help="folder for pd_jack.md and pd_jack.json (default: bench)")
+    parser.add_argument("--rewrite", action="store_true", help="only write pd_jack.md again from --out's pd_jack.json")
     args = parser.parse_args(argv)
+    if args.rewrite:
+        source = Path(args.out) / "pd_jack.json"
+        if not source.exists():
+            print(f"error: {source} does not exist: run the benchmark first", file=sys.stderr)
+            return 1
+        print(f"wrote {rewrite_markdown(source)}")
+        return 0
     return run_report(args.models, args.out, args.seconds, args.confirm_seconds, args.quick,
                       shlex.join(["python", "-m", "timbre_rt.bench.pd_jack"] + argv))
 
