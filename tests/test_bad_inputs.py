@@ -401,3 +401,13 @@ def test_encode_audio_checks_its_array(models):
     with pytest.raises(GenerateError, match=r"audio must be mono \[T\], got shape \(2, 64\)"):
         encode_audio(model, np.zeros((2, 64), np.float32))
     assert encode_audio(model, np.zeros((1, 64), np.float32)).frames == 4
+
+
+def test_plane_path_file_errors_are_failures(models, files, tmp_path, capsys):
+    anchors = [files[k] for k in "abcd"]
+    path = tmp_path / "path.csv"
+    path.write_text("time,x,y\n0,0,nan\n")
+    fails(["plane", models["good"], *anchors, "--path", path, "-o", tmp_path / "x.wav"], capsys, 1,
+          "path.csv: NaN or inf in the path")
+    fails(["plane", models["good"], *anchors, "--path", "spiral", "-o", tmp_path / "x.wav"], capsys,
+          2, "spiral: no such path file")

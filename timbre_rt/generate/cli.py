@@ -106,7 +106,7 @@ def _encode(args) -> int:
     out = args.out or Path(args.audio).with_suffix(".latent.npz")
     check_outputs([out, _plot_out(args, out)], [args.model, args.audio])
     series = encode_file(args.model, args.audio, chunk=args.chunk, progress=not args.no_progress)
-    out = series.save(args.out or Path(args.audio).with_suffix(".latent.npz"))
+    out = series.save(out)
     print(f"wrote {out}: {series.latent.shape[0]} x {series.frames} frames, {series.seconds:.2f} s")
     if not args.no_plot:
         print(f"wrote {plot_series(series, _png(out))}")
@@ -184,7 +184,7 @@ def _point(text: str, what: str) -> tuple:
 
 def _plane(args) -> int:
     from .model import load_model
-    from .paths import trajectory_from
+    from .paths import PARAMETRIC, read_path_csv, trajectory_from
     from .plane import plane_files
     from .plots import plot_plane
 
@@ -199,8 +199,11 @@ def _plane(args) -> int:
                  center=_point(args.center, "--center") if args.center else None,
                  start=_point(args.start, "--from") if args.start else None,
                  end=_point(args.end, "--to") if args.end else None)
-    with as_usage():
-        path = trajectory_from(args.path, args.period, **shape)
+    if Path(args.path).is_file() and args.path not in PARAMETRIC:
+        path = read_path_csv(args.path)  # a bad CSV is a bad input file (exit 1)
+    else:
+        with as_usage():  # an unknown path name, a bad --period: the command line's fault
+            path = trajectory_from(args.path, args.period, **shape)
     if path.duration is not None and args.seconds is None:  # before encoding the anchors
         check_duration(path.duration, f"{args.path}: time")
     positions = [_point(p, f"--positions (anchor {i + 1})")
