@@ -46,10 +46,10 @@ def identity_model(folder: Path, rate: int) -> str:
 
 
 def run(model: str, folder: Path, attempts: int = 3, **settings):
-    """A live run whose delays can be trusted, at a buffer and headroom that run without
-    underruns here: a JACK xrun shifts Pd's I/O, and underruns can shift a resampled chain's
-    timeline (measured: a 24 kHz identity model 2048 samples early after 54 underruns), so a
-    run with either is tried again; a machine too loaded for a clean run skips, with counts."""
+    """A live run whose delays can be trusted, at an explicit buffer and headroom (the
+    objects' automatic headroom can grow after the click, and the report is read at the
+    end): a JACK xrun moves Pd's I/O and an underrun can swallow the click, so a run with
+    either is tried again; a machine too loaded for a clean run skips, with the counts."""
     dirty = []
     for _ in range(attempts):
         live = run_live(LiveSettings(model, buffer=2048, headroom=1024, seconds=2.0, **settings), folder)

@@ -119,8 +119,10 @@ def markdown(results: Sequence[SweepResult], factors: Sequence[BenchResult], com
         "reported latency (a frame starts before its click; a linear-phase resampler rings ahead of its delay); "
         "for a delay-only model the peak is the delay (tests/test_pd_jack_live.py checks it is exactly the report);",
         "- *underruns*: chain A's encoder + decoder, whole run; *JACK xruns*: from DSP on to `info`. (!) marks "
-        "delays measured in a run with either: an underrun can shift a resampled chain's timeline and an xrun Pd's "
-        "I/O, so those numbers are not the chain's latency (a peak far away is a later burst of the response).",
+        "delays measured in a run with either: an xrun moves Pd's I/O, an underrun can swallow the click, and "
+        "the automatic headroom (defaults) can grow after the click while `info` is read at the end, so those "
+        "numbers need not be the reported latency (with an explicit headroom, hundreds of underruns leave a "
+        "resampled identity chain's delay exactly as reported); a peak far away is a later burst.",
         "- `-callback` runs: Pd 0.53 under JACK hangs in `pd quit` with -callback (also without our objects); the "
         "benchmark stops it with SIGTERM after its `info` lines.", "",
     ]
