@@ -31,8 +31,8 @@ RAVE_DIR = REPO / ".cache" / "rave"
 def default_plans(quick: bool = False) -> List[ModelPlan]:
     """The shipped continuous model at 48 kHz, and the RAVE exports when built, each at its
     own rate (44.1 and 48 kHz)."""
-    plans = [ModelPlan("continuous.ts", str(REPO / "models" / "continuous.ts"), 48000,
-                       buffers=[512, 1024] if quick else [512, 1024, 2048], headrooms=[0, 256, 512] if quick else [0, 128, 256, 512, 1024])]
+    buffers, headrooms = ([512, 1024], [0, 256, 512]) if quick else ([512, 1024, 2048], [0, 128, 256, 512, 1024])
+    plans = [ModelPlan("continuous.ts", str(REPO / "models" / "continuous.ts"), 48000, buffers, headrooms)]
     # RAVE's decode draws noise: no reference chain (its output could not match), and half the CPU.
     for name, rate in [("rave_v2_random_48000.ts", 48000), ("rave_v2_random_44100.ts", 44100)]:
         if (RAVE_DIR / name).exists() and not quick:
@@ -57,6 +57,12 @@ def _ms(run: LiveRun, samples: Optional[int]) -> str:
     return "-" if samples is None else f"{samples} ({run.ms(samples)} ms)"
 
 
+def _pd_io(run: LiveRun) -> str:
+    if run.pd_io is None:
+        return "-"
+    return f"{run.pd_io}" + (f" (moved {run.pd_io_spread})" if run.pd_io_spread else "")
+
+
 def _doubt(run: LiveRun) -> str:
     """Underruns or xruns can shift the chain's timeline: its measured delays are suspect."""
     return " (!)" if run.underruns or run.jack_xruns else ""
@@ -72,7 +78,7 @@ LIVE_COLUMNS = [
     ("JACK xruns", lambda r: str(r[1].jack_xruns)),
     ("reported chain latency", lambda r: _ms(r[1], r[1].reported)),
     ("measured live latency", lambda r: _ms(r[1], r[1].measured) + _doubt(r[1])),
-    ("Pd I/O delay", lambda r: "-" if r[1].pd_io is None else f"{r[1].pd_io}" + (f" (moved {r[1].pd_io_spread})" if r[1].pd_io_spread else "")),
+    ("Pd I/O delay", lambda r: _pd_io(r[1])),
     ("live - Pd I/O (onset / peak)", lambda r: f"{_fmt(r[1].measured_chain)} / {_fmt(r[1].peak_chain)}" + _doubt(r[1])),
 ]
 
