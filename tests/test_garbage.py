@@ -35,7 +35,12 @@ SCALARS = st.one_of(st.none(), st.booleans(), NUMBERS, st.text(max_size=12))
 VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
     max_leaves=12)
-TEXT = st.one_of(st.text(max_size=200), st.binary(max_size=200).map(lambda b: b.decode("latin-1")))
+# YAML's sharp edges: tags, dates, anchors, unhashable keys, deep nesting.
+NASTY = st.sampled_from(["a: 2020-13-45", "a: !!float abc", "a: !!binary zzz", "? [a]\n: 1",
+                         "a: &x [*x]", "[" * 2000, "a: !!python/name:os.system", "- {op: 1e400}",
+                         "ops: {op: offset}", "time,x,y\n0,0,0\n0,1,1", "\x00\x01"])
+TEXT = st.one_of(st.text(max_size=200), st.binary(max_size=200).map(lambda b: b.decode("latin-1")),
+                 NASTY, st.tuples(NASTY, st.text(max_size=20)).map("\n".join))
 SERIES_KEYS = ["sampling_rate", "ratio", "latent_names", "model_sha256", "model_path",
                "model_kind", "num_samples", "delay", "source", "history", "format", "version"]
 CONFIG_KEYS = ["model", "sampling_rate", "validate_every", "vae", "mel", "vocoder", "vae_stage",

@@ -17,6 +17,12 @@ def test_yaml_reads_exponents_as_numbers(text, value):
     assert got == value and type(got) is type(value)
 
 
+@pytest.mark.parametrize("text", ["a: 2020-13-45", "a: !!float abc", "a: !!int x"])
+def test_yaml_values_it_cannot_build_name_the_file(text):
+    with pytest.raises(InputError, match=r"^c.yaml: a value YAML cannot read"):
+        load_yaml(text, "c.yaml")
+
+
 def test_yaml_keeps_strings_and_reports_syntax_in_one_line():
     assert load_yaml("a: e9\nb: 1.2.3")["a"] == "e9"
     with pytest.raises(InputError, match=r"^spec.yaml: not valid YAML") as e:

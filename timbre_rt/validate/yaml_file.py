@@ -38,6 +38,8 @@ def load_yaml(text: str, where: str = "YAML") -> Any:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as e:
         raise InputError(f"{where}: not valid YAML/JSON: {' '.join(str(e).split())}") from None
+    except (ValueError, TypeError, OverflowError) as e:  # a tagged or dated value it cannot build
+        raise InputError(f"{where}: a value YAML cannot read: {e}") from None
     except RecursionError:
         raise InputError(f"{where}: nested too deeply") from None
 
