@@ -63,7 +63,17 @@ class CachedConv1d(CachedModule):
             self.bias = nn.Parameter(torch.empty(out_channels))
         else:
             self.register_parameter("bias", None)
+        # The weight as one matrix over the stacked taps, [C_out, kernel_size * C_in]
+        # (tap-major), for the streaming path; set by `refresh_polyphase`.
+        self.register_buffer("stacked", torch.zeros(out_channels, kernel_size * in_channels),
+                             persistent=False)
         self.reset_parameters()
+
+    @torch.jit.unused
+    def refresh_polyphase(self) -> None:
+        """Rearrange `weight` for the streaming path (called by set_streaming)."""
+        with torch.no_grad():
+            self.stacked.copy_(self.weight.transpose(1, 2).reshape(self.out_channels, -1))
 
     def reset_parameters(self) -> None:
         # Same initialisation as torch.nn.Conv1d.
@@ -75,14 +85,15 @@ class CachedConv1d(CachedModule):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x: [B, C_in, L] -> [B, C_out, L // stride]"""
         x = self._with_past(x, self.stride)
-        if self.streaming and self.dilation > 1 and self.stride == 1:
-            # Same sum as the dilated convolution, as one 1x1 convolution over the taps
-            # stacked on channels: on a CPU, small dilated convolutions take a slow
-            # per-element path that dominated the vocoder's streaming calls.
-            n = x.size(-1) - self.cache_size
-            taps = [x[:, :, i * self.dilation : i * self.dilation + n] for i in range(self.kernel_size)]
-            weight = self.weight.transpose(1, 2).reshape(self.out_channels, -1, 1)
-            return F.conv1d(torch.cat(taps, dim=1), weight, self.bias)
+        if self.streaming:
+            # Streaming chunks are a few frames long: the same sum as one matrix
+            # product over the stacked taps. On a CPU, small convolutions take a
+            # slow per-element path (dilated ones worst) that is several times
+            # slower than a matrix product with the same weights.
+            span = (self.kernel_size - 1) * self.dilation + 1
+            taps = x.unfold(-1, span, self.stride)[..., :: self.dilation]  # [B, C_in, n, K]
+            taps = taps.permute(0, 2, 3, 1).flatten(2)  # [B, n, K * C_in], tap-major
+            return F.linear(taps, self.stacked, self.bias).transpose(1, 2)
         return F.conv1d(x, self.weight, self.bias, self.stride, 0, self.dilation)
 
     def extra_repr(self) -> str:

@@ -13,12 +13,17 @@ class CachedConvTranspose1d(CachedModule):
     """ConvTranspose1d that outputs exactly L * stride samples for L frames.
 
     The transposed convolution of L frames is L * stride + (kernel_size -
-    stride) samples long. The overlap tail (the last kernel_size - stride
-    samples) belongs to the next frames: in streaming mode it is kept in
-    `cache` ([B, C_out, kernel_size - stride]) and added to the head of the
-    next call; otherwise it is dropped. Output sample t depends only on
-    frames <= t // stride. The bias is added after the overlap-add so it is
-    counted once.
+    stride) samples long; the tail past L * stride belongs to the next frames
+    and is dropped, so output sample t depends only on frames <= t // stride.
+
+    Streaming mode computes the same sum in its polyphase form: output
+    sample n * stride + p = sum_j x[n - j] . W[:, :, j * stride + p], one
+    ordinary convolution over the last `taps` = ceil(kernel_size / stride)
+    frames giving stride * C_out channels, interleaved. The last taps - 1
+    input frames are the `cache` ([B, C_in, taps - 1]); the polyphase weights
+    are rearranged from `weight` by `set_streaming(..., True)`. On a CPU a
+    small transposed convolution takes a slow path that cost the vocoder's
+    first upsampling layer several times its arithmetic.
 
     `delay` = (kernel_size - stride) // 2: the number of output samples by
     which this causal version lags the centred (symmetrically cropped)
@@ -45,7 +50,9 @@ class CachedConvTranspose1d(CachedModule):
             raise ValueError(
                 f"kernel_size {kernel_size} < stride {stride}: output would have gaps"
             )
-        super().__init__(out_channels, kernel_size - stride)
+        taps = -(-kernel_size // stride)
+        super().__init__(in_channels, taps - 1)
+        self.taps = taps
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = kernel_size
@@ -56,7 +63,18 @@ class CachedConvTranspose1d(CachedModule):
             self.bias = nn.Parameter(torch.empty(out_channels))
         else:
             self.register_parameter("bias", None)
+        self.register_buffer("polyphase", torch.zeros(out_channels * stride, in_channels, taps),
+                             persistent=False)
         self.reset_parameters()
+
+    @torch.jit.unused
+    def refresh_polyphase(self) -> None:
+        """Rearrange `weight` into the streaming path's polyphase kernel."""
+        c_in, c_out, s, taps = self.in_channels, self.out_channels, self.stride, self.taps
+        with torch.no_grad():
+            w = F.pad(self.weight, (0, taps * s - self.kernel_size))  # [C_in, C_out, taps * s]
+            w = w.reshape(c_in, c_out, taps, s).permute(1, 3, 0, 2).flip(-1)
+            self.polyphase.copy_(w.reshape(c_out * s, c_in, taps))
 
     def reset_parameters(self) -> None:
         # Same initialisation as torch.nn.ConvTranspose1d.
@@ -68,14 +86,13 @@ class CachedConvTranspose1d(CachedModule):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x: [B, C_in, L] -> [B, C_out, L * stride]"""
         n = x.size(-1) * self.stride
-        y = F.conv_transpose1d(x, self.weight, None, self.stride)
-        r = self.cache_size
-        if self.streaming and r > 0:
-            self._match_batch(x.size(0))
-            # y is at least r long, even when n < r (short chunk).
-            y[:, :, :r].add_(self.cache.to(y.dtype))
-            self.cache.copy_(y[:, :, n:].detach())
-        y = y[:, :, :n]
+        if self.streaming:
+            past = self._with_past(x, 1)  # [B, C_in, taps - 1 + L]
+            y = F.conv1d(past, self.polyphase)  # [B, stride * C_out, L], channel = c * stride + p
+            b, l = y.size(0), y.size(-1)
+            y = y.reshape(b, self.out_channels, self.stride, l).transpose(2, 3).reshape(b, -1, n)
+        else:
+            y = F.conv_transpose1d(x, self.weight, None, self.stride)[:, :, :n]
         bias = self.bias
         if bias is not None:
             y = y + bias.unsqueeze(-1)

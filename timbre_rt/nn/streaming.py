@@ -8,11 +8,16 @@ from .base import CachedModule
 
 
 def set_streaming(module: nn.Module, on: bool) -> None:
-    """Set `streaming` on every cached block under `module` and reset them."""
+    """Set `streaming` on every cached block under `module` and reset them.
+
+    Blocks whose streaming path uses weights rearranged from their parameters
+    (`refresh_polyphase`) rearrange them now: train, then switch streaming on."""
     for m in module.modules():
         if isinstance(m, CachedModule):
             m.streaming = bool(on)
             m.reset()
+            if on and hasattr(m, "refresh_polyphase"):
+                m.refresh_polyphase()
 
 
 def collect_caches(module: nn.Module) -> List[torch.Tensor]:
