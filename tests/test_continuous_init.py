@@ -33,3 +33,22 @@ def test_a_file_that_is_no_model_is_one_clear_error(tmp_path):
     with pytest.raises(ValueError, match="generator weights lack"):
         VocoderTask(ContinuousConfig(), ContinuousConfig().vocoder_stage,
                     generator_state={"pre.weight": torch.zeros(1)})
+
+
+@pytest.mark.skipif(not SHIPPED.is_file(), reason="models/continuous.ts absent")
+@torch.no_grad()
+def test_a_model_file_rebuilt_with_todays_code_sounds_the_same():
+    from timbre_rt.models.continuous import load_config
+    from timbre_rt.models.continuous.codec import codec_from_file
+    from timbre_rt.nn import set_streaming
+
+    codec = codec_from_file(str(SHIPPED), load_config(SHIPPED.with_suffix(".yaml"))).eval()
+    shipped = torch.jit.load(str(SHIPPED))
+    t = torch.arange(512 * 24) / 24000
+    x = (0.3 * torch.sin(2 * torch.pi * 330 * t)).reshape(1, 1, -1)
+    shipped.reset()
+    set_streaming(codec, True)
+    a = torch.cat([shipped.forward(x[..., i:i + 2048]) for i in range(0, x.size(-1), 2048)], -1)
+    b = torch.cat([codec(x[..., i:i + 2048]) for i in range(0, x.size(-1), 2048)], -1)
+    # The same weights; today's gate is open once the tone has sounded for a frame.
+    torch.testing.assert_close(b[..., 2048:], a[..., 2048:], atol=1e-4, rtol=1e-4)

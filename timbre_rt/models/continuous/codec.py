@@ -95,8 +95,10 @@ def order_latents(codec: ContinuousCodec, clips, min_db: float = -70.0) -> Laten
     """Fit and load the codec's latent order from audio clips (each [1, 1, T]); frames
     quieter than min_db do not count. Returns the fit (its `share` is stored too)."""
     means = []
+    ratio = codec.mel_hop * codec.downsample
     for clip in clips:
-        mu, _, loudness = codec._analyse(clip.reshape(1, 1, -1))
+        clip = clip.reshape(1, 1, -1)
+        mu, _, loudness = codec._analyse(clip[..., : clip.size(-1) // ratio * ratio])
         keep = loudness[0, 0] > min_db
         means.append(mu[0][:, keep].T)
     frames = torch.cat(means) if means else torch.zeros(0, codec.latent_dims)
@@ -115,16 +117,40 @@ def build_codec(cfg: ContinuousConfig, vae_state: dict, vocoder_state: dict) -> 
     return ContinuousCodec(cfg, vae, vocoder)
 
 
-def vocoder_state_from_file(path: str) -> dict:
-    """The vocoder weights of an exported continuous model file, to start training from.
+def states_from_file(path: str):
+    """(VAE state, vocoder state) of an exported continuous model file: to start training
+    from it, or to export its weights again with newer code (see codec_from_file).
 
-    The PQMF filters are left out: they are fixed by the code, not learned."""
+    The PQMF filters are left out: they are fixed by the code, not learned. The VAE
+    state lacks the training-only loudness adversary."""
     try:
         scripted = torch.jit.load(str(path), map_location="cpu")
     except (RuntimeError, ValueError) as e:
         raise ValueError(f"{path}: cannot load the model file to start from: {e}") from None
-    state = {k[len("vocoder."):]: v for k, v in scripted.state_dict().items()
-             if k.startswith("vocoder.") and not k.startswith("vocoder.pqmf.")}
-    if not state:
+    state = scripted.state_dict()
+    vocoder = {k[len("vocoder."):]: v for k, v in state.items()
+               if k.startswith("vocoder.") and not k.startswith("vocoder.pqmf.")}
+    vae = {k: v for k, v in state.items() if k.startswith(("encoder.", "decoder."))}
+    if not vocoder:
         raise ValueError(f"{path}: holds no vocoder weights (not a continuous model file?)")
-    return state
+    return vae, vocoder
+
+
+def vocoder_state_from_file(path: str) -> dict:
+    """The vocoder weights of an exported continuous model file (see states_from_file)."""
+    return states_from_file(path)[1]
+
+
+def codec_from_file(path: str, cfg: ContinuousConfig) -> ContinuousCodec:
+    """Rebuild the codec of an exported file (made with `cfg`) with this version's code:
+    its weights, today's streaming blocks, silence gate and latent order (identity)."""
+    vae_state, vocoder_state = states_from_file(path)
+    vae = MelVAE(cfg.mel.n_mels, cfg.vae)
+    missing = [k for k in vae.state_dict() if k not in vae_state and not k.startswith("adversary.")]
+    if missing:
+        raise ValueError(f"{path}: VAE weights lack {', '.join(missing[:3])}")
+    vae.load_state_dict(vae_state, strict=False)
+    vocoder = MelGANGenerator(cfg.mel.n_mels, cfg.vocoder)
+    own = vocoder.state_dict()
+    vocoder.load_state_dict({k: v for k, v in vocoder_state.items() if k in own}, strict=False)
+    return ContinuousCodec(cfg, vae, vocoder)
