@@ -219,10 +219,11 @@ bool Engine::process(const float* const* in, int in_channels, float* const* out,
 // ---------------------------------------------------------------- worker thread
 
 void Engine::raise_worker_priority() {
-  // Below the audio thread (which hosts run at higher priorities): the worker must win
-  // against ordinary threads, never against the callback that waits for its results.
+  // The lowest realtime priority: the worker wins against every ordinary thread, never
+  // against an audio callback (JACK's client threads run at its -P minus 5, which is 5 at
+  // jackd's default; a worker at 5 was measured blocking them: xruns).
   sched_param param{};
-  param.sched_priority = sched_get_priority_min(SCHED_FIFO) + 4;
+  param.sched_priority = sched_get_priority_min(SCHED_FIFO);
   const int error = pthread_setschedparam(pthread_self(), SCHED_FIFO, &param);
   realtime_errno_.store(error);
   realtime_.store(error == 0);

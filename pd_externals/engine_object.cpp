@@ -25,9 +25,10 @@ namespace {
 // round it up to theirs.
 constexpr int kDefaultBuffer = 512;
 constexpr double kPollMs = 20.0;
-// Auto headroom starts from one JACK period of a low-latency setup and grows to the largest
+// Auto headroom starts from two periods of a low-latency JACK setup (256 samples: Pd's
+// polling scheduler often computes two at once, bench/pd_jack.md) and grows to the largest
 // burst the object sees (measured after the first second: Pd fills its buffer at start).
-constexpr int kAssumedBurst = 256;
+constexpr int kAssumedBurst = 512;
 constexpr double kBurstCheckMs = 500.0;
 constexpr double kBurstSettleSeconds = 1.0;
 

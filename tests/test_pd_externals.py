@@ -54,14 +54,14 @@ def test_info_reports_latency(tmp_path, toy_path, tone):
     assert f"latency {BUFFER} samples" in run.stderr
 
 
-def test_default_headroom_is_auto_from_one_jack_period(tmp_path, toy_path, tone):
-    # Auto headroom starts at 256 samples at Pd's rate (one period of a low-latency JACK
+def test_default_headroom_is_auto_from_two_jack_periods(tmp_path, toy_path, tone):
+    # Auto headroom starts at 512 samples at Pd's rate (two periods of a low-latency JACK
     # setup) and grows to the bursts Pd really computes; an explicit headroom fixes it.
     objects = [f"encoder~ {toy_path} {BUFFER}", f"decoder~ {toy_path} {BUFFER}"]
     wires = [(0, k, 1, k) for k in range(LATENTS)] + [(1, 0, -1, 0)]
     run = render(tmp_path, tone, RATE, objects, wires, extra=("info", "headroom 64", "info"))
     created_and_rendered(run, tone.size)
-    assert run.stderr.count(f"headroom 256 (auto), threaded, latency {BUFFER + 256} samples (") == 2
+    assert run.stderr.count(f"headroom 512 (auto), threaded, latency {BUFFER + 512} samples (") == 2
     assert run.stderr.count(f"headroom 64, threaded, latency {BUFFER + 64} samples (") == 2
     assert "1 -> 4 channels" in run.stderr and "4 -> 1 channels" in run.stderr
 
