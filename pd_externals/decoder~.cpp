@@ -5,7 +5,7 @@
 static t_class* decoder_class;
 
 static void* decoder_new(t_symbol*, int argc, t_atom* argv) {
-  return engine_object_new(decoder_class, "decode", false, argc, argv);
+  return engine_object_new(decoder_class, "decode", argc, argv);
 }
 
 extern "C" void decoder_tilde_setup(void) {

@@ -5,7 +5,7 @@
 static t_class* encoder_class;
 
 static void* encoder_new(t_symbol*, int argc, t_atom* argv) {
-  return engine_object_new(encoder_class, "encode", true, argc, argv);
+  return engine_object_new(encoder_class, "encode", argc, argv);
 }
 
 extern "C" void encoder_tilde_setup(void) {

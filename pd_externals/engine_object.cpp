@@ -278,7 +278,7 @@ void engine_object_free(t_engine_object* x) {
 
 // ---------------------------------------------------------------- new / setup
 
-void* engine_object_new(t_class* cls, const char* method, bool audio_in, int argc, t_atom* argv) {
+void* engine_object_new(t_class* cls, const char* method, int argc, t_atom* argv) {
   auto* x = reinterpret_cast<t_engine_object*>(pd_new(cls));
   new (&x->max_burst) std::atomic<long>(0);
   x->directory = canvas_getdir(canvas_getcurrent());
@@ -302,7 +302,8 @@ void* engine_object_new(t_class* cls, const char* method, bool audio_in, int arg
   options.headroom = number(2, "headroom", 0, timbre_rt::bounds::kMaxHeadroom, 0);
   x->auto_headroom = argc <= 2;
   if (path == &s_) {
-    pd_error(x, "%s: no model file given (usage: [%s <model.ts> <buffer> <headroom>]); send 'load <path>'", class_name(x), class_name(x));
+    pd_error(x, "%s: no model file given (usage: [%s <model.ts>%s <buffer> <headroom>]); send 'load <path>'", class_name(x), class_name(x),
+             std::string(class_name(x)) == "timbre~" ? " <method>" : "");
   } else {
     const double pd_rate = x->pd_rate;
     const bool automatic = x->auto_headroom;
@@ -312,15 +313,17 @@ void* engine_object_new(t_class* cls, const char* method, bool audio_in, int arg
     if (!error.empty()) report(x, error + " (the object outputs silence until a model loads)");
   }
 
-  int latents = 1;  // without a model, one latent channel until a model is loaded
+  // Inlets and outlets as the method's `_params` declare; without a model, one of each
+  // until a model is loaded.
+  x->inlets = 1;
+  x->outlets = 1;
   if (timbre_rt::Engine* engine = x->host->engine()) {
     const auto m = engine->method();
-    latents = audio_in ? m.out_channels : m.in_channels;
+    x->inlets = m.in_channels;
+    x->outlets = m.out_channels;
     if (engine->buffer() != options.buffer && options.buffer > 0)
       post("%s: buffer %d rounded up to %d, a multiple of the model's block size", class_name(x), options.buffer, engine->buffer());
   }
-  x->inlets = audio_in ? 1 : latents;
-  x->outlets = audio_in ? latents : 1;
   for (int i = 1; i < x->inlets; ++i) inlet_new(&x->obj, &x->obj.ob_pd, &s_signal, &s_signal);
   for (int i = 0; i < x->outlets; ++i) outlet_new(&x->obj, &s_signal);
   x->info = outlet_new(&x->obj, nullptr);

@@ -4,7 +4,8 @@
 
 #include <m_pd.h>
 
-// `audio_in`: true for encoder~ (one audio inlet, one outlet per latent channel), false
-// for decoder~ (one inlet per latent channel, one audio outlet).
+// An object of class `cls` running `method`: one signal inlet per input channel of the
+// method and one signal outlet per output channel (its `_params`), then the info outlet.
+// argv: <model.ts> <buffer> <headroom>.
 t_class* engine_object_class(const char* name, t_newmethod new_method);
-void* engine_object_new(t_class* cls, const char* method, bool audio_in, int argc, t_atom* argv);
+void* engine_object_new(t_class* cls, const char* method, int argc, t_atom* argv);
