@@ -17,10 +17,17 @@ examples:
   timbre-rt train continuous --config models/continuous.yaml --data data/gm --out runs/cont
   timbre-rt train discrete --config models/discrete.yaml --data data/gm --out runs/disc
   timbre-rt train continuous ... --devices 4 --accelerator gpu     # DDP, same command
+  torchrun --nnodes 2 --nproc-per-node 4 --node-rank R --master-addr HOST \
+    -m timbre_rt.train train continuous ... --devices 4 --num-nodes 2 --accelerator gpu
 Stages run in order (continuous: vae, vocoder, adversarial, finetune; discrete:
 vqvae); run the same command
 again to resume an interrupted run: finished stages are skipped. TensorBoard:
   tensorboard --logdir runs/cont/tensorboard
+With several processes (DDP: --devices x --num-nodes), a config's batch_size is the
+global batch, split evenly over the processes (it must divide); learning rate, steps
+(optimizer steps) and minutes (wall clock, all processes stop at the same step) are
+the same as on one device: N devices train like one, faster. Only process 0 writes
+the run folder, which every process must see (on several machines: shared storage).
 """
 
 EXPORT_EPILOG = """\
@@ -72,6 +79,8 @@ def check_train_arguments(args) -> None:
         raise UsageError(f"--minutes: must be a positive number of minutes, got {args.minutes}")
     if args.devices < 1:
         raise UsageError(f"--devices: must be at least 1, got {args.devices}")
+    if args.num_nodes < 1:
+        raise UsageError(f"--num-nodes: must be at least 1, got {args.num_nodes}")
     if args.workers < -1:
         raise UsageError(f"--workers: must be -1 (by CPU count) or >= 0, got {args.workers}")
     if args.accelerator not in ACCELERATORS:
@@ -96,7 +105,11 @@ def add_parsers(sub) -> None:
     p.add_argument("--data", required=True, type=Path,
                    help="dataset cache folder made by `timbre-rt make-dataset`")
     p.add_argument("--out", required=True, type=Path, help="run folder (checkpoints, logs, weights)")
-    p.add_argument("--devices", type=int, default=1, help="number of devices; > 1 trains with DDP")
+    p.add_argument("--devices", type=int, default=1,
+                   help="devices (processes) per machine; more than one in all trains with DDP")
+    p.add_argument("--num-nodes", type=int, default=1, metavar="N",
+                   help="machines taking part (default 1); start the same command on each, "
+                   "with torchrun or SLURM's srun (see the examples)")
     p.add_argument("--accelerator", default="auto", help="cpu, gpu or auto (default)")
     p.add_argument("--workers", type=int, default=-1, help="data loader workers (default: by CPU count)")
     p.add_argument("--minutes", type=float, default=None,
@@ -118,6 +131,7 @@ def add_parsers(sub) -> None:
 
 
 def run_train(args) -> int:
+    from .ranks import global_rank
     from .stages import TrainerOptions, run_stages
 
     check_train_arguments(args)
@@ -125,10 +139,11 @@ def run_train(args) -> int:
     cfg = kind.save_run_config(args.config, args.out)
     minutes = {n: args.minutes for n in kind.STAGE_NAMES} if args.minutes else None
     stages = kind.build_stages(cfg, args.data, args.out, args.workers, minutes)
-    options = TrainerOptions(devices=args.devices, accelerator=args.accelerator,
-                             progress=not args.no_progress)
+    options = TrainerOptions(devices=args.devices, num_nodes=args.num_nodes,
+                             accelerator=args.accelerator, progress=not args.no_progress)
     run_stages(stages, args.out, options)
-    print(f"summary: {kind.write_summary(args.out)}")
+    if global_rank() == 0:  # every stage's files are written: run_stages waited for them
+        print(f"summary: {kind.write_summary(args.out)}")
     return 0
 
 

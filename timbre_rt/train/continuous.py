@@ -11,6 +11,7 @@ from ..models.continuous.codec import (
     vocoder_state_from_file,
 )
 from ..models.continuous.config import ContinuousConfig, StageConfig, load_config
+from ..io import atomic_path
 from .loaders import make_loaders
 from .stages import Stage, load_stage_weights, stage_done
 
@@ -21,7 +22,7 @@ STAGE_NAMES = ("vae",) + VOCODER_STAGES
 
 def _loaders(data: Path, cfg: ContinuousConfig, stage: StageConfig, workers: int):
     augment = cfg.augment if cfg.augment.active else None
-    return lambda: make_loaders(data, stage, cfg.sampling_rate, workers, augment)
+    return lambda batch: make_loaders(data, stage, cfg.sampling_rate, workers, augment, batch)
 
 
 def best_vocoder_stage(out: Path, candidates=("vocoder", "adversarial")) -> str:
@@ -61,7 +62,7 @@ def continuous_stages(
     def stage(name, stage_cfg, make_task, weights, optimizers=1):
         return Stage(name, stage_cfg.steps, make_task, weights,
                      _loaders(data, cfg, stage_cfg, workers), minutes.get(name, stage_cfg.minutes),
-                     cfg.validate_every, optimizers)
+                     cfg.validate_every, optimizers, stage_cfg.batch_size)
 
     generator = lambda task: task.generator.state_dict()  # noqa: E731
     return [
@@ -97,8 +98,9 @@ def save_run_config(cfg_path: Path, out: Path, load=load_config) -> ContinuousCo
                 f"{out} was started with another config ({saved}); use a new --out "
                 f"or the same config to resume"
             )
-    else:
-        shutil.copyfile(cfg_path, saved)
+    else:  # atomic: under DDP several processes may get here at once
+        with atomic_path(saved) as tmp:
+            shutil.copyfile(cfg_path, tmp)
     return cfg
 
 

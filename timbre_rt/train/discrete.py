@@ -25,8 +25,9 @@ def build_stages(cfg: DiscreteConfig, data: Path, out: Path, workers: int = -1,
     return [Stage(
         "vqvae", stage.steps, lambda: DiscreteTask(cfg, stage),
         lambda task: task.model.state_dict(),
-        lambda: make_loaders(data, stage, cfg.sampling_rate, workers),
+        lambda batch: make_loaders(data, stage, cfg.sampling_rate, workers, batch_size=batch),
         (minutes or {}).get("vqvae", stage.minutes), cfg.validate_every,
+        batch_size=stage.batch_size,
     )]
 
 

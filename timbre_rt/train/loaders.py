@@ -17,10 +17,12 @@ def default_workers() -> int:
 
 
 def make_loaders(data: Path, stage: StageConfig, sampling_rate: int, workers: int = -1,
-                 augment: Optional[AugmentConfig] = None):
+                 augment: Optional[AugmentConfig] = None, batch_size: Optional[int] = None):
     """(train, validation) loaders of audio batches [B, 1, stage.segment].
 
-    augment: applied to the training examples only."""
+    augment: applied to the training examples only.
+    batch_size: B, default the stage's; under DDP the per-device share of it."""
+    batch_size = stage.batch_size if batch_size is None else batch_size
     workers = default_workers() if workers < 0 else workers
     train = ChunkDataset(data, stage.segment, split="train", sampling_rate=sampling_rate,
                          augment=augment)
@@ -28,6 +30,6 @@ def make_loaders(data: Path, stage: StageConfig, sampling_rate: int, workers: in
                             sampling_rate=sampling_rate)
     common = dict(num_workers=workers, persistent_workers=workers > 0, pin_memory=False)
     return (
-        DataLoader(train, batch_size=stage.batch_size, shuffle=True, drop_last=True, **common),
-        DataLoader(held_out, batch_size=stage.batch_size, shuffle=False, **common),
+        DataLoader(train, batch_size=batch_size, shuffle=True, drop_last=True, **common),
+        DataLoader(held_out, batch_size=batch_size, shuffle=False, **common),
     )
