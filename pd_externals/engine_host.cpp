@@ -120,80 +120,70 @@ void EngineHost::load(const std::string& path, bool wait) {
       wait);
 }
 
-void EngineHost::set_buffer(int buffer, bool wait) {
-  options_.buffer = buffer;
+void EngineHost::change(const std::string& what, std::function<std::string(Engine&)> apply, bool wait) {
   run(
-      [buffer](Engine* engine) {
-        if (!engine) return std::string("buffer set for the next model");
-        engine->set_buffer(buffer);
-        return buffer == engine->buffer() ? std::string()
-                                          : "buffer " + std::to_string(buffer) + " rounded up to " + std::to_string(engine->buffer()) +
-                                                ", a multiple of the model's block size";
+      [what, apply = std::move(apply)](Engine* engine) {
+        return engine ? apply(*engine) : what.empty() ? std::string() : what + " set for the next model";
       },
       wait);
+}
+
+void EngineHost::set_buffer(int buffer, bool wait) {
+  options_.buffer = buffer;
+  change("buffer", [buffer](Engine& engine) {
+    engine.set_buffer(buffer);
+    return buffer == engine.buffer() ? std::string()
+                                     : "buffer " + std::to_string(buffer) + " rounded up to " + std::to_string(engine.buffer()) +
+                                           ", a multiple of the model's block size";
+  }, wait);
 }
 
 void EngineHost::set_device(const std::string& device, bool wait) {
   options_.device = device;  // also for a model loaded later
-  run(
-      [device](Engine* engine) {
-        if (!engine) return std::string("device set for the next model");
-        engine->set_device(device);
-        return "device " + device;
-      },
-      wait);
+  change("device", [device](Engine& engine) {
+    engine.set_device(device);
+    return "device " + device;
+  }, wait);
 }
 
 void EngineHost::set_threads(int threads, bool wait) {
   options_.threads = threads;
-  run(
-      [threads](Engine* engine) {
-        if (engine) engine->set_threads(threads);
-        return std::string();
-      },
-      wait);
+  change("", [threads](Engine& engine) {
+    engine.set_threads(threads);
+    return std::string();
+  }, wait);
 }
 
 void EngineHost::set_headroom(int headroom, bool wait) {
   options_.headroom = headroom;
-  run(
-      [headroom](Engine* engine) {
-        if (!engine) return std::string("headroom set for the next model");
-        engine->set_headroom(headroom);
-        return "headroom " + std::to_string(headroom) + ", latency " + std::to_string(engine->latency()) + " samples";
-      },
-      wait);
+  change("headroom", [headroom](Engine& engine) {
+    engine.set_headroom(headroom);
+    return "headroom " + std::to_string(headroom) + ", latency " + std::to_string(engine.latency()) + " samples";
+  }, wait);
 }
 
 void EngineHost::set_host_rate(int host_rate, bool wait) {
   options_.host_rate = host_rate;
-  run(
-      [host_rate](Engine* engine) {
-        if (engine) engine->set_host_rate(host_rate);
-        return std::string();
-      },
-      wait);
+  change("", [host_rate](Engine& engine) {
+    engine.set_host_rate(host_rate);
+    return std::string();
+  }, wait);
 }
 
 void EngineHost::set_inline(bool inline_compute, bool wait) {
   options_.inline_compute = inline_compute;
-  run(
-      [inline_compute](Engine* engine) {
-        if (!engine) return std::string("inline set for the next model");
-        engine->set_inline(inline_compute);
-        return std::string(inline_compute ? "inline: the model runs in Pd's audio thread, latency " : "threaded: latency ") +
-               std::to_string(engine->latency()) + " samples";
-      },
-      wait);
+  change("inline", [inline_compute](Engine& engine) {
+    engine.set_inline(inline_compute);
+    return std::string(inline_compute ? "inline: the model runs in Pd's audio thread, latency " : "threaded: latency ") +
+           std::to_string(engine.latency()) + " samples";
+  }, wait);
 }
 
 void EngineHost::reset(bool wait) {
-  run(
-      [](Engine* engine) {
-        if (engine) engine->reset();
-        return std::string();
-      },
-      wait);
+  change("", [](Engine& engine) {
+    engine.reset();
+    return std::string();
+  }, wait);
 }
 
 void EngineHost::set_sync(bool sync) {

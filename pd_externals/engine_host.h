@@ -64,6 +64,8 @@ class EngineHost {
  private:
   using Task = std::function<std::string(Engine*)>;
   void run(Task task, bool wait);
+  // A setting: `apply` on the engine, or "<what> set for the next model" without one ("" says nothing).
+  void change(const std::string& what, std::function<std::string(Engine&)> apply, bool wait);
   std::string execute(const Task& task);
   void control_loop();
 
