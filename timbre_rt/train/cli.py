@@ -17,7 +17,7 @@ examples:
   timbre-rt train continuous --config models/continuous.yaml --data data/gm --out runs/cont
   timbre-rt train discrete --config models/discrete.yaml --data data/gm --out runs/disc
   timbre-rt train continuous ... --devices 4 --accelerator gpu     # DDP, same command
-  torchrun --nnodes 2 --nproc-per-node 4 --node-rank R --master-addr HOST \
+  torchrun --nnodes 2 --nproc-per-node 4 --node-rank R --master-addr HOST \\
     -m timbre_rt.train train continuous ... --devices 4 --num-nodes 2 --accelerator gpu
 Stages run in order (continuous: vae, vocoder, adversarial, finetune; discrete:
 vqvae); run the same command
@@ -106,14 +106,16 @@ def add_parsers(sub) -> None:
                    help="dataset cache folder made by `timbre-rt make-dataset`")
     p.add_argument("--out", required=True, type=Path, help="run folder (checkpoints, logs, weights)")
     p.add_argument("--devices", type=int, default=1,
-                   help="devices (processes) per machine; more than one in all trains with DDP")
+                   help="devices (processes) per machine; more than one process in all "
+                   "trains with DDP (default 1)")
     p.add_argument("--num-nodes", type=int, default=1, metavar="N",
                    help="machines taking part (default 1); start the same command on each, "
                    "with torchrun or SLURM's srun (see the examples)")
     p.add_argument("--accelerator", default="auto", help="cpu, gpu or auto (default)")
     p.add_argument("--workers", type=int, default=-1, help="data loader workers (default: by CPU count)")
     p.add_argument("--minutes", type=float, default=None,
-                   help="time budget per stage in minutes (stops a stage early)")
+                   help="time budget per stage in minutes, wall clock (stops a stage early; "
+                   "under DDP all processes stop at the same step)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (logs only)")
     p.set_defaults(handler=run_train)
 

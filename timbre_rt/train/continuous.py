@@ -11,7 +11,7 @@ from ..models.continuous.codec import (
     vocoder_state_from_file,
 )
 from ..models.continuous.config import ContinuousConfig, StageConfig, load_config
-from ..io import atomic_path
+from ..io import atomic_path, write_text
 from .loaders import make_loaders
 from .stages import Stage, load_stage_weights, stage_done
 
@@ -155,6 +155,4 @@ def run_summary(out: Path, names=STAGE_NAMES) -> dict:
 
 
 def write_summary(out: Path, names=STAGE_NAMES) -> Path:
-    path = Path(out) / "summary.json"
-    path.write_text(json.dumps(run_summary(out, names), indent=2))
-    return path
+    return write_text(Path(out) / "summary.json", json.dumps(run_summary(out, names), indent=2))
