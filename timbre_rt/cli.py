@@ -11,6 +11,7 @@ from .evaluate import cli as evaluate_cli
 from .play import cli as play_cli
 from .models.discrete import cli as discrete_cli
 from .generate import cli as generate_cli
+from .pd_package import cli as pd_package_cli
 from .train import cli as train_cli
 from .errors import run_command, split_debug
 from ._core import read_model_info
@@ -127,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     play_cli.add_parsers(sub)
     discrete_cli.add_parsers(sub)
     generate_cli.add_parsers(sub)
+    pd_package_cli.add_parser(sub)
     return parser
 
 

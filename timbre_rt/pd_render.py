@@ -9,7 +9,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -84,23 +84,29 @@ def render_patch(
     return "\n".join(lines) + "\n"
 
 
-def run_pd(patch_text: str, folder: Path, rate: int, timeout: float = 600.0) -> subprocess.CompletedProcess:
+def run_pd(patch_text: str, folder: Path, rate: int, timeout: float = 600.0, pd_path: Optional[Path] = None,
+           env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
+    """`pd_path`: where the externals are (default PD_EXTERNALS); `env`: the environment Pd
+    runs in (default: this one), e.g. a bare one to prove a package needs nothing else."""
+    pd_path = PD_EXTERNALS if pd_path is None else Path(pd_path)
     if shutil.which("pd") is None:
         raise FileNotFoundError("Pure Data (pd) is not installed: run scripts/setup.sh")
-    if not (PD_EXTERNALS / "encoder~.pd_linux").exists():
-        raise FileNotFoundError(f"no encoder~.pd_linux in {PD_EXTERNALS}: build the project first (scripts/setup.sh)")
+    if not (pd_path / "encoder~.pd_linux").exists():
+        raise FileNotFoundError(f"no encoder~.pd_linux in {pd_path}: build the project first (scripts/setup.sh)")
     patch = (folder / "render.pd").resolve()
     patch.write_text(patch_text)
-    command = ["pd", "-nogui", "-nosound", "-batch", "-stderr", "-r", str(rate), "-path", str(PD_EXTERNALS), "-open", str(patch)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=folder)
+    command = ["pd", "-nogui", "-nosound", "-batch", "-stderr", "-r", str(rate), "-path", str(pd_path), "-open", str(patch)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=folder, env=env)
 
 
-def render(folder: Path, signal: np.ndarray, rate: int, chain, connections, **options) -> PdRun:
-    """Plays `signal` [T] through the chain in headless Pd and returns what it recorded."""
+def render(folder: Path, signal: np.ndarray, rate: int, chain, connections, pd_path: Optional[Path] = None,
+           env: Optional[Dict[str, str]] = None, **options) -> PdRun:
+    """Plays `signal` [T] through the chain in headless Pd and returns what it recorded
+    (`pd_path`, `env`: as for run_pd)."""
     input_wav, output_wav = folder / "input.wav", folder / "output.wav"
     write_wav(input_wav, signal.astype(np.float32), rate)
     text = render_patch(input_wav, output_wav, signal.shape[-1], rate, chain, connections, **options)
-    run = run_pd(text, folder, rate)
+    run = run_pd(text, folder, rate, pd_path=pd_path, env=env)
     output = read_wav(output_wav)[0] if output_wav.exists() else np.zeros(0, dtype=np.float32)
     return PdRun(output=np.asarray(output).reshape(-1), stderr=run.stderr, returncode=run.returncode)
 
