@@ -22,7 +22,7 @@ import discrete_fixtures
 from streaming import delayed, reference, stream_in_blocks
 
 ROOT = Path(__file__).resolve().parents[1]
-LIMIT = 150  # seconds for one training command: a hang (ranks out of step) fails, not blocks CI
+LIMIT = 300  # seconds for one training command: a hang (ranks out of step) fails, not blocks CI
 # The tiny configs, shorter; a global batch of 2 is 1 per process.
 CONTINUOUS_STEPS = {"vae": 2, "vocoder": 4, "adversarial": 1, "finetune": 1}
 CONTINUOUS_YAML = re.sub(r"(\w+)_stage: \{steps: \d+",

@@ -112,7 +112,8 @@ def add_parsers(sub) -> None:
                    help="machines taking part (default 1); start the same command on each, "
                    "with torchrun or SLURM's srun (see the examples)")
     p.add_argument("--accelerator", default="auto", help="cpu, gpu or auto (default)")
-    p.add_argument("--workers", type=int, default=-1, help="data loader workers (default: by CPU count)")
+    p.add_argument("--workers", type=int, default=-1,
+                   help="data loader workers per process (default: by CPU count and --devices)")
     p.add_argument("--minutes", type=float, default=None,
                    help="time budget per stage in minutes, wall clock (stops a stage early; "
                    "under DDP all processes stop at the same step)")
@@ -133,6 +134,7 @@ def add_parsers(sub) -> None:
 
 
 def run_train(args) -> int:
+    from .loaders import default_workers
     from .ranks import global_rank
     from .stages import TrainerOptions, run_stages
 
@@ -140,7 +142,8 @@ def run_train(args) -> int:
     kind = plan(args.kind)
     cfg = kind.save_run_config(args.config, args.out)
     minutes = {n: args.minutes for n in kind.STAGE_NAMES} if args.minutes else None
-    stages = kind.build_stages(cfg, args.data, args.out, args.workers, minutes)
+    workers = default_workers(args.devices) if args.workers < 0 else args.workers
+    stages = kind.build_stages(cfg, args.data, args.out, workers, minutes)
     options = TrainerOptions(devices=args.devices, num_nodes=args.num_nodes,
                              accelerator=args.accelerator, progress=not args.no_progress)
     run_stages(stages, args.out, options)

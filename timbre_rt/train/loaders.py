@@ -10,10 +10,11 @@ from ..data.augment import AugmentConfig
 from ..models.continuous.config import StageConfig
 
 
-def default_workers() -> int:
-    # Leave a core to the training loop; 0 (in-process) on small machines.
-    cpus = os.cpu_count() or 1
-    return 0 if cpus <= 2 else min(8, cpus - 1)
+def default_workers(processes: int = 1) -> int:
+    """Loader workers per training process, when `processes` share this machine (DDP):
+    a core left to each training loop; 0 (in-process) on small machines."""
+    cores = (os.cpu_count() or 1) // max(1, processes)
+    return 0 if cores <= 2 else min(8, cores - 1)
 
 
 def make_loaders(data: Path, stage: StageConfig, sampling_rate: int, workers: int = -1,

@@ -87,6 +87,10 @@ def per_device_batch(stage: Stage, world_size: int) -> int:
     return stage.batch_size // world_size
 
 
+def _on_cuda(accelerator: str) -> bool:
+    return accelerator in ("gpu", "cuda") or (accelerator == "auto" and torch.cuda.is_available())
+
+
 def _say(text: str) -> None:
     if global_rank() == 0:
         print(text, flush=True)
@@ -152,6 +156,9 @@ def run_stages(stages: List[Stage], out: Path, options: TrainerOptions) -> List[
             num_nodes=options.num_nodes,
             accelerator=options.accelerator,
             strategy=strategy,
+            # BatchNorm statistics over the global batch, as on one device (CUDA only:
+            # SyncBatchNorm has no CPU kernel, so CPU processes keep their own).
+            sync_batchnorm=world > 1 and _on_cuda(options.accelerator),
             precision=options.precision,
             logger=TensorBoardLogger(str(out), name="tensorboard", version=stage.name),
             callbacks=[checkpoint],
