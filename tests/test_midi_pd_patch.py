@@ -1,7 +1,8 @@
-"""The Pd example with MIDI knobs ([ctlin] -> latent offsets and scale, [notein] -> freeze)
-opens in headless Pd with every object created and every connection made. (Pd's own MIDI
-input does not work on a machine without MIDI hardware; the mapping is the README's
-example knob map.)"""
+"""The Pd example with MIDI knobs ([ctlin] -> latent offsets and a scale on the shipped
+continuous model) opens in headless Pd with every object created and every connection
+made, and every one of the model's 17 latents is wired through [latents17]. (Pd's own MIDI
+input does not work on a machine without MIDI hardware.)"""
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,23 +12,33 @@ import pytest
 from timbre_rt.pd_render import PD_EXTERNALS
 
 PATCH = Path(__file__).resolve().parents[1] / "pd_externals" / "examples" / "midi-knobs.pd"
+LATENTS = 17  # models/continuous.ts: z0..z15 + loudness
 
 
-def test_midi_knobs_patch_creates_all_its_objects(toy_path, tmp_path):
+def _index(lines, pattern):
+    boxes = [line for line in lines if line.startswith(("#X obj", "#X msg", "#X text"))]
+    return [i for i, line in enumerate(boxes) if re.search(pattern, line)]
+
+
+def test_midi_knobs_patch_creates_all_its_objects():
     if shutil.which("pd") is None:
         pytest.skip("Pure Data (pd) is not installed: run scripts/setup.sh")
     assert (PD_EXTERNALS / "encoder~.pd_linux").exists(), "build the project first"
-    text = PATCH.read_text()
-    assert "../../models/toy.ts" in text and "ctlin 16" in text and "notein" in text
-    patch = tmp_path / "midi-knobs.pd"
-    patch.write_text(text.replace("../../models/toy.ts", toy_path))
-    run = subprocess.run(["pd", "-nogui", "-nosound", "-stderr", "-path", str(PD_EXTERNALS), "-open", str(patch),
-                          "-send", "pd quit"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    run = subprocess.run(["pd", "-nogui", "-nosound", "-stderr", "-path", str(PD_EXTERNALS), "-open", str(PATCH),
+                          "-send", "pd quit"], capture_output=True, text=True, timeout=120, cwd=PATCH.parent)
     log = run.stderr + run.stdout
     assert "couldn't create" not in log, log
     assert "connection failed" not in log, log
     assert "error" not in log.lower(), log
-    # Every CC of the example map is in the patch, wired to the right latent.
-    for cc in (16, 17, 0):
-        assert f"ctlin {cc};" in text
-    assert "sel 36;" in text
+
+
+def test_every_latent_is_wired_and_every_knob_has_a_cc():
+    lines = PATCH.read_text().splitlines()
+    [enc] = _index(lines, r"^#X obj \d+ \d+ encoder~ \.\./\.\./models/continuous\.ts")
+    [lat] = _index(lines, rf"^#X obj \d+ \d+ latents{LATENTS} ")
+    [dec] = _index(lines, r"^#X obj \d+ \d+ decoder~ \.\./\.\./models/continuous\.ts")
+    wires = {tuple(map(int, line.rstrip(";").split()[2:6])) for line in lines if line.startswith("#X connect")}
+    for k in range(LATENTS):
+        assert (enc, k, lat, k) in wires and (lat, k, dec, k) in wires, k
+    for cc in (16, 17, 18, 19, 0, 20):
+        assert _index(lines, rf"ctlin {cc};"), cc
