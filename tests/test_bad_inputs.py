@@ -237,6 +237,7 @@ def _train_args(config, tmp_path, *extra):
     (["--minutes", "-2"], "--minutes: must be a positive number"),
     (["--minutes", "nan"], "--minutes: must be a positive number"),
     (["--devices", "0"], "--devices: must be at least 1"),
+    (["--num-nodes", "0"], "--num-nodes: must be at least 1"),
     (["--workers", "-5"], "--workers"),
     (["--accelerator", "tpu"], "--accelerator: must be one of"),
 ])

@@ -209,7 +209,8 @@ def test_plane_options_of_random_values(model, tmp_path, option, value):
 
 
 @FEW
-@given(option=st.sampled_from(["--minutes", "--devices", "--workers", "--accelerator"]),
+@given(option=st.sampled_from(["--minutes", "--devices", "--num-nodes", "--workers",
+                               "--accelerator"]),
        value=OPTION_VALUES)
 def test_train_options_of_random_values(tmp_path, option, value):
     argv = ["train", "continuous", "--config", tmp_path / "missing.yaml", "--data",
