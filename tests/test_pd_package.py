@@ -3,6 +3,7 @@ exactly as build/pd does; its binaries look only inside it; its patches find its
 import os
 import re
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -98,3 +99,16 @@ def test_out_that_is_a_file_is_one_clear_error(tmp_path, capsys):
     assert main(["pd-package", "--out", str(not_a_folder), "--no-archive"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and str(not_a_folder) in err[0] and "is a file" in err[0]
+
+
+def test_every_packaged_patch_opens_in_a_bare_pd(package):
+    """Help patches and examples, all in one Pd from the moved folder: every object created,
+    every model found (a missing model is an error line from the objects)."""
+    patches = sorted(package.glob("*-help.pd")) + sorted((package / "examples").glob("*.pd"))
+    command = ["pd", "-nogui", "-nosound", "-stderr", "-path", str(package)]
+    for patch in patches:
+        command += ["-open", str(patch)]
+    run = subprocess.run(command + ["-send", "pd quit"], capture_output=True, text=True, timeout=300,
+                         cwd=package, env=BARE)
+    log = run.stderr + run.stdout
+    assert "couldn't create" not in log and "error" not in log.lower(), log
