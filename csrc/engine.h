@@ -130,7 +130,7 @@ class Engine {
   SpscQueue<Job> jobs_{kJobQueue};
   Semaphore todo_;
   Semaphore done_;
-  WorkerLink link_{jobs_, todo_, done_, stats_};
+  WorkerLink link_{jobs_, todo_, done_, stats_, threads_};
 
   mutable std::mutex error_mutex_;  // worker and control threads only
   std::string last_error_;

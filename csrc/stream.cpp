@@ -1,5 +1,7 @@
 #include "stream.h"
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -157,6 +159,11 @@ void Stream::submit_filled_slot() noexcept {
     return;
   }
   if (inline_compute_) {  // computed here and now: the host asked for latency over safety
+    // libtorch's intra-op thread count is the calling thread's own setting.
+    if (inline_threads_ != link.threads.load(std::memory_order_relaxed)) {
+      inline_threads_ = link.threads.load(std::memory_order_relaxed);
+      at::set_num_threads(inline_threads_);
+    }
     const auto begin = std::chrono::steady_clock::now();
     const bool ok = compute(fill_slot_, inline_error_);
     const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - begin;

@@ -38,6 +38,7 @@ struct WorkerLink {
   Semaphore& todo;  // posted once per job
   Semaphore& done;  // posted by the worker once per finished job (sync mode waits on it)
   ComputeStats& stats;
+  std::atomic<int>& threads;  // intra-op threads wanted for model calls (inline ones too)
 };
 
 struct StreamConfig {
@@ -115,6 +116,7 @@ class Stream {
   std::vector<const float*> piece_in_;  // host planes moved along a block, piece by piece
   std::vector<float*> piece_out_;
   std::string inline_error_;  // inline mode: the worker's error slot, reserved up front
+  int inline_threads_ = 0;    // intra-op threads last set on the audio thread (inline mode)
 
   // Owned by the audio thread; valid during one process() call.
   bool sync_ = false;

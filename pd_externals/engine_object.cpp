@@ -51,6 +51,7 @@ struct t_engine_object {
   double dsp_started;
   long burst;  // samples of the running burst
   std::atomic<long> max_burst;
+  unsigned long long errors_seen;  // failed model calls already reported in the Pd window
 };
 const char* class_name(t_engine_object* x) { return class_getname(pd_class(&x->obj.ob_pd)); }
 
@@ -198,11 +199,20 @@ void engine_object_inline(t_engine_object* x, t_floatarg on) {
   after_control(x);
 }
 
-// Main thread, every kBurstCheckMs while DSP runs: with auto headroom, grows the headroom
-// to the largest burst seen, so that a result is never needed inside the burst that
-// completed its buffer.
+// Main thread, every kBurstCheckMs while DSP runs: reports model calls that failed since
+// the last look (file, method, reason), and with auto headroom grows the headroom to the
+// largest burst seen, so that a result is never needed inside the burst that completed
+// its buffer.
 void engine_object_burst_check(t_engine_object* x) {
   clock_delay(x->burst_check, kBurstCheckMs);
+  if (timbre_rt::Engine* engine = x->host->engine()) {
+    const unsigned long long errors = engine->stats().errors;
+    if (errors > x->errors_seen) {
+      pd_error(x, "%s: %llu model call(s) failed (silence instead), the last: %s", class_name(x), errors - x->errors_seen,
+               engine->last_error().c_str());
+      x->errors_seen = errors;
+    }
+  }
   timbre_rt::Engine* engine = x->host->engine();
   if (!x->auto_headroom || !engine || x->host->busy() || x->host->sync()) return;
   const long burst = x->max_burst.load();
@@ -334,6 +344,7 @@ void* engine_object_new(t_class* cls, const char* method, int argc, t_atom* argv
   x->burst = 0;
   x->last_perform = 0;
   x->dsp_started = 0;
+  x->errors_seen = 0;
   return x;
 }
 

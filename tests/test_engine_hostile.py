@@ -149,3 +149,23 @@ def test_many_output_channels_resample_without_overrun(tmp_path):
     # Every channel carries the same resampled tone, delayed by the reported latency.
     np.testing.assert_allclose(out[:, lag + 4800 :], np.broadcast_to(out[0, lag + 4800 :], (80, 48000 - lag - 4800)))
     assert np.abs(out[0, lag + 4800 :] - tone[4800 : 48000 - lag]).max() < 0.05
+
+
+@pytest.mark.parametrize("out", [np.zeros((1, 64), dtype=np.float64), np.zeros((1, 128), dtype=np.float32)[:, ::2],
+                                 np.zeros((2, 64), dtype=np.float32), np.zeros((1, 64), dtype=np.float32)[None]])
+def test_an_out_array_that_cannot_be_filled_in_place_is_refused(toy_path, out):
+    # A converted copy would be filled while the caller's array stayed zeros.
+    engine = Engine(toy_path, buffer=64, sync=True)
+    with pytest.raises(ValueError, match="out must be a writable C-contiguous float32 array of shape \\[1, 64\\]"):
+        engine.process(np.ones(64, dtype=np.float32), out=out)
+
+
+def test_an_out_array_is_filled_in_place(toy_path):
+    engine = Engine(toy_path, buffer=64, sync=True)
+    out = np.zeros((1, 64), dtype=np.float32)
+    impulse = np.zeros(64, dtype=np.float32)
+    impulse[0] = 1.0
+    for _ in range(4):
+        returned = engine.process(impulse, out=out)
+    assert returned is out or np.shares_memory(returned, out)
+    assert np.abs(out).max() > 0

@@ -54,3 +54,16 @@ def test_unknown_method_is_one_clear_error_and_silence(tmp_path, toy_path, tone)
     assert run.returncode == 0 and "couldn't create" not in run.stderr
     assert "has no method 'nosuch' (it has: encode, decode, forward)" in run.stderr
     assert np.abs(run.output).max() == 0
+
+
+def test_a_failing_model_call_is_reported_with_the_file_in_pd(tmp_path, tone):
+    from fixture_models import NaNAbove, save
+
+    # Errors show in the Pd window on their own (checked twice a second while DSP runs).
+    path = save(NaNAbove(0.3), tmp_path / "nan.ts")  # declares no rate: 44.1 kHz, as RAVE's default
+    signal = np.tile(tone, 2)
+    run = render(tmp_path, signal, 44100, [f"timbre~ {path} forward 256 0"], [(0, 0, -1, 0)])
+    assert run.returncode == 0 and "couldn't create" not in run.stderr
+    assert "model call(s) failed (silence instead), the last: " in run.stderr
+    assert f"model file '{path}', method 'forward' produced NaN or Inf" in run.stderr
+    assert np.isfinite(run.output).all()

@@ -38,6 +38,7 @@ class LiveSettings:
     audiobuf: Optional[int] = None  # Pd's -audiobuf in ms; None: Pd's default
     seconds: float = 5.0  # from DSP on to `info`
     reference: bool = True  # chain B; without, the click's onset is sought against silence
+    inline: bool = False  # [inline 1( to every object at load: the models run in Pd's audio thread
 
     def pd_flags(self) -> List[str]:
         return (["-callback"] if self.callback else []) + ([] if self.audiobuf is None else ["-audiobuf", str(self.audiobuf)])
@@ -113,6 +114,11 @@ def live_patch(settings: LiveSettings, latents: int) -> str:
         lines += [f"#X obj 300 220 encoder~ {args};", f"#X obj 300 260 decoder~ {args};",  # 15, 16
                   "#X connect 3 1 6 0;", "#X connect 3 0 7 0;", "#X connect 6 0 15 0;", "#X connect 7 0 16 0;",
                   "#X connect 16 0 9 2;"] + [f"#X connect 15 {k} 16 {k};" for k in range(latents)]
+    if settings.inline:
+        index = 17 if settings.reference else 15
+        lines.append("#X msg 500 10 inline 1;")
+        lines += [f"#X connect 0 0 {index} 0;"] + [f"#X connect {index} 0 {o} 0;" for o in
+                                                  ([10, 11, 15, 16] if settings.reference else [10, 11])]
     return "\n".join(lines) + "\n"
 
 
