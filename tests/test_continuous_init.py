@@ -52,3 +52,18 @@ def test_a_model_file_rebuilt_with_todays_code_sounds_the_same():
     b = torch.cat([codec(x[..., i:i + 2048]) for i in range(0, x.size(-1), 2048)], -1)
     # The same weights; today's gate is open once the tone has sounded for a frame.
     torch.testing.assert_close(b[..., 2048:], a[..., 2048:], atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.skipif(not SHIPPED.is_file(), reason="models/continuous.ts absent")
+def test_export_rebuilds_a_model_file_from_the_command_line(tmp_path, capsys):
+    from timbre_rt.train.cli import main
+
+    out = tmp_path / "again.ts"
+    assert main(["export", str(SHIPPED), "--out", str(out)]) == 2  # needs its config
+    assert "needs --config" in capsys.readouterr().err
+    assert main(["export", str(SHIPPED), "--config", str(SHIPPED.with_suffix(".yaml")),
+                 "--out", str(out)]) == 0
+    again, shipped = torch.jit.load(str(out)), torch.jit.load(str(SHIPPED))
+    x = 0.3 * torch.sin(torch.arange(8192) * 0.07).reshape(1, 1, -1)
+    with torch.no_grad():
+        torch.testing.assert_close(again.encode(x), shipped.encode(x), atol=1e-4, rtol=1e-4)

@@ -34,6 +34,8 @@ EXPORT_EPILOG = """\
 examples:
   timbre-rt export runs/cont --out models/continuous.ts
   timbre-rt export runs/cont --order-data data/gm-played --out models/continuous.ts
+  timbre-rt export old.ts --config models/continuous.yaml --order-data data/gm-played \
+      --out new.ts   # an exported continuous model rebuilt with this version's code
   timbre-rt export runs/cont --vocoder-stage vocoder --out /tmp/no_gan.ts
   timbre-rt export runs/disc --out models/discrete.ts   # also measures the code descriptors
 The file is written only if chunked (streaming) calls equal whole-signal calls.
@@ -130,6 +132,9 @@ def add_parsers(sub) -> None:
     p.add_argument("--order-data", type=Path, default=None, metavar="DIR",
                    help="continuous runs: a dataset cache or audio folder on which to order the "
                    "latent dimensions by importance (principal axes, most varied first)")
+    p.add_argument("--config", type=Path, default=None,
+                   help="with a continuous model file (.ts) instead of a run folder: the YAML it "
+                   "was trained with; the file is rebuilt with this version's code")
     p.set_defaults(handler=run_export)
 
 
@@ -153,9 +158,10 @@ def run_train(args) -> int:
 
 
 def run_export(args) -> int:
-    from ..export import export_model
     from ..io import check_outputs
 
+    if Path(args.run).suffix == ".ts":
+        return _export_model_file(args)
     check_outputs([args.out], [p for p in Path(args.run).glob("**/*") if p.is_file()]
                   if Path(args.run).is_dir() else [])
     kind = run_kind(args.run)
@@ -173,7 +179,29 @@ def run_export(args) -> int:
         raise
     except Exception as e:  # noqa: BLE001 (torch.load and load_state_dict raise many kinds)
         raise InputError(f"{args.run}: the run's weights cannot be loaded ({one_line(e)})") from None
-    report = export_model(codec, args.out)
+    return _write(codec, args.out)
+
+
+def _export_model_file(args) -> int:
+    """`export OLD.ts --config YAML`: a continuous model file rebuilt with today's code."""
+    from ..io import check_outputs
+
+    if args.config is None:
+        raise UsageError(f"{args.run}: exporting a model file needs --config (the YAML it was "
+                         "trained with)")
+    if args.vocoder_stage is not None:
+        raise UsageError("--vocoder-stage applies to run folders, not to a model file")
+    if args.order_data is not None and not args.order_data.is_dir():
+        raise UsageError(f"--order-data {args.order_data}: no such folder")
+    check_outputs([args.out], [Path(args.run), args.config])
+    codec = plan("continuous").codec_from_model_file(args.run, args.config, args.order_data)
+    return _write(codec, args.out)
+
+
+def _write(codec, out: Path) -> int:
+    from ..export import export_model
+
+    report = export_model(codec, out)
     print(f"wrote {report.path}: block {report.block_size}, methods {', '.join(report.methods)}, "
           f"streaming error {report.max_error:.2g}")
     return 0

@@ -7,6 +7,7 @@ from typing import List, Optional
 from ..models.continuous.codec import (
     ContinuousCodec,
     build_codec,
+    codec_from_file,
     order_latents,
     vocoder_state_from_file,
 )
@@ -139,6 +140,17 @@ def codec_from_run(out: Path, vocoder_stage: Optional[str] = None,
     if vocoder_stage not in VOCODER_STAGES:
         raise ValueError(f"vocoder stage must be one of {', '.join(VOCODER_STAGES)}")
     codec = build_codec(cfg, load_stage_weights(out, "vae"), load_stage_weights(out, vocoder_stage))
+    return _ordered(codec, cfg, order_data)
+
+
+def codec_from_model_file(path: Path, config: Path, order_data: Optional[Path] = None) -> ContinuousCodec:
+    """An exported continuous model file rebuilt with this version's code (streaming
+    blocks, silence gate, latent order): `config` is the YAML it was trained with."""
+    cfg = load_config(config)
+    return _ordered(codec_from_file(str(path), cfg), cfg, order_data)
+
+
+def _ordered(codec: ContinuousCodec, cfg: ContinuousConfig, order_data: Optional[Path]):
     if order_data is not None:
         order_latents(codec.eval(), order_clips(Path(order_data), cfg.sampling_rate))
     return codec

@@ -143,8 +143,11 @@ def vocoder_state_from_file(path: str) -> dict:
 
 def codec_from_file(path: str, cfg: ContinuousConfig) -> ContinuousCodec:
     """Rebuild the codec of an exported file (made with `cfg`) with this version's code:
-    its weights, today's streaming blocks, silence gate and latent order (identity)."""
+    its weights and latent order (identity if it has none), today's streaming blocks
+    and silence gate."""
     vae_state, vocoder_state = states_from_file(path)
+    kept = {k: v for k, v in torch.jit.load(str(path), map_location="cpu").state_dict().items()
+            if k.startswith("order.") or k == "latent_share"}  # a file that was ordered stays so
     vae = MelVAE(cfg.mel.n_mels, cfg.vae)
     missing = [k for k in vae.state_dict() if k not in vae_state and not k.startswith("adversary.")]
     if missing:
@@ -153,4 +156,6 @@ def codec_from_file(path: str, cfg: ContinuousConfig) -> ContinuousCodec:
     vocoder = MelGANGenerator(cfg.mel.n_mels, cfg.vocoder)
     own = vocoder.state_dict()
     vocoder.load_state_dict({k: v for k, v in vocoder_state.items() if k in own}, strict=False)
-    return ContinuousCodec(cfg, vae, vocoder)
+    codec = ContinuousCodec(cfg, vae, vocoder)
+    codec.load_state_dict({**codec.state_dict(), **kept})
+    return codec
