@@ -44,3 +44,13 @@ def test_codec_decodes_silence_to_exact_zeros():
         assert torch.all(y == 0)
         tone = 0.3 * torch.sin(torch.arange(16 * ratio) * 0.1).reshape(1, 1, -1)
         assert codec(tone)[..., 4 * ratio:].abs().max() > 0  # sound passes
+
+
+def test_zero_db_frames_in_the_past_are_not_mistaken_for_no_past():
+    # A host that sends all-zero latent frames (loudness 0 dB) before the first real
+    # ones must get the same gate streamed as offline.
+    gate = SilenceGate(4)
+    loud = torch.cat([torch.zeros(1, 1, 3), torch.full((1, 1, 3), -100.0), torch.zeros(1, 1, 2)], -1)
+    whole = gate(loud)
+    set_streaming(gate, True)
+    torch.testing.assert_close(torch.cat([gate(loud[..., i:i + 1]) for i in range(8)], -1), whole)

@@ -4,6 +4,8 @@ import torch
 
 from .base import CachedModule
 
+SILENCE_OFFSET = 100.0  # the past before the first frame is -100 dB: silence
+
 
 class SilenceGate(CachedModule):
     """Per-frame loudness (dB) -> per-sample gain in [0, 1], ramped between frames.
@@ -12,7 +14,8 @@ class SilenceGate(CachedModule):
     1 from floor_db + width_db up. The output block j ramps linearly from G[j-1]
     to G[j], with G[j] = max(g[j-1], g[j]): a decoder that is one frame late
     (its block j carries frame j-1's sound) opens before its first sound and
-    closes after its last. The previous two loudness frames are the cache.
+    closes after its last. The previous two loudness frames are the cache; before the
+    first frame (offline, or after reset) the past is silence.
 
     loudness_db: [B, 1, L] -> gain: [B, 1, L * ratio]
     """
@@ -24,12 +27,13 @@ class SilenceGate(CachedModule):
         self.ratio = ratio
         self.floor_db = float(floor_db)
         self.width_db = float(width_db)
+        self.offset = SILENCE_OFFSET  # TorchScript reads module attributes, not globals
         self.register_buffer("ramp", (torch.arange(ratio) + 1.0) / ratio, persistent=False)
 
     def forward(self, loudness_db: torch.Tensor) -> torch.Tensor:
         if not self.streaming:
             # The past of an offline call is silence (the loudness floor).
-            loudness_db = torch.nn.functional.pad(loudness_db, (2, 0), value=-100.0)
+            loudness_db = torch.nn.functional.pad(loudness_db, (2, 0), value=-self.offset)
         else:
             loudness_db = self._with_past_loudness(loudness_db)
         g = torch.clamp((loudness_db - self.floor_db) / self.width_db, 0.0, 1.0)
@@ -41,10 +45,9 @@ class SilenceGate(CachedModule):
     def _with_past_loudness(self, x: torch.Tensor) -> torch.Tensor:
         """x: [B, 1, L] -> [B, 1, 2 + L] with the previous two frames in front.
 
-        The cache starts at 0 (zeros of the base class), read as "no past":
-        the first call takes it as silence."""
+        The cache holds loudness + SILENCE_OFFSET, so that its reset value 0 reads
+        as -100 dB (silence), like the offline past, and no loudness is special."""
         self._match_batch(x.size(0))
-        past = torch.where(self.cache == 0.0, torch.full_like(self.cache, -100.0), self.cache)
-        y = torch.cat([past.to(x.dtype), x], dim=-1)
-        self.cache.copy_(y[:, :, y.size(-1) - 2:].detach())
+        y = torch.cat([(self.cache - self.offset).to(x.dtype), x], dim=-1)
+        self.cache.copy_(y[:, :, y.size(-1) - 2:].detach() + self.offset)
         return y
