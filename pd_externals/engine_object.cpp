@@ -29,7 +29,7 @@ constexpr double kPollMs = 20.0;
 // polling scheduler often computes two at once, bench/pd_jack.md) and grows to the largest
 // burst the object sees (measured after the first second: Pd fills its buffer at start).
 constexpr int kAssumedBurst = 512;
-constexpr double kBurstCheckMs = 500.0;
+constexpr double kWatchMs = 500.0;
 constexpr double kBurstSettleSeconds = 1.0;
 
 struct t_engine_object {
@@ -43,7 +43,7 @@ struct t_engine_object {
   float** out_planes;
   t_outlet* info;
   t_clock* poll;
-  t_clock* burst_check;
+  t_clock* watch;  // failed calls and auto headroom, while DSP runs
   double pd_rate;
   // Pd computes blocks in bursts (its audio buffer, a JACK period): perform measures them.
   bool auto_headroom;  // headroom follows the largest burst (until a headroom is given)
@@ -199,22 +199,21 @@ void engine_object_inline(t_engine_object* x, t_floatarg on) {
   after_control(x);
 }
 
-// Main thread, every kBurstCheckMs while DSP runs: reports model calls that failed since
+// Main thread, every kWatchMs while DSP runs: reports model calls that failed since
 // the last look (file, method, reason), and with auto headroom grows the headroom to the
 // largest burst seen, so that a result is never needed inside the burst that completed
 // its buffer.
-void engine_object_burst_check(t_engine_object* x) {
-  clock_delay(x->burst_check, kBurstCheckMs);
-  if (timbre_rt::Engine* engine = x->host->engine()) {
-    const unsigned long long errors = engine->stats().errors;
-    if (errors > x->errors_seen) {
-      pd_error(x, "%s: %llu model call(s) failed (silence instead), the last: %s", class_name(x), errors - x->errors_seen,
-               engine->last_error().c_str());
-      x->errors_seen = errors;
-    }
-  }
+void engine_object_watch(t_engine_object* x) {
+  clock_delay(x->watch, kWatchMs);
   timbre_rt::Engine* engine = x->host->engine();
-  if (!x->auto_headroom || !engine || x->host->busy() || x->host->sync()) return;
+  if (!engine) return;
+  const unsigned long long errors = engine->stats().errors;
+  if (errors > x->errors_seen) {
+    pd_error(x, "%s: %llu model call(s) failed (silence instead), the last: %s", class_name(x), errors - x->errors_seen,
+             engine->last_error().c_str());
+    x->errors_seen = errors;
+  }
+  if (!x->auto_headroom || x->host->busy() || x->host->sync()) return;
   const long burst = x->max_burst.load();
   if (burst <= 0) return;
   const auto state = engine->state();
@@ -271,13 +270,13 @@ void engine_object_dsp(t_engine_object* x, t_signal** sp) {
   x->last_perform = 0;
   x->dsp_started = now_seconds();
   x->max_burst.store(0);
-  clock_delay(x->burst_check, kBurstCheckMs);
+  clock_delay(x->watch, kWatchMs);
   dsp_add(engine_object_perform, 2, x, static_cast<t_int>(sp[0]->s_n));
 }
 
 void engine_object_free(t_engine_object* x) {
   clock_free(x->poll);
-  clock_free(x->burst_check);
+  clock_free(x->watch);
   delete x->host;  // joins the control thread and the engine's worker
   delete[] x->in_planes;
   delete[] x->out_planes;
@@ -340,7 +339,7 @@ void* engine_object_new(t_class* cls, const char* method, int argc, t_atom* argv
   x->in_planes = new const float*[x->inlets]();
   x->out_planes = new float*[x->outlets]();
   x->poll = clock_new(x, reinterpret_cast<t_method>(engine_object_poll));
-  x->burst_check = clock_new(x, reinterpret_cast<t_method>(engine_object_burst_check));
+  x->watch = clock_new(x, reinterpret_cast<t_method>(engine_object_watch));
   x->burst = 0;
   x->last_perform = 0;
   x->dsp_started = 0;

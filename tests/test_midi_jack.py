@@ -107,8 +107,10 @@ def test_midi_learn_writes_the_map_of_the_controls_moved(sender, toy_path, tmp_p
 def test_midi_learn_unknown_port_and_bad_dim(jackd, toy_path, tmp_path, capsys):  # noqa: F811
     from timbre_rt.cli import main
 
-    assert main(["midi-learn", toy_path, "--midi", "no-such-port", "-o", str(tmp_path / "k.yaml")]) == 2
+    # A port that is not there is a failure (1), not a malformed command line (2).
+    assert main(["midi-learn", toy_path, "--midi", "no-such-port", "-o", str(tmp_path / "k.yaml")]) == 1
     assert "no MIDI input port matches 'no-such-port'" in capsys.readouterr().err
-    assert main(["midi-learn", toy_path, "--midi", "x", "--dims", "9", "-o", str(tmp_path / "k.yaml")]) == 2
+    # A dimension the model file does not have: checked against the file, a failure too.
+    assert main(["midi-learn", toy_path, "--midi", "x", "--dims", "9", "-o", str(tmp_path / "k.yaml")]) == 1
     assert "dim 9 is out of range: the model has 4" in capsys.readouterr().err
     assert not (tmp_path / "k.yaml").exists()

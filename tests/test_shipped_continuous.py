@@ -1,4 +1,5 @@
 """The shipped default model: contract, the main job (Pd demo), the example patch."""
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +66,8 @@ def test_example_patch_creates_its_objects(tmp_path):
     text = patch + "#X obj 600 40 loadbang;\n#X obj 600 70 delay 500;\n#X msg 600 100 \\; pd quit;\n"
     n = sum(1 for line in patch.splitlines() if line.startswith(("#X obj", "#X msg", "#X text")))
     text += f"#X connect {n} 0 {n + 1} 0;\n#X connect {n + 1} 0 {n + 2} 0;\n"
+    # Its abstraction ([latents17]) is found beside the patch, as in examples/.
+    shutil.copy(ROOT / "pd_externals" / "examples" / "latents17.pd", tmp_path)
     run = run_pd(text, tmp_path, 24000)
     assert "couldn't create" not in run.stderr, run.stderr
     assert "error" not in run.stderr.lower(), run.stderr

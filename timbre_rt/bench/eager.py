@@ -71,9 +71,11 @@ def eager_model(path: str, scripted: torch.jit.ScriptModule, method: str) -> Tup
         model.eval()
         if hasattr(model, "finalize"):
             model.finalize()
-        # Streaming caches are non-persistent buffers in eager mode (the file holds them).
+        # The file also holds what streaming derives at finalize (caches, stacked taps,
+        # polyphase kernels): take the eager model's own keys; the output check below
+        # catches a rebuilt model that differs.
         own = model.state_dict()
-        state = {k: v for k, v in scripted.state_dict().items() if k in own or not k.endswith(".cache")}
+        state = {k: v for k, v in scripted.state_dict().items() if k in own}
         model.load_state_dict(state, strict=True)
         params = getattr(scripted, f"{method}_params").tolist()
         block = int(scripted.block_size)
