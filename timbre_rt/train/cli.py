@@ -34,8 +34,8 @@ EXPORT_EPILOG = """\
 examples:
   timbre-rt export runs/cont --out models/continuous.ts
   timbre-rt export runs/cont --order-data data/gm-played --out models/continuous.ts
-  timbre-rt export old.ts --config models/continuous.yaml --order-data data/gm-played \
-      --out new.ts   # an exported continuous model rebuilt with this version's code
+  timbre-rt export old.ts --config models/continuous.yaml --out new.ts
+      # an exported continuous model rebuilt with this version's code
   timbre-rt export runs/cont --vocoder-stage vocoder --out /tmp/no_gan.ts
   timbre-rt export runs/disc --out models/discrete.ts   # also measures the code descriptors
 The file is written only if chunked (streaming) calls equal whole-signal calls.
