@@ -100,10 +100,7 @@ void Engine::rebuild(std::shared_ptr<const ModelFile> file, EngineOptions option
   state->host_rate = config.host_rate;
   pending_.store(stream.get());
   streams_.push_back(std::move(stream));
-  {
-    std::lock_guard<std::mutex> lock(state_mutex_);
-    state_ = std::move(state);
-  }
+  publish(std::move(state));
   collect_garbage();
 }
 
@@ -165,11 +162,13 @@ void Engine::set_threads(int threads) {
   std::lock_guard<std::mutex> lock(control_mutex_);
   auto state = std::make_shared<EngineState>(*this->state());
   state->options.threads = threads;
-  {
-    std::lock_guard<std::mutex> lock_state(state_mutex_);
-    state_ = std::move(state);
-  }
+  publish(std::move(state));
   threads_.store(threads);  // the worker applies it before its next call
+}
+
+void Engine::publish(std::shared_ptr<const EngineState> state) {
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  state_ = std::move(state);
 }
 
 std::shared_ptr<const EngineState> Engine::state() const {

@@ -102,6 +102,8 @@ class Engine {
   // Callers hold control_mutex_.
   void rebuild(std::shared_ptr<const ModelFile> file, EngineOptions options);
   void collect_garbage();
+  // Swaps in the snapshot readers see (a pointer copy under state_mutex_).
+  void publish(std::shared_ptr<const EngineState> state);
   void worker_loop();
   void raise_worker_priority();
 

@@ -53,8 +53,8 @@ Pipeline::Pipeline(const PipelineOptions& options) {
                                 std::to_string(decoder_->info().sampling_rate) + " Hz");
   channels_ = enc.out_channels;
   ratio_ = enc.out_ratio;
-  // Frames must reach the decoder on its own grid: keep the encoder's ring delay whole frames.
-  if (options.headroom % ratio_ != 0) encoder_->set_headroom((options.headroom + ratio_ - 1) / ratio_ * ratio_);
+  // Frames reach the decoder on its own grid: a Stream with frame-rate output keeps its ring
+  // delay whole frames itself (no second build of the encoder here).
   frame_phase_ = (encoder_->latency() - enc.latency) % ratio_;
 
   transform_ = std::make_unique<LatentTransform>(channels_, options.smoothing);
