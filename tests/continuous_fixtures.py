@@ -33,6 +33,17 @@ def tiny_config() -> ContinuousConfig:
     )
 
 
+def tiny_harmonic_config() -> ContinuousConfig:
+    """tiny_config with the harmonic vocoder: the latents carry pitch and periodicity."""
+    return ContinuousConfig(
+        sampling_rate=RATE,
+        mel=dict(n_fft=256, hop=64, n_mels=20),
+        vae=dict(hidden=16, latent_dims=3, kl_warmup_steps=4, adversary_ramp_steps=4, loudness_bins=6),
+        vocoder=dict(kind="harmonic", channels=16, layers=2, harmonics=12, noise_bands=9, delay=128),
+        pitch=dict(f0_min=130.0, f0_max=2000.0),
+    )
+
+
 def write_tones(folder: Path, count: int = 6, seconds: float = 0.5) -> Path:
     """Harmonic tones of different pitch, brightness and level, as WAV files."""
     folder.mkdir(parents=True, exist_ok=True)

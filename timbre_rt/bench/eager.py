@@ -31,22 +31,22 @@ def _identity_codec(cls, scripted, path: Path) -> nn.Module:
 
 
 def _continuous_codec(cls, scripted, path: Path) -> nn.Module:
-    from ..models.continuous import load_config
+    from ..models.continuous import build_vocoder, load_config
     from ..models.continuous.vae import MelVAE
-    from ..models.continuous.vocoder import MelGANGenerator
 
     candidates = [path.with_suffix(".yaml"), Path("models") / f"{path.stem}.yaml"]
     config = next((c for c in candidates if c.exists()), None)
     if config is None:
         raise FileNotFoundError(f"no config next to the file ({', '.join(map(str, candidates))})")
     cfg = load_config(config)
-    return cls(cfg, MelVAE(cfg.mel.n_mels, cfg.vae), MelGANGenerator(cfg.mel.n_mels, cfg.vocoder))
+    return cls(cfg, MelVAE(cfg.mel.n_mels, cfg.vae), build_vocoder(cfg))
 
 
 BUILDERS: Dict[str, Callable] = {
     "ToyCodec": _toy_codec,
     "IdentityCodec": _identity_codec,
     "ContinuousCodec": _continuous_codec,
+    "HarmonicCodec": _continuous_codec,
 }
 
 

@@ -5,7 +5,7 @@ import lightning as L
 import torch
 
 from ..evaluate.spectral import MultiResolutionSTFTDistance, MultiScaleMelDistance
-from ..models.continuous.codec import build_frontend
+from ..models.continuous.codec import build_frontend, build_pitch, build_vocoder
 from ..models.continuous.config import ContinuousConfig, StageConfig
 from ..models.continuous.discriminator import (
     MultiScaleDiscriminator,
@@ -14,7 +14,6 @@ from ..models.continuous.discriminator import (
     generator_hinge_loss,
 )
 from ..models.continuous.vae import MelVAE
-from ..models.continuous.vocoder import MelGANGenerator
 from ..nn.mel import log_mel
 from .logging import log_audio
 
@@ -22,7 +21,8 @@ SILENT_MEAN_SQUARE = 1e-6  # -60 dBFS RMS: below it an example is left out of th
 
 
 class VocoderTask(L.LightningModule):
-    """Generator from log-mels to audio delayed by `cfg.vocoder.delay` samples.
+    """Generator from log-mels (and, for the harmonic vocoder, the encoder's pitch) to
+    audio delayed by `cfg.vocoder.delay` samples.
 
     adversarial: add hinge + feature-matching terms from a multi-scale
         discriminator (the spectral losses stay, as in multi-band MelGAN).
@@ -46,7 +46,8 @@ class VocoderTask(L.LightningModule):
         self.stage = stage
         self.adversarial = adversarial
         self.frontend = build_frontend(cfg).requires_grad_(False)
-        self.generator = MelGANGenerator(cfg.mel.n_mels, cfg.vocoder)
+        self.pitch = build_pitch(cfg).requires_grad_(False) if cfg.harmonic else None
+        self.generator = build_vocoder(cfg)
         if generator_state is not None:
             # The PQMF filters are fixed by the code: a state from a model file omits them.
             own = self.generator.state_dict()
@@ -85,7 +86,12 @@ class VocoderTask(L.LightningModule):
 
     def aligned(self, audio: torch.Tensor):
         """(generated, target): the output and the input it should equal, [B, 1, T - delay]."""
-        out = self.generator(self.mels(audio))
+        if self.pitch is None:
+            out = self.generator(self.mels(audio))
+        else:
+            with torch.no_grad():
+                f0, periodicity = self.pitch(audio)
+            out = self.generator(self.mels(audio), f0, periodicity)
         d = self.cfg.vocoder.delay
         return out[..., d:], audio[..., : audio.size(-1) - d]
 

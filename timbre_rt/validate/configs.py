@@ -35,6 +35,12 @@ RANGES = {
     "vae.loudness_min_db": _DB,
     "vae.loudness_max_db": _DB,
     "vocoder.delay": _COUNT_OR_ZERO,
+    "vocoder.kind": Field(str, choices=("melgan", "harmonic")),
+    "vocoder.harmonics": Field(int, min=1, max=512),
+    "vocoder.noise_bands": Field(int, min=2, max=1025),
+    "pitch.f0_min": Field(float, min=10, max=2000),
+    "pitch.f0_max": Field(float, min=20, max=12000),
+    "pitch.threshold": Field(float, above=0, max=1),
     "discriminator.feature_weight": _NON_NEGATIVE,
     # discrete
     "frames.gain_floor": Field(float, above=0),

@@ -1,5 +1,6 @@
-"""Continuous timbre model: log-mel VAE with a loudness-invariant latent + MelGAN vocoder."""
-from .codec import ContinuousCodec, build_codec, build_frontend, order_latents
+"""Continuous timbre model: log-mel VAE with a loudness-invariant latent + a vocoder
+(multi-band MelGAN, or harmonic-plus-noise driven by the encoder's pitch)."""
+from .codec import ContinuousCodec, build_codec, build_frontend, build_pitch, build_vocoder, make_codec, order_latents
 from .config import ContinuousConfig, StageConfig, load_config
 from .discriminator import (
     MultiScaleDiscriminator,
@@ -7,6 +8,8 @@ from .discriminator import (
     feature_matching_loss,
     generator_hinge_loss,
 )
+from .harmonic_codec import HarmonicCodec
+from .harmonic_vocoder import HarmonicVocoder
 from .latent_order import LatentOrder, LatentOrderFit, fit_latent_order
 from .vae import MelVAE, VAEOutput, energy_to_db, kl_divergence, latent_loudness
 from .vocoder import MelGANGenerator
@@ -14,6 +17,8 @@ from .vocoder import MelGANGenerator
 __all__ = [
     "ContinuousCodec",
     "ContinuousConfig",
+    "HarmonicCodec",
+    "HarmonicVocoder",
     "LatentOrder",
     "LatentOrderFit",
     "MelGANGenerator",
@@ -23,6 +28,8 @@ __all__ = [
     "VAEOutput",
     "build_codec",
     "build_frontend",
+    "build_pitch",
+    "build_vocoder",
     "discriminator_hinge_loss",
     "energy_to_db",
     "feature_matching_loss",
@@ -31,5 +38,6 @@ __all__ = [
     "kl_divergence",
     "latent_loudness",
     "load_config",
+    "make_codec",
     "order_latents",
 ]

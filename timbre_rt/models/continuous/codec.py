@@ -1,14 +1,20 @@
-"""The exported continuous model: audio <-> [timbre latent z, loudness]."""
+"""The exported continuous model: audio <-> [timbre latent z, (pitch, periodicity,) loudness]."""
+from typing import Union
+
 import torch
 from torch import nn
 
 from ...export.model import StreamingModel
 from ...nn.mel import MelSpectrogram, log_mel, relative_log_mel
 from ...nn.silence_gate import SilenceGate
+from ...nn.yin import StreamingYin
 from .config import ContinuousConfig
+from .harmonic_vocoder import HarmonicVocoder
 from .latent_order import LatentOrder, LatentOrderFit, fit_latent_order
 from .vae import MelVAE, latent_loudness
 from .vocoder import MelGANGenerator
+
+Vocoder = Union[MelGANGenerator, HarmonicVocoder]
 
 
 def build_frontend(cfg: ContinuousConfig) -> MelSpectrogram:
@@ -16,12 +22,32 @@ def build_frontend(cfg: ContinuousConfig) -> MelSpectrogram:
     return MelSpectrogram(cfg.sampling_rate, m.n_fft, m.hop, m.n_mels, m.fmin, m.fmax)
 
 
+def build_pitch(cfg: ContinuousConfig) -> StreamingYin:
+    """The encoder's pitch analysis: one estimate per latent frame."""
+    p = cfg.pitch
+    return StreamingYin(cfg.sampling_rate, cfg.mel.n_fft, cfg.latent_ratio, p.f0_min, p.f0_max, p.threshold)
+
+
+def build_vocoder(cfg: ContinuousConfig) -> Vocoder:
+    if cfg.harmonic:
+        return HarmonicVocoder(cfg.mel.n_mels, cfg.mel.hop, cfg.vae.downsample, cfg.sampling_rate,
+                               cfg.vocoder)
+    return MelGANGenerator(cfg.mel.n_mels, cfg.vocoder)
+
+
+def latent_names(cfg: ContinuousConfig) -> list:
+    pitch = ["pitch", "periodicity"] if cfg.harmonic else []
+    return [f"z{i}" for i in range(cfg.vae.latent_dims)] + pitch + ["loudness"]
+
+
 class ContinuousCodec(StreamingModel):
     """Frontend + VAE + vocoder behind the model file contract.
 
-    encode:    audio [B, 1, T] -> [B, D + 1, T / ratio]: z (posterior mean on its principal
-               axes, most varied first: see LatentOrder), loudness dB
-    decode:    [B, D + 1, T / ratio] -> audio [B, 1, T], exactly 0 where the loudness
+    encode:    audio [B, 1, T] -> [B, C, T / ratio]: z (posterior mean on its principal
+               axes, most varied first: see LatentOrder), with the harmonic vocoder
+               pitch (MIDI note) and periodicity (0..1), then loudness dB
+               (C = D + 1, or D + 3 with pitch)
+    decode:    [B, C, T / ratio] -> audio [B, 1, T], exactly 0 where the loudness
                channel says silence (SilenceGate)
     forward:   decode(encode(x))
     posterior: audio [B, 1, T] -> [B, 2 D, T / ratio]: mean then log-variance (evaluation)
@@ -30,9 +56,10 @@ class ContinuousCodec(StreamingModel):
     delay (the vocoder's) is declared on decode.
     """
 
-    def __init__(self, cfg: ContinuousConfig, vae: MelVAE, vocoder: MelGANGenerator):
+    def __init__(self, cfg: ContinuousConfig, vae: MelVAE, vocoder: Vocoder):
         d = cfg.vae.latent_dims
-        super().__init__(cfg.sampling_rate, "continuous", [f"z{i}" for i in range(d)] + ["loudness"])
+        names = latent_names(cfg)
+        super().__init__(cfg.sampling_rate, "continuous", names)
         self.frontend = build_frontend(cfg)
         self.encoder = vae.encoder
         self.normalize_level = cfg.vae.normalize_level
@@ -51,8 +78,9 @@ class ContinuousCodec(StreamingModel):
         self.mel_fmax = float(cfg.mel.fmax)
         ratio = cfg.latent_ratio
         delay = cfg.vocoder.delay
-        self.declare_method("encode", 1, 1, d + 1, ratio)
-        self.declare_method("decode", d + 1, ratio, 1, 1, latency=delay)
+        c = len(names)
+        self.declare_method("encode", 1, 1, c, ratio)
+        self.declare_method("decode", c, ratio, 1, 1, latency=delay)
         self.declare_method("forward", 1, 1, 1, 1, latency=delay)
         self.declare_method("posterior", 1, 1, 2 * d, ratio)
 
@@ -68,7 +96,7 @@ class ContinuousCodec(StreamingModel):
 
     @torch.jit.export
     def encode(self, x: torch.Tensor) -> torch.Tensor:
-        """x: [B, 1, T] -> [B, D + 1, T / ratio]"""
+        """x: [B, 1, T] -> [B, C, T / ratio]"""
         mu, _, loudness = self._analyse(x)
         return torch.cat([self.order.ordered(mu), loudness], dim=1)
 
@@ -80,9 +108,9 @@ class ContinuousCodec(StreamingModel):
 
     @torch.jit.export
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """z: [B, D + 1, T / ratio] -> [B, 1, T]"""
+        """z: [B, C, T / ratio] -> [B, 1, T]"""
         d = self.latent_dims
-        loudness = z[:, d : d + 1]
+        loudness = z[:, -1:]
         log_mel = self.decoder(self.order.unordered(z[:, :d]), loudness)
         return self.vocoder(log_mel) * self.gate(loudness)
 
@@ -112,8 +140,17 @@ def build_codec(cfg: ContinuousConfig, vae_state: dict, vocoder_state: dict) -> 
     """Rebuild the exportable codec from the training stages' weights."""
     vae = MelVAE(cfg.mel.n_mels, cfg.vae)
     vae.load_state_dict(vae_state)
-    vocoder = MelGANGenerator(cfg.mel.n_mels, cfg.vocoder)
+    vocoder = build_vocoder(cfg)
     vocoder.load_state_dict(vocoder_state)
+    return make_codec(cfg, vae, vocoder)
+
+
+def make_codec(cfg: ContinuousConfig, vae: MelVAE, vocoder: Vocoder) -> ContinuousCodec:
+    """The codec class the config's vocoder needs."""
+    if cfg.harmonic:
+        from .harmonic_codec import HarmonicCodec
+
+        return HarmonicCodec(cfg, vae, vocoder)
     return ContinuousCodec(cfg, vae, vocoder)
 
 
@@ -153,9 +190,9 @@ def codec_from_file(path: str, cfg: ContinuousConfig) -> ContinuousCodec:
     if missing:
         raise ValueError(f"{path}: VAE weights lack {', '.join(missing[:3])}")
     vae.load_state_dict(vae_state, strict=False)
-    vocoder = MelGANGenerator(cfg.mel.n_mels, cfg.vocoder)
+    vocoder = build_vocoder(cfg)
     own = vocoder.state_dict()
     vocoder.load_state_dict({k: v for k, v in vocoder_state.items() if k in own}, strict=False)
-    codec = ContinuousCodec(cfg, vae, vocoder)
+    codec = make_codec(cfg, vae, vocoder)
     codec.load_state_dict({**codec.state_dict(), **kept})
     return codec

@@ -35,6 +35,10 @@ class VAEConfig:
 
 @dataclass
 class VocoderConfig:
+    # "melgan": multi-band MelGAN from log-mels (the paper's). "harmonic": a network on
+    # log-mels + pitch drives a harmonic-plus-noise synthesiser (HarmonicVocoder): the
+    # pitch the encoder measures is the pitch that comes out, and it runs far faster.
+    kind: str = "melgan"
     bands: int = 4
     channels: int = 256
     upsample: Tuple[int, ...] = (4, 4, 4)  # product * bands == mel hop
@@ -45,6 +49,20 @@ class VocoderConfig:
     # decode is gated to exact zeros where the loudness channel is below this
     # (fully open 10 dB higher): no vocoder hum on silence.
     silence_floor_db: float = -90.0
+    # kind "harmonic" only:
+    harmonics: int = 64
+    noise_bands: int = 65
+    layers: int = 3  # causal convolutions (kernel 3) on the mel frames
+
+
+@dataclass
+class PitchConfig:
+    """The encoder's pitch analysis (causal YIN, see StreamingYin); used by the
+    "harmonic" vocoder, whose latents carry pitch and periodicity next to loudness."""
+
+    f0_min: float = 50.0
+    f0_max: float = 1600.0
+    threshold: float = 0.1
 
 
 @dataclass
@@ -74,6 +92,7 @@ class ContinuousConfig:
     mel: MelConfig = field(default_factory=MelConfig)
     vae: VAEConfig = field(default_factory=VAEConfig)
     vocoder: VocoderConfig = field(default_factory=VocoderConfig)
+    pitch: PitchConfig = field(default_factory=PitchConfig)
     discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
     # Training stages, run in this order; a stage with 0 steps is skipped.
     vae_stage: StageConfig = field(default_factory=lambda: StageConfig(steps=6000, learning_rate=1e-3))
@@ -91,18 +110,36 @@ class ContinuousConfig:
         up = 1
         for r in self.vocoder.upsample:
             up *= r
-        if up * self.vocoder.bands != self.mel.hop:
+        if self.vocoder.kind == "melgan" and up * self.vocoder.bands != self.mel.hop:
             raise ValueError(
                 f"vocoder: prod(upsample) * bands = {up * self.vocoder.bands}, "
                 f"must equal the mel hop {self.mel.hop}"
             )
         if self.mel.n_fft % self.mel.hop:
             raise ValueError("mel.n_fft must be a multiple of mel.hop")
+        if self.harmonic:
+            self._check_pitch()
+
+    def _check_pitch(self) -> None:
+        # YIN compares a window with itself one period later: both must fit in n_fft.
+        p = self.pitch
+        lowest = 2.0 * self.sampling_rate / (self.mel.n_fft - 2)
+        if p.f0_min < lowest:
+            raise ValueError(f"pitch.f0_min: {p.f0_min} Hz is below {lowest:.1f} Hz, the lowest pitch "
+                             f"a {self.mel.n_fft}-sample window at {self.sampling_rate} Hz can hold")
+        if not p.f0_min < p.f0_max <= self.sampling_rate / 4:
+            raise ValueError(f"pitch.f0_max: must be above f0_min ({p.f0_min}) and at most "
+                             f"{self.sampling_rate / 4} Hz (a quarter of the rate), got {p.f0_max}")
 
     @property
     def latent_ratio(self) -> int:
         """Audio samples per latent frame."""
         return self.mel.hop * self.vae.downsample
+
+    @property
+    def harmonic(self) -> bool:
+        """Whether the latents carry pitch and periodicity (the harmonic vocoder)."""
+        return self.vocoder.kind == "harmonic"
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -1,0 +1,101 @@
+"""The continuous model with the harmonic vocoder: contract, pitch in the latents, the
+decoder plays the pitch channel, and the C++ engine streams it exactly."""
+import numpy as np
+import pytest
+import torch
+
+from timbre_rt import Engine, read_model_info
+from timbre_rt.export import export_model
+from timbre_rt.models.continuous import ContinuousConfig, HarmonicCodec, MelVAE, build_vocoder, make_codec
+from timbre_rt.nn.yin import StreamingYin
+
+from continuous_fixtures import RATE, tiny_harmonic_config
+from streaming import delayed, stream_in_blocks
+
+
+@pytest.fixture(scope="module")
+def codec_path(tmp_path_factory):
+    torch.manual_seed(0)
+    cfg = tiny_harmonic_config()
+    codec = make_codec(cfg, MelVAE(cfg.mel.n_mels, cfg.vae), build_vocoder(cfg))
+    assert isinstance(codec, HarmonicCodec)
+    path = tmp_path_factory.mktemp("harmonic") / "tiny.ts"
+    block = cfg.latent_ratio
+    report = export_model(codec, path, chunk_sizes=[block, 3 * block, 7 * block], seconds=0.5)
+    assert report.max_error < 1e-4
+    return str(path)
+
+
+def tone(f0: float, seconds: float = 0.5) -> torch.Tensor:
+    t = torch.arange(int(RATE * seconds) // 128 * 128) / RATE
+    return (0.3 * torch.sin(2 * torch.pi * f0 * t) + 0.1 * torch.sin(4 * torch.pi * f0 * t))[None, None]
+
+
+def test_contract_names_pitch_periodicity_and_loudness(codec_path):
+    info = read_model_info(codec_path)
+    assert info["latent_names"] == ["z0", "z1", "z2", "pitch", "periodicity", "loudness"]
+    assert info["methods"]["encode"]["params"] == [1, 1, 6, 128]
+    assert info["methods"]["decode"]["params"] == [6, 128, 1, 1]
+    assert info["methods"]["decode"]["latency"] == 128
+
+
+def test_encode_reads_pitch_as_a_midi_note(codec_path):
+    m = torch.jit.load(codec_path)
+    m.reset()
+    with torch.no_grad():
+        z = m.encode(tone(220.0))
+    steady = slice(3, None)
+    torch.testing.assert_close(z[0, 3, steady], torch.full_like(z[0, 3, steady], 57.0), atol=0.05, rtol=0)
+    assert z[0, 4, steady].min() > 0.9
+    m.reset()
+    with torch.no_grad():
+        quiet = m.encode(tone(220.0) * 0.1)
+    # A gain moves loudness by 20 dB and neither timbre nor pitch.
+    torch.testing.assert_close(quiet[0, :4, steady], z[0, :4, steady], atol=1e-3, rtol=1e-3)
+    gap = z[0, 5, steady] - quiet[0, 5, steady]
+    torch.testing.assert_close(gap, torch.full_like(gap, 20.0), atol=1e-3, rtol=0)
+
+
+@pytest.mark.parametrize("note", [52.0, 64.5, 76.0])
+def test_decode_plays_the_pitch_channel(codec_path, note):
+    m = torch.jit.load(codec_path)
+    z = torch.zeros(1, 6, 40)
+    z[:, 3], z[:, 4], z[:, 5] = note, 1.0, -20.0
+    m.reset()
+    with torch.no_grad():
+        out = m.decode(z)
+    f0, _ = StreamingYin(RATE, 256, 128, 130.0, 2000.0)(out)
+    want = 440.0 * 2 ** ((note - 69) / 12)
+    assert (1200 * torch.log2(f0[0, 0, 6:] / want)).abs().max() < 20  # YIN on 256 samples at 16 kHz: ~10 cents
+
+
+def test_decode_clamps_hostile_pitch_and_periodicity(codec_path):
+    m = torch.jit.load(codec_path)
+    z = torch.zeros(1, 6, 20)
+    z[:, 5] = -20.0
+    for pitch, periodicity in ((1e9, 5.0), (-1e9, -3.0)):
+        z[:, 3], z[:, 4] = pitch, periodicity
+        m.reset()
+        with torch.no_grad():
+            out = m.decode(z)
+        assert torch.isfinite(out).all() and out.abs().max() < 10
+
+
+@pytest.mark.parametrize("block", [64, 100, 256])
+def test_engine_streams_the_chain_exactly(codec_path, block):
+    m = torch.jit.load(codec_path)
+    x = (np.random.default_rng(1).standard_normal((1, 128 * 40)) * 0.2).astype(np.float32)
+    x += tone(330.0, 128 * 40 / RATE)[0].numpy()
+    m.reset()
+    with torch.no_grad():
+        whole = m.forward(torch.from_numpy(x)[None])[0].numpy()
+    engine = Engine(codec_path, method="forward", buffer=256, sync=True)
+    out = stream_in_blocks(engine, x, block)
+    assert engine.latency == 256 + m.forward_latency
+    np.testing.assert_allclose(out, delayed(whole, 256), atol=1e-4)
+
+
+def test_config_refuses_a_pitch_range_the_window_cannot_hold():
+    with pytest.raises(ValueError, match="pitch.f0_min"):
+        ContinuousConfig(sampling_rate=16000, mel=dict(n_fft=256, hop=64, n_mels=20),
+                         vocoder=dict(kind="harmonic"))
