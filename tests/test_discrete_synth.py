@@ -142,3 +142,34 @@ def test_synth_rejects_a_continuous_like_model(tmp_path, capsys, toy_path):
     assert main(["synth", toy_path, "--target", str(_write(tmp_path / "a.csv", "time,centroid\n0,1\n1,2\n")),
                  "--out", str(tmp_path / "o.wav")]) == 1
     assert "not a discrete model" in capsys.readouterr().err
+
+
+def test_synth_writes_its_plot_unless_told_not_to(model_path, tmp_path, capsys):
+    target = _write(tmp_path / "c.csv", "time,centroid,loudness\n0,400,-30\n0.5,3000,-20\n")
+    out = tmp_path / "s.wav"
+    assert main(["synth", str(model_path), "--target", str(target), "--out", str(out)]) == 0
+    assert out.with_suffix(".png").read_bytes()[:4] == b"\x89PNG"
+    assert f"wrote {out.with_suffix('.png')}" in capsys.readouterr().out
+    assert main(["synth", str(model_path), "--target", str(target), "--out", str(tmp_path / "n.wav"),
+                 "--no-plot"]) == 0
+    assert (tmp_path / "n.wav").exists() and not (tmp_path / "n.png").exists()
+
+
+def test_synth_figure_draws_target_against_achieved():
+    from timbre_rt.generate.spectrogram import array_spectrogram
+    from timbre_rt.models.discrete.synth_plot import synth_figure
+
+    codec = tiny_codec()
+    targets = Targets(np.array([0.0, 0.5]), {"centroid": np.array([400.0, 3000.0]),
+                                             "loudness": np.array([-30.0, -20.0])})
+    result = synthesize(codec, targets)
+    fig = synth_figure(targets, result, array_spectrogram(result.audio, result.sampling_rate))
+    centroid, loudness = fig.axes[0], fig.axes[2]  # each panel has a colour-bar slot after it
+    assert [line.get_label() for line in centroid.lines] == ["target", "achieved"]
+    assert centroid.get_ylabel() == "centroid (Hz)" and loudness.get_ylabel() == "loudness (dB)"
+    np.testing.assert_array_equal(loudness.lines[1].get_ydata(), result.achieved.curves["loudness"])
+    target = centroid.lines[0]
+    assert target.get_ydata()[0] == 400.0 and target.get_ydata()[-1] == 3000.0
+    assert f"{result.errors['centroid']['mae']:.3g}" in centroid.get_title(loc="left")
+    labels = [ax.get_ylabel() for ax in fig.axes[::2]]
+    assert labels[2:] == ["code", "gain (linear)", "frequency (Hz)"]

@@ -9,11 +9,14 @@ it is complete (timbre_rt.io).
 import argparse
 import math
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from ..errors import UsageError, as_usage
 from ..io import check_outputs
 from ..validate import check_duration
+
+if TYPE_CHECKING:
+    from .spectrogram import Spectrogram
 
 __all__ = ["add_parsers"]
 
@@ -54,7 +57,8 @@ examples:
 """
 MORPH_HELP = """\
 Time-linear interpolation: encode A and B, bring them to one length, mix the
-latent frames from pure A (start) to pure B (end), decode.
+latent frames from pure A (start) to pure B (end), decode. Writes the audio and
+OUT.png (the mixed series and the result's spectrogram).
 
 examples:
   timbre-rt morph models/continuous.ts a.wav b.wav -o a_to_b.wav
@@ -66,7 +70,7 @@ Interpolation plane: anchor sounds A, B, C, D at the corners (0,0) (1,0) (0,1)
 (1,1) of the unit square mix bilinearly at each position of a path; N anchors
 at --positions mix by inverse distance. The path is a CSV (columns time,x,y,
 seconds) or circle / line / figure-eight with --period seconds. Writes the
-audio and OUT.plane.png (anchors and path).
+audio and OUT.plane.png (anchors, path and the result's spectrogram).
 
 examples:
   timbre-rt plane models/continuous.ts a.wav b.wav c.wav d.wav --path path.csv -o plane.wav
@@ -142,16 +146,18 @@ def _decode(args) -> int:
     return 0
 
 
-def _finish(args, model, series, plot: Callable[[Path], Path]) -> int:
-    """Decode a generated series to args.out, and save / plot it as asked."""
+def _finish(args, model, series, plot: Callable[[Path, "Spectrogram"], Path]) -> int:
+    """Decode a generated series to args.out, and save / plot it (with the written
+    audio's spectrogram) as asked."""
     from .codec import decode_to_file
+    from .spectrogram import file_spectrogram
 
     result = decode_to_file(model, series, args.out, chunk=args.chunk, progress=not args.no_progress)
     print(f"wrote {result.path}: {result.seconds:.2f} s at {result.sampling_rate} Hz")
     if args.latent_out:
         print(f"wrote {series.save(args.latent_out)}")
     if not args.no_plot:
-        print(f"wrote {plot(Path(args.out))}")
+        print(f"wrote {plot(Path(args.out), file_spectrogram(result.path))}")
     return 0
 
 
@@ -169,7 +175,8 @@ def _morph(args) -> int:
     model = load_model(args.model)
     series = morph_files(model, args.a, args.b, align=args.align, curve=curve, chunk=args.chunk,
                          progress=not args.no_progress)
-    return _finish(args, model, series, lambda out: plot_series(series, _png(out)))
+    return _finish(args, model, series,
+                   lambda out, spec: plot_series(series, _png(out), spectrogram=spec))
 
 
 def _point(text: str, what: str) -> tuple:
@@ -219,8 +226,9 @@ def _plane(args) -> int:
     result = plane_files(model, args.anchors, path, seconds=args.seconds, positions=positions,
                          anchor_mode=args.anchor_mode, chunk=args.chunk,
                          progress=not args.no_progress)
-    return _finish(args, model, result.series, lambda out: plot_plane(
-        result.positions, result.labels, result.xy, result.series.times(), _png(out, ".plane.png")))
+    return _finish(args, model, result.series, lambda out, spec: plot_plane(
+        result.positions, result.labels, result.xy, result.series.times(), _png(out, ".plane.png"),
+        spectrogram=spec))
 
 
 def add_parsers(sub) -> None:

@@ -31,7 +31,8 @@ loudness (dB, sets the gain), f0 (Hz), f0_confidence. Example CSV:
   time,centroid,loudness
   0,500,-30
   3,4000,-15
-Prints target vs achieved error per descriptor and writes it next to --out (.json).
+Prints target vs achieved error per descriptor and writes it next to --out (.json),
+with a plot (.png): target and achieved curve per descriptor, codes, gain, spectrogram.
 """
 
 
@@ -61,6 +62,7 @@ def add_parsers(sub) -> None:
                    help="frame level in dB RMS when there is no loudness curve (-20)")
     p.add_argument("--seconds", type=float, default=None,
                    help="output length (default: the last target time, or the --like sound's)")
+    p.add_argument("--no-plot", action="store_true", help="do not write the PNG plot")
     p.set_defaults(handler=run_synth)
 
 
@@ -161,7 +163,8 @@ def run_synth(args) -> int:
         raise UsageError(f"--gain-db: must be between -200 and 0 dB, got {args.gain_db}")
     seconds = None if args.seconds is None else check_duration(args.seconds, "--seconds", usage=True)
     json_path = args.out.with_suffix(".json")
-    check_outputs([args.out, json_path], [args.model, args.target, args.like])
+    png_path = None if args.no_plot else args.out.with_suffix(".png")
+    check_outputs([args.out, json_path, png_path], [args.model, args.target, args.like])
     model, table = _load(args.model)
     for name in weights:
         try:
@@ -194,4 +197,9 @@ def run_synth(args) -> int:
     for name, e in result.errors.items():
         print(f"{name:<14} {e['mae']:>10.4g} {e['mae_standard']:>16.3f} {e['frames']:>7}")
     print(f"wrote {wav} ({report['seconds']:.2f} s, {report['code_changes']} code changes), {json_path}")
+    if png_path is not None:
+        from ...generate.spectrogram import file_spectrogram
+        from .synth_plot import plot_synth
+
+        print(f"wrote {plot_synth(targets, result, file_spectrogram(wav), png_path)}")
     return 0

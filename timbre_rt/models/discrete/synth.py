@@ -13,14 +13,17 @@ from .viterbi import embedding_transitions, viterbi
 
 @dataclass
 class SynthResult:
-    """audio: [T]; codes, gains: [N] per decoded frame; errors: per descriptor,
-    target vs achieved (see `descriptor_errors`)."""
+    """audio: [T]; codes, gains: [N] per decoded frame, sounding at `times` [N] (s);
+    errors: per descriptor, target vs achieved (see `descriptor_errors`);
+    achieved: the result's descriptor curves (None unless measured)."""
 
     audio: np.ndarray
     sampling_rate: int
     codes: np.ndarray
     gains: np.ndarray
     errors: Dict[str, Dict[str, float]] = field(default_factory=dict)
+    times: Optional[np.ndarray] = None
+    achieved: Optional[Targets] = None
 
 
 def frame_costs(table: CodeTable, values: Dict[str, np.ndarray], weights: Dict[str, float]) -> np.ndarray:
@@ -92,20 +95,23 @@ def synthesize(
         model.reset()
         audio = model.decode(z)[0, 0, :total].double().numpy()
         model.reset()
-    result = SynthResult(audio.astype(np.float32), f.sampling_rate, codes, gains)
+    result = SynthResult(audio.astype(np.float32), f.sampling_rate, codes, gains, times=centres)
     if measure:
-        result.errors = descriptor_errors(table, targets, audio)
+        result.achieved = targets_like(audio, f)
+        result.errors = descriptor_errors(table, targets, audio, achieved=result.achieved)
     return result
 
 
-def descriptor_errors(table: CodeTable, targets: Targets, audio: np.ndarray) -> Dict[str, Dict[str, float]]:
-    """Analyse `audio` and compare with the targets at its frames' centres.
+def descriptor_errors(table: CodeTable, targets: Targets, audio: np.ndarray,
+                      achieved: Optional[Targets] = None) -> Dict[str, Dict[str, float]]:
+    """Analyse `audio` (or take its analysis, `achieved`) and compare with the targets at
+    its frames' centres.
 
     Per target descriptor: mean absolute error in natural units ("mae") and on the
     standard scale ("mae_standard": 1 = one codebook spread), over the frames that
     have both a target and a measured value; "frames" counts them.
     """
-    achieved = targets_like(audio, table.framing)
+    achieved = targets_like(audio, table.framing) if achieved is None else achieved
     wanted = targets.at(achieved.times)
     errors = {}
     for name, target in wanted.items():
