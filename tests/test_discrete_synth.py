@@ -4,6 +4,7 @@ import re
 
 import numpy as np
 import pytest
+import soundfile
 import torch
 
 from timbre_rt.cli import main
@@ -155,6 +156,17 @@ def test_synth_writes_its_plot_unless_told_not_to(model_path, tmp_path, capsys):
     assert (tmp_path / "n.wav").exists() and not (tmp_path / "n.png").exists()
 
 
+def test_synth_resamples_to_the_asked_rate(model_path, tmp_path, capsys):
+    target = _write(tmp_path / "c.csv", "time,centroid,loudness\n0,400,-30\n0.5,3000,-20\n")
+    out = tmp_path / "s.wav"
+    assert main(["synth", str(model_path), "--target", str(target), "--out", str(out),
+                 "--rate", "44100", "--no-plot"]) == 0
+    report = json.loads(out.with_suffix(".json").read_text())
+    info = soundfile.info(out)
+    assert info.samplerate == 44100 == report["sampling_rate"]
+    assert info.frames == round(0.5 * RATE * 44100 / RATE) == report["samples"]
+
+
 def test_synth_figure_draws_target_against_achieved():
     from timbre_rt.generate.spectrogram import array_spectrogram
     from timbre_rt.models.discrete.synth_plot import synth_figure
@@ -173,3 +185,25 @@ def test_synth_figure_draws_target_against_achieved():
     assert f"{result.errors['centroid']['mae']:.3g}" in centroid.get_title(loc="left")
     labels = [ax.get_ylabel() for ax in fig.axes[::2]]
     assert labels[2:] == ["code", "gain (linear)", "frequency (Hz)"]
+
+
+@pytest.mark.parametrize("value", ["0", "1000000", "x"])
+def test_synth_and_codebook_refuse_a_bad_rate(model_path, tmp_path, capsys, value):
+    target = _write(tmp_path / "c.csv", "time,centroid\n0,400\n0.5,800\n")
+    for args in (["synth", str(model_path), "--target", str(target), "--out", str(tmp_path / "s.wav")],
+                 ["codebook", str(model_path), "--out", str(tmp_path / "book")]):
+        assert main(args + ["--rate", value]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith(f"timbre-rt {args[0]}: error: --rate: "), err
+    assert not (tmp_path / "s.wav").exists() and not (tmp_path / "book").exists()
+
+
+def test_codebook_traversal_at_another_rate(model_path, tmp_path, capsys):
+    book = tmp_path / "book"
+    assert main(["codebook", str(model_path), "--out", str(book), "--hold", "0.05"]) == 0
+    native = soundfile.info(book / "traversal.wav")
+    assert main(["codebook", str(model_path), "--out", str(tmp_path / "b2"), "--hold", "0.05",
+                 "--rate", "22050"]) == 0
+    info = soundfile.info(tmp_path / "b2" / "traversal.wav")
+    assert native.samplerate == RATE and info.samplerate == 22050
+    assert info.frames == round(native.frames * 22050 / RATE)

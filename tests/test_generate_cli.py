@@ -146,3 +146,42 @@ def test_no_traceback_in_a_real_process(tmp_path):
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
     assert proc.stderr.strip() == f"timbre-rt deform: error: {tmp_path / 'bad.npz'}: not a latent " \
                                   "series file (not an .npz archive)"
+
+
+def test_rate_resamples_the_written_audio(toy_path, wavs, tmp_path, capsys):
+    npz = tmp_path / "a.npz"
+    run(["encode", toy_path, wavs[0], "-o", npz, "--no-plot"], capsys)
+    samples = load_series(npz).num_samples
+    status, out, _ = run(["decode", toy_path, npz, "-o", tmp_path / "a44.wav", "--rate", "44100"], capsys)
+    info = soundfile.info(tmp_path / "a44.wav")
+    assert status == 0 and "at 44100 Hz" in out
+    assert info.samplerate == 44100 and info.frames == round(samples * 44100 / RATE)
+    # The same sound: the resampled file's 200 Hz tone is where the model's rate put it.
+    audio = soundfile.read(tmp_path / "a44.wav", dtype="float32")[0]
+    native = decode_series(toy_path, load_series(npz))
+    assert abs(np.sqrt(np.mean(audio ** 2)) - np.sqrt(np.mean(native ** 2))) < 0.05 * np.sqrt(np.mean(native ** 2))
+
+    status, _, _ = run(["morph", toy_path, wavs[0], wavs[2], "-o", tmp_path / "m.wav", "--rate", "16000"],
+                       capsys)
+    assert status == 0 and soundfile.info(tmp_path / "m.wav").samplerate == 16000
+    assert (tmp_path / "m.png").exists()
+    status, _, _ = run(["plane", toy_path, *wavs, "--path", "line", "--seconds", "0.5", "--rate", "48000",
+                        "-o", tmp_path / "p.wav", "--no-plot"], capsys)
+    info = soundfile.info(tmp_path / "p.wav")
+    assert status == 0 and info.samplerate == 48000 and info.frames == 24000
+    # The model's own rate: the file is the unresampled decode.
+    assert run(["decode", toy_path, npz, "-o", tmp_path / "same.wav", "--rate", str(RATE)], capsys)[0] == 0
+    np.testing.assert_array_equal(soundfile.read(tmp_path / "same.wav", dtype="float32")[0], native)
+
+
+@pytest.mark.parametrize("value", ["0", "-44100", "768001", "abc", "44100.5", "nan"])
+def test_bad_rate_is_one_line_and_exit_2(toy_path, wavs, tmp_path, capsys, value):
+    npz = tmp_path / "a.npz"
+    run(["encode", toy_path, wavs[0], "-o", npz, "--no-plot"], capsys)
+    for args in (["decode", toy_path, npz], ["morph", toy_path, wavs[0], wavs[1]],
+                 ["plane", toy_path, *wavs, "--path", "circle"]):
+        status, _, err = run(args + ["-o", tmp_path / "x.wav", f"--rate={value}"], capsys)
+        lines = err.strip().splitlines()
+        assert status == 2 and len(lines) == 1, err
+        assert lines[0].startswith(f"timbre-rt {args[0]}: error: --rate: ") and "768000" in lines[0]
+        assert not (tmp_path / "x.wav").exists()

@@ -5,7 +5,7 @@ resampler and writing appends to an open soundfile.SoundFile.
 """
 import re
 from pathlib import Path
-from typing import Iterator, Union
+from typing import Iterator, Optional, Union
 
 import numpy as np
 import soundfile
@@ -80,13 +80,17 @@ def read_blocks(path: PathLike, rate: int, block: int = 1 << 16) -> Iterator[np.
 
 
 class WavWriter:
-    """Append mono float32 pieces to a 32-bit float WAV (a context manager).
+    """Append mono float32 pieces to a 32-bit float WAV at `rate` (a context manager).
 
-    The pieces go to a temporary file beside `path`, renamed to `path` when the
-    block ends without an exception: a failed decode leaves `path` as it was."""
+    input_rate: the pieces' rate when it is not `rate`: they pass through one soxr
+    stream (no seams between pieces), and the file holds round(n * rate / input_rate)
+    samples for n given. The pieces go to a temporary file beside `path`, renamed to
+    `path` when the block ends without an exception: a failed decode leaves `path` as it was."""
 
-    def __init__(self, path: PathLike, rate: int):
+    def __init__(self, path: PathLike, rate: int, input_rate: Optional[int] = None):
         self.path = Path(path)
+        self._stream = None if input_rate in (None, rate) else soxr.ResampleStream(
+            int(input_rate), int(rate), 1, dtype="float32", quality="HQ")
         self._atomic = atomic_path(self.path)
         tmp = self._atomic.__enter__()
         try:
@@ -97,13 +101,20 @@ class WavWriter:
             raise GenerateError(f"{self.path}: cannot write audio ({e})") from None
         self.frames = 0
 
-    def write(self, piece: np.ndarray) -> None:
-        """piece: [n] samples"""
-        self._file.write(np.asarray(piece, dtype=np.float32).reshape(-1))
-        self.frames += int(np.size(piece))
+    def write(self, piece: np.ndarray, last: bool = False) -> None:
+        """piece: [n] samples at the input rate; last: flush the resampler (close does it too)"""
+        piece = np.ascontiguousarray(piece, dtype=np.float32).reshape(-1)
+        if self._stream is not None:
+            piece = self._stream.resample_chunk(piece, last=last)
+            if last:
+                self._stream = None
+        self._file.write(piece)
+        self.frames += int(piece.size)
 
     def close(self, failed: bool = False) -> None:
         """Finish the file; failed: drop it instead of renaming it into place."""
+        if self._stream is not None and not failed:
+            self.write(np.zeros(0, dtype=np.float32), last=True)  # the resampler's delayed tail
         self._file.close()
         if failed:
             error = RuntimeError("write abandoned")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 from ..errors import UsageError, as_usage
 from ..io import check_outputs
-from ..validate import check_duration
+from ..validate import MAX_RATE, check_duration, check_rate
 
 if TYPE_CHECKING:
     from .spectrogram import Spectrogram
@@ -48,12 +48,13 @@ examples:
   timbre-rt deform voice.latent.npz --spec deform.yaml -o out.npz      # + out.png (before/after)
 """
 DECODE_HELP = """\
-Decode a latent series to a 32-bit float WAV at the model's rate, in chunks
-(bounded memory). The model delay is removed: the output lines up with the
+Decode a latent series to a 32-bit float WAV at the model's rate (or --rate), in
+chunks (bounded memory). The model delay is removed: the output lines up with the
 source the series was encoded from and has its length (or the stretched one).
 
 examples:
   timbre-rt decode models/continuous.ts out.npz -o out.wav
+  timbre-rt decode models/continuous.ts out.npz -o out48k.wav --rate 48000
 """
 MORPH_HELP = """\
 Time-linear interpolation: encode A and B, bring them to one length, mix the
@@ -81,9 +82,13 @@ examples:
 """
 
 
-def _common(p: argparse.ArgumentParser, plot: bool = True) -> None:
+def _common(p: argparse.ArgumentParser, plot: bool = True, audio_out: bool = True) -> None:
     p.add_argument("--chunk", type=int, default=1 << 16, metavar="SAMPLES",
                    help="samples per model call (default 65536, rounded up to the block size)")
+    if audio_out:
+        # A string: a bad value is then one line of ours (exit 2), not argparse's usage block.
+        p.add_argument("--rate", metavar="HZ", help="sampling rate of the written WAV, resampled "
+                       f"with soxr (default: the model's; at most {MAX_RATE})")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     if plot:
         p.add_argument("--no-plot", action="store_true", help="do not write the PNG plot")
@@ -94,8 +99,11 @@ def _png(out: Path, suffix: str = ".png") -> Path:
 
 
 def _chunk(args) -> None:
+    """Check the options every audio-writing command shares (before any work)."""
     if args.chunk < 1:
         raise UsageError(f"--chunk: must be a positive number of samples, got {args.chunk}")
+    if getattr(args, "rate", None) is not None:
+        args.rate = check_rate(args.rate)
 
 
 def _plot_out(args, out: Optional[Path], suffix: str = ".png") -> Optional[Path]:
@@ -106,7 +114,8 @@ def _encode(args) -> int:
     from .codec import encode_file
     from .plots import plot_series
 
-    _chunk(args)
+    if args.chunk < 1:
+        raise UsageError(f"--chunk: must be a positive number of samples, got {args.chunk}")
     out = args.out or Path(args.audio).with_suffix(".latent.npz")
     check_outputs([out, _plot_out(args, out)], [args.model, args.audio])
     series = encode_file(args.model, args.audio, chunk=args.chunk, progress=not args.no_progress)
@@ -141,7 +150,7 @@ def _decode(args) -> int:
     check_outputs([args.out], [args.model, args.series])
     series = load_series(args.series)
     result = decode_to_file(args.model, series, args.out, chunk=args.chunk,
-                            any_model=args.any_model, progress=not args.no_progress)
+                            any_model=args.any_model, progress=not args.no_progress, rate=args.rate)
     print(f"wrote {result.path}: {result.seconds:.2f} s at {result.sampling_rate} Hz")
     return 0
 
@@ -152,7 +161,8 @@ def _finish(args, model, series, plot: Callable[[Path, "Spectrogram"], Path]) ->
     from .codec import decode_to_file
     from .spectrogram import file_spectrogram
 
-    result = decode_to_file(model, series, args.out, chunk=args.chunk, progress=not args.no_progress)
+    result = decode_to_file(model, series, args.out, chunk=args.chunk,
+                            progress=not args.no_progress, rate=args.rate)
     print(f"wrote {result.path}: {result.seconds:.2f} s at {result.sampling_rate} Hz")
     if args.latent_out:
         print(f"wrote {series.save(args.latent_out)}")
@@ -240,7 +250,7 @@ def add_parsers(sub) -> None:
     p.add_argument("model", help="model file (.ts)")
     p.add_argument("audio", help="audio file (wav, flac, ogg...)")
     p.add_argument("-o", "--out", type=Path, help="series file (default: AUDIO.latent.npz)")
-    _common(p)
+    _common(p, audio_out=False)
     p.set_defaults(handler=_encode)
 
     p = parser("deform", "apply a YAML/JSON deform spec to a latent series", DEFORM_HELP)

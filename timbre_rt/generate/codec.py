@@ -15,7 +15,7 @@ sample (frames missing at the end are held from the last one).
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Union
+from typing import Iterable, Iterator, Optional, Union
 
 import numpy as np
 import torch
@@ -166,15 +166,21 @@ def decode_series(model: Union[OfflineModel, PathLike], series: LatentSeries, *,
 
 
 def decode_to_file(model: Union[OfflineModel, PathLike], series: LatentSeries, path: PathLike, *,
-                   chunk: int = DEFAULT_CHUNK, any_model: bool = False,
-                   progress: bool = False) -> DecodeResult:
+                   chunk: int = DEFAULT_CHUNK, any_model: bool = False, progress: bool = False,
+                   rate: Optional[int] = None) -> DecodeResult:
     """decode_series written to a 32-bit float WAV piece by piece (bounded memory).
 
-    The file appears at `path` only once complete: a failure leaves it as it was."""
+    rate: the file's rate (default the model's): the audio is resampled (soxr) to
+    round(num_samples * rate / model rate) samples. The file appears at `path`
+    only once complete: a failure leaves it as it was."""
     model = model_of(model)
     check_model(series, model, any_model=any_model)
-    check_free_space(path, 4 * series.num_samples + 4096)  # float32 samples + header
-    with WavWriter(path, model.sampling_rate) as out:
+    rate = model.sampling_rate if rate is None else int(rate)
+    if rate < 1:
+        raise GenerateError(f"output rate must be a positive number of Hz, got {rate}")
+    samples = math.ceil(series.num_samples * rate / model.sampling_rate)
+    check_free_space(path, 4 * samples + 4096)  # float32 samples + header
+    with WavWriter(path, rate, input_rate=model.sampling_rate) as out:
         for piece in iter_decode(model, series, chunk=chunk, progress=progress):
             out.write(piece)
-    return DecodeResult(Path(path), out.frames, model.sampling_rate)
+    return DecodeResult(Path(path), out.frames, rate)

@@ -1,4 +1,4 @@
-"""Bounds on the work an offline command may be asked for.
+"""Bounds on the work an offline command may be asked for, and on an output's rate.
 
 A duration past MAX_SECONDS is a typo (`--seconds 1e7`), not a wish: six hours of
 32-bit audio at 48 kHz is already 4 GB. Tighter limits come from the data (a
@@ -8,9 +8,10 @@ import math
 
 from ..errors import InputError, UsageError
 
-__all__ = ["MAX_SECONDS", "check_duration"]
+__all__ = ["MAX_RATE", "MAX_SECONDS", "check_duration", "check_rate"]
 
 MAX_SECONDS = 6 * 3600.0
+MAX_RATE = 768000  # Hz: the highest rate audio interfaces offer (and WAV files hold)
 
 
 def check_duration(seconds: float, what: str, usage: bool = False) -> float:
@@ -26,3 +27,16 @@ def check_duration(seconds: float, what: str, usage: bool = False) -> float:
         raise error(f"{what}: {value:g} s is past the limit of {MAX_SECONDS:g} s "
                     f"({MAX_SECONDS / 3600:g} hours)")
     return value
+
+
+def check_rate(rate, what: str = "--rate", usage: bool = True) -> int:
+    """rate (a string from the command line, or a number) must be a whole number of Hz in
+    [1, MAX_RATE]; returns it as an int."""
+    error = UsageError if usage else InputError
+    try:
+        value = float(rate)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (math.isfinite(value) and value == int(value) and 1 <= value <= MAX_RATE):
+        raise error(f"{what}: must be a whole number of Hz between 1 and {MAX_RATE}, got {rate!r}")
+    return int(value)

@@ -9,15 +9,18 @@ from typing import Dict, Iterator
 
 from ...errors import UsageError
 from ...io import check_outputs, write_text
-from ...validate import MAX_SECONDS, check_duration
+from ...validate import MAX_RATE, MAX_SECONDS, check_duration, check_rate
+
+RATE_HELP = f"sampling rate of the written WAV, resampled with soxr (default: the model's; at most {MAX_RATE})"
 
 CODEBOOK_EPILOG = """\
 examples:
   timbre-rt codebook models/discrete.ts --out codebook/
   timbre-rt codebook models/discrete.ts --out codebook/ --data data/gm/held_out --max-files 20
 Writes descriptors.csv / .json (one row per code), traversal.wav (every code held in
-order of spectral centroid) and traversal.png; with --data also eval.json: reconstruction
-distance, codebook usage and perplexity, level invariance of the codes, synthesis error.
+order of spectral centroid; at --rate HZ if given) and traversal.png; with --data also
+eval.json: reconstruction distance, codebook usage and perplexity, level invariance of
+the codes, synthesis error.
 """
 
 SYNTH_EPILOG = """\
@@ -45,6 +48,8 @@ def add_parsers(sub) -> None:
     p.add_argument("--data", type=Path, help="held-out audio folder: also evaluate (eval.json)")
     p.add_argument("--max-files", type=int, default=None, help="evaluate the first N files only")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    # A string: a bad value is then one line of ours (exit 2), not argparse's usage block.
+    p.add_argument("--rate", metavar="HZ", help=RATE_HELP)
     p.set_defaults(handler=run_codebook)
 
     p = sub.add_parser("synth", help="descriptor-based synthesis with a discrete model",
@@ -62,6 +67,7 @@ def add_parsers(sub) -> None:
                    help="frame level in dB RMS when there is no loudness curve (-20)")
     p.add_argument("--seconds", type=float, default=None,
                    help="output length (default: the last target time, or the --like sound's)")
+    p.add_argument("--rate", metavar="HZ", help=RATE_HELP)
     p.add_argument("--no-plot", action="store_true", help="do not write the PNG plot")
     p.set_defaults(handler=run_synth)
 
@@ -102,10 +108,22 @@ def _weights(items) -> Dict[str, float]:
     return out
 
 
-def run_codebook(args) -> int:
+def _write_at_rate(path: Path, audio, model_rate: int, rate):
+    """Write audio [T] at model_rate as a WAV at `rate` (None: the model's), resampled
+    with soxr to round(T * rate / model_rate) samples; returns (path, written samples)."""
+    import soxr
+
     from ...audio_io import write_wav
+
+    if rate is not None and rate != model_rate:
+        audio = soxr.resample(audio, model_rate, rate, quality="HQ")
+    return write_wav(path, audio, rate or model_rate), len(audio)
+
+
+def run_codebook(args) -> int:
     from .codebook import plot_traversal, traversal, write_table
 
+    rate = None if args.rate is None else check_rate(args.rate)
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out}: is a file; give a folder to write into")
     if args.max_files is not None and args.max_files < 1:
@@ -122,10 +140,11 @@ def run_codebook(args) -> int:
     with _model_calls(args.model):
         audio, order = traversal(model, table, hold)
     _check_audio(audio, args.model)
-    wav = write_wav(args.out / "traversal.wav", audio, table.framing.sampling_rate)
+    wav, _ = _write_at_rate(args.out / "traversal.wav", audio, table.framing.sampling_rate, rate)
     png = plot_traversal(table, audio, order, args.out / "traversal.png")
     print(f"wrote {csv_path} ({table.codes} codes), {wav} "
-          f"({len(audio) / table.framing.sampling_rate:.1f} s), {png}")
+          f"({len(audio) / table.framing.sampling_rate:.1f} s at "
+          f"{rate or table.framing.sampling_rate} Hz), {png}")
     if args.data is not None:
         from .evaluate import evaluate
 
@@ -152,7 +171,6 @@ def _check_audio(audio, model: Path) -> None:
 
 
 def run_synth(args) -> int:
-    from ...audio_io import write_wav
     from .synth import synthesize
     from .targets import read_targets, targets_like
 
@@ -162,6 +180,7 @@ def run_synth(args) -> int:
     if not -200 <= args.gain_db <= 0:  # dB RMS of the frames: above 0 only clips
         raise UsageError(f"--gain-db: must be between -200 and 0 dB, got {args.gain_db}")
     seconds = None if args.seconds is None else check_duration(args.seconds, "--seconds", usage=True)
+    rate = None if args.rate is None else check_rate(args.rate)
     json_path = args.out.with_suffix(".json")
     png_path = None if args.no_plot else args.out.with_suffix(".png")
     check_outputs([args.out, json_path, png_path], [args.model, args.target, args.like])
@@ -187,16 +206,18 @@ def run_synth(args) -> int:
         result = synthesize(model, targets, weights=weights, smoothness=args.smoothness,
                             gain_db=args.gain_db, seconds=seconds)
     _check_audio(result.audio, args.model)
-    wav = write_wav(args.out, result.audio, result.sampling_rate)
+    wav, samples = _write_at_rate(args.out, result.audio, result.sampling_rate, rate)
     report = {"model": str(args.model), "target": str(args.target or args.like),
               "seconds": len(result.audio) / result.sampling_rate,
+              "sampling_rate": rate or result.sampling_rate, "samples": samples,
               "code_changes": int((result.codes[1:] != result.codes[:-1]).sum()),
               "codes_used": int(len(set(result.codes.tolist()))), "errors": result.errors}
     write_text(json_path, json.dumps(report, indent=2))
     print(f"{'descriptor':<14} {'mae':>10} {'mae (std units)':>16} {'frames':>7}")
     for name, e in result.errors.items():
         print(f"{name:<14} {e['mae']:>10.4g} {e['mae_standard']:>16.3f} {e['frames']:>7}")
-    print(f"wrote {wav} ({report['seconds']:.2f} s, {report['code_changes']} code changes), {json_path}")
+    print(f"wrote {wav} ({report['seconds']:.2f} s at {report['sampling_rate']} Hz, "
+          f"{report['code_changes']} code changes), {json_path}")
     if png_path is not None:
         from ...generate.spectrogram import file_spectrogram
         from .synth_plot import plot_synth
