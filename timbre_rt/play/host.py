@@ -3,8 +3,10 @@
 The audio callback makes one call into the C++ Pipeline (which releases the GIL and never
 waits); the file loop and the recorder only slice and copy preallocated arrays. MIDI
 arrives in rtmidi's thread and only sets the pipeline's lock-free knobs. The status line
-is built on the main thread, about 10 times a second.
+(every knob-mapped dimension, wrapped to the terminal's width) is built on the main
+thread, about 10 times a second.
 """
+import shutil
 import signal
 import sys
 import threading
@@ -15,7 +17,7 @@ from typing import Callable, List, Optional
 from .audio import LoopSource, PlayError, Recorder, pick_device, refresh_devices, sounddevice
 from .knob_map import KnobMap, load_map
 from .midi import MidiError, MidiKnobs, open_input
-from .status import Status, knob_text, status_line
+from .status import Status, knob_parts, redraw, status_line, status_lines
 
 __all__ = ["PlayConfig", "PlaySummary", "Player"]
 
@@ -105,12 +107,13 @@ class Player:
             self.knobs = MidiKnobs(knobs, self.pipeline, self.names, channels)  # checks the dims first
             self.midi_in, self.midi_port = open_input(port, config.midi_api)
             self.knobs.attach(self.midi_in)
-            self.shown_dims = self.knobs.mapped_dims()[:8] or self.shown_dims
+            self.shown_dims = self.knobs.mapped_dims() or self.shown_dims
 
         capacity = int(((config.seconds or 300.0) + 1.0) * self.rate) if config.record else 0
         self.recorder = Recorder(capacity) if config.record else None
         self.frames = 0
         self.xruns = 0
+        self.status_rows = 0  # terminal lines the last status took (redrawn in place)
 
     # ---------------------------------------------------------------- audio callbacks
 
@@ -150,7 +153,7 @@ class Player:
         state = self.pipeline.transform_state()
         return Status(seconds=self.frames / self.rate, latency_ms=model_ms + 1000.0 * io, model_ms=model_ms,
                       xruns=self.xruns, underruns=int(stats["underruns"]), cpu_load=float(stream.cpu_load),
-                      knobs=knob_text(state, self.names, self.shown_dims),
+                      knobs=knob_parts(state, self.names, self.shown_dims),
                       midi_events=self.knobs.events if self.knobs else 0)
 
     def run(self) -> PlaySummary:
@@ -179,7 +182,7 @@ class Player:
                     status = self._status(stream)
                     now = time.monotonic()
                     if c.status and (tty or now - last_print >= 1.0):  # ~10 Hz on a terminal, 1 Hz in a log
-                        self.log_status(status_line(status), tty)
+                        self.log_status(status, tty)
                         last_print = now
                     if target is not None and now - begin > 2.0 * c.seconds + 10.0:
                         raise PlayError(f"the audio stream ran only {self.frames / self.rate:.1f} s of {c.seconds:g} "
@@ -195,16 +198,19 @@ class Player:
             self.close()
         return self._finish(status or self._status_after())
 
-    def log_status(self, line: str, tty: bool) -> None:
+    def log_status(self, status: Status, tty: bool) -> None:
+        """On a terminal, redraw the status in place, wrapped to its width; else log one line."""
         if tty:
-            print("\r" + line + "\x1b[K", end="", file=sys.stderr, flush=True)
+            lines = status_lines(status, shutil.get_terminal_size().columns - 1)
+            print(redraw(lines, self.status_rows), end="", file=sys.stderr, flush=True)
+            self.status_rows = len(lines)
         else:
-            self.log(line)
+            self.log(status_line(status))
 
     def _status_after(self) -> Status:
         stats = self.pipeline.stats()
         model_ms = 1000.0 * self.pipeline.latency / self.rate
-        return Status(self.frames / self.rate, model_ms, model_ms, self.xruns, int(stats["underruns"]), 0.0, "")
+        return Status(self.frames / self.rate, model_ms, model_ms, self.xruns, int(stats["underruns"]), 0.0)
 
     def _finish(self, status: Status) -> PlaySummary:
         stats = self.pipeline.stats()
