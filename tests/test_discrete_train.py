@@ -53,8 +53,12 @@ def test_train_export_codebook_synth(dataset, tmp_path, capsys):
     metrics = summary["vqvae"]["metrics"]
     assert "val/mel_distance" in metrics and "val/perplexity" in metrics
     assert load_config(out / "config.yaml").vq.codes == 8
-
-    capsys.readouterr()
+    # --no-progress: one text line per validation (every 3 steps, and the final one).
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("[vqvae] ")]
+    assert [line.split(" | ")[0].split(" 0:")[0] for line in lines] == [
+        "[vqvae] step 3/6", "[vqvae] step 6/6", "[vqvae] step 6/6 (final)"]
+    assert all("| val " in line and "val/mel_distance " in line for line in lines)
+    assert all("| train " in line and "vq/loss " in line for line in lines[:2])  # the final one: validate only
     assert main(args) == 0  # resume: nothing left to do
     assert "skipped (already done)" in capsys.readouterr().out
 

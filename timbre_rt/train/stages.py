@@ -114,6 +114,8 @@ def run_stages(stages: List[Stage], out: Path, options: TrainerOptions) -> List[
     from lightning.pytorch.loggers import TensorBoardLogger
     from lightning.pytorch.strategies import DDPStrategy
 
+    from .text_log import TextLog
+
     # Expected here: frozen submodules stay in eval mode, and manual-optimisation
     # checkpoints hold the post-step state, which is what resuming wants.
     warnings.filterwarnings("ignore", r".*module\(s\) in eval mode.*")
@@ -161,7 +163,9 @@ def run_stages(stages: List[Stage], out: Path, options: TrainerOptions) -> List[
             sync_batchnorm=world > 1 and _on_cuda(options.accelerator),
             precision=options.precision,
             logger=TensorBoardLogger(str(out), name="tensorboard", version=stage.name),
-            callbacks=[checkpoint],
+            # No bar: one text line per validation instead, so a log still shows progress.
+            callbacks=[checkpoint] + ([] if options.progress else
+                                      [TextLog(stage.name, stage.steps, stage.optimizers)]),
             val_check_interval=stage.validate_every,
             check_val_every_n_epoch=None,
             log_every_n_steps=options.log_every,
