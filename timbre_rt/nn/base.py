@@ -44,8 +44,11 @@ class CachedModule(nn.Module):
                 raise ValueError(f"streaming chunk length must be a multiple of {multiple}")
             if p > 0:
                 self._match_batch(x.size(0))
-                x = torch.cat([self.cache.to(x.dtype), x], dim=-1)
-                self.cache.copy_(x[:, :, x.size(-1) - p :].detach())
+                # Few, whole-tensor ops: at small buffers each op's dispatch costs more
+                # than its arithmetic.
+                past = self.cache if self.cache.dtype == x.dtype else self.cache.to(x.dtype)
+                x = torch.cat([past, x], dim=-1)
+                self.cache.copy_(x.narrow(-1, x.size(-1) - p, p).detach())
             return x
         return F.pad(x, (p, 0)) if p > 0 else x
 

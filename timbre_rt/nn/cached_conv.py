@@ -91,7 +91,9 @@ class CachedConv1d(CachedModule):
             # slow per-element path (dilated ones worst) that is several times
             # slower than a matrix product with the same weights.
             span = (self.kernel_size - 1) * self.dilation + 1
-            taps = x.unfold(-1, span, self.stride)[..., :: self.dilation]  # [B, C_in, n, K]
+            taps = x.unfold(-1, span, self.stride)  # [B, C_in, n, span]
+            if self.dilation > 1:
+                taps = taps[..., :: self.dilation]  # [B, C_in, n, K]
             taps = taps.permute(0, 2, 3, 1).flatten(2)  # [B, n, K * C_in], tap-major
             return F.linear(taps, self.stacked, self.bias).transpose(1, 2)
         return F.conv1d(x, self.weight, self.bias, self.stride, 0, self.dilation)

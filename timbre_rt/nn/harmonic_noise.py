@@ -34,7 +34,7 @@ class HarmonicNoiseSynth(CachedModule):
     Block l holds the second half of frame l - 1's slice and the first half of frame l's.
 
     State (`cache`, zeros after reset: silence, phase 0, table start) = [previous f0,
-    phase in cycles, table position, previous harmonic amplitudes (K), noise tail (hop)].
+    phase in cycles, noise table frame, previous harmonic amplitudes (K), noise tail (hop)].
     """
 
     def __init__(self, sampling_rate: int, hop: int, f0_hop: int, harmonics: int, noise_bands: int):
@@ -46,11 +46,23 @@ class HarmonicNoiseSynth(CachedModule):
         self.f0_hop = f0_hop
         self.harmonics = harmonics
         self.noise_bands = noise_bands
-        self.table_size = NOISE_TABLE
+        if NOISE_TABLE % hop:
+            raise ValueError(f"hop {hop} must divide the noise table's {NOISE_TABLE} samples")
         gen = torch.Generator().manual_seed(NOISE_SEED)
-        self.register_buffer("table", torch.rand(NOISE_TABLE, generator=gen) * 2.0 - 1.0, persistent=False)
+        table = torch.rand(NOISE_TABLE, generator=gen, dtype=torch.float64) * 2.0 - 1.0
+        self.register_buffer("table", table.float(), persistent=False)
         window = torch.hann_window(2 * hop, periodic=True, dtype=torch.float64).sqrt()
         self.register_buffer("window", window.float(), persistent=False)
+        # The spectra of every windowed noise frame (the table read circularly), computed
+        # once: a call only shapes and inverts them. [frames in table, hop + 1, 2] (re, im)
+        starts = torch.arange(0, NOISE_TABLE, hop)[:, None] + torch.arange(2 * hop)
+        spectra = torch.fft.rfft(table[starts % NOISE_TABLE] * window, dim=-1)
+        self.register_buffer("spectra", torch.view_as_real(spectra).float(), persistent=False)
+        self.table_frames = NOISE_TABLE // hop
+        # Linear interpolation of the noise bands onto the FFT bins, as one matrix [N, hop + 1].
+        eye = torch.eye(noise_bands, dtype=torch.float64)[:, None]
+        spread = F.interpolate(eye, size=hop + 1, mode="linear", align_corners=True)[:, 0]
+        self.register_buffer("spread", spread.float(), persistent=False)
         self.register_buffer("ramp", (torch.arange(hop) + 1.0) / hop, persistent=False)
         self.register_buffer("f0_ramp", (torch.arange(f0_hop) + 1.0) / f0_hop, persistent=False)
         self.register_buffer("numbers", torch.arange(1, harmonics + 1, dtype=torch.float32)[:, None],
@@ -87,26 +99,21 @@ class HarmonicNoiseSynth(CachedModule):
         sums = torch.matmul(waves.view(b, frames, self.hop, k), weights)  # [B, L, hop, 2]
         voiced = (sums[..., 0] + sums[..., 1] * self.ramp).reshape(b, 1, samples)
 
-        # Noise: frames of 2 * hop samples every hop, from the table at `position`.
-        size = self.table_size
-        offsets = torch.arange(frames, device=harmonic.device) * self.hop
-        start = torch.remainder(position + offsets, float(size)).long()
-        index = torch.remainder(start[:, None] + torch.arange(2 * self.hop, device=harmonic.device), size)
-        slices = self.table[index] * self.window  # [L, 2 hop]
-        bins = self.hop + 1
-        gains = F.interpolate(noise.transpose(1, 2).reshape(b * frames, 1, -1), size=bins,
-                              mode="linear", align_corners=True).reshape(b, frames, bins)
-        shaped = torch.fft.irfft(torch.fft.rfft(slices, dim=-1) * gains, n=2 * self.hop, dim=-1)
-        shaped = shaped * self.window  # [B, L, 2 hop]
+        # Noise: frame l is the table's frame (position + l), shaped and overlap-added.
+        count = self.table_frames
+        index = torch.remainder(torch.arange(frames, device=harmonic.device) + position, float(count)).long()
+        gains = torch.matmul(noise.transpose(1, 2), self.spread)  # [B, L, hop + 1]
+        spectra = torch.view_as_complex(self.spectra[index]) * gains
+        shaped = torch.fft.irfft(spectra, n=2 * self.hop, dim=-1) * self.window  # [B, L, 2 hop]
         heads, tails = shaped[..., : self.hop], shaped[..., self.hop :]
-        past = torch.cat([tail[:, 0].unsqueeze(1), tails[:, :-1]], dim=1)  # [B, L, hop]
+        past = torch.cat([tail, tails[:, :-1]], dim=1)  # [B, L, hop]
         unvoiced = (heads + past).reshape(b, 1, samples)
 
         if self.streaming:
             new_state = torch.cat([
                 f0[:, :, -1:],
                 torch.remainder(cycles[:, -1:], 1.0).to(harmonic.dtype).unsqueeze(1),
-                torch.remainder(position + float(samples), float(size)).expand(b, 1, 1).to(f0.dtype),
+                torch.remainder(position + float(frames), float(count)).expand(b, 1, 1).to(f0.dtype),
                 harmonic[:, :, -1].unsqueeze(1),
                 tails[:, -1].unsqueeze(1),
             ], dim=-1)
