@@ -1,8 +1,9 @@
-"""Pd patches written by code: the example abstractions with one box per latent channel, and
+"""Pd patches written by code: Canvas (boxes as handles, wires between them, numbered by the
+canvas; parse() reads a .pd file back), the example abstractions with one box per latent channel, and
 the descriptor-synthesis example with its model's constants."""
-from .canvas import Canvas
+from .canvas import Box, Canvas, Wire
 from .descriptor_analysis import descriptors_patch
 from .descriptor_synth import Descriptor, descriptor_synth_patch, descriptors_of
 from .latent_fanout import latents_patch
 
-__all__ = ["Canvas", "Descriptor", "descriptor_synth_patch", "descriptors_of", "descriptors_patch", "latents_patch"]
+__all__ = ["Box", "Canvas", "Descriptor", "descriptor_synth_patch", "descriptors_of", "descriptors_patch", "latents_patch", "Wire"]
