@@ -15,7 +15,7 @@ import numpy as np
 
 from ._core import Engine, ModelError
 from .audio_io import read_wav, write_wav
-from .pd_render import render_patch, reported_latencies, run_pd
+from .pd_render import RECORD, render_patch, reported_latencies, run_pd
 from .signals import harmonic_tones
 
 # The shipped default: trained on the General MIDI soundfont set (models/README.md).
@@ -119,7 +119,8 @@ def _render_in_pd(model: str, input_path: Path, out: Path, frames: int, rate: in
     model_path = Path(model).resolve()  # the patch lives next to the output, not here
     # Headroom 0, as the Python engines: a sync render never waits on a deadline.
     chain = [f"encoder~ {model_path} {buffer} 0", f"decoder~ {model_path} {buffer} 0"]
-    wires = [(0, k, 1, k) for k in range(latents)] + [(1, 0, -1, 0)]
+    encoder, decoder = range(len(chain))
+    wires = [(encoder, k, decoder, k) for k in range(latents)] + [(decoder, 0, RECORD, 0)]
     out.parent.mkdir(parents=True, exist_ok=True)
     text = render_patch(input_path.resolve(), out.resolve(), frames, rate, chain, wires, block=block, extra=("info",))
     run = run_pd(text, out.parent, rate)

@@ -14,9 +14,13 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .audio_io import read_wav, write_wav
+from .pd_patches.canvas import Canvas
 
 # Where the build puts encoder~/decoder~ (setup.py builds into build/ at the repo root).
 PD_EXTERNALS = Path(os.environ.get("TIMBRE_RT_PD_PATH", Path(__file__).resolve().parents[1] / "build" / "pd"))
+
+
+RECORD = -1  # in render_patch's connections: the sink that records the output
 
 
 @dataclass
@@ -37,51 +41,55 @@ def render_patch(
     config: Sequence[str] = ("sync 1",),
     extra: Sequence[str] = (),
 ) -> str:
-    """A patch text. `chain` objects get indices 0.. inside the render subpatch; the first
-    one is fed by [tabplay~ input] on its inlet 0, and `connections` (from, outlet, to,
-    inlet) wire them; connection target -1 is [tabwrite~ output]. `config` messages go to
-    every chain object before DSP starts; `extra` are messages sent once DSP runs."""
+    """A patch text. `chain` objects (numbered 0.. in `connections`) sit inside the render
+    subpatch; the first one is fed by [tabplay~ input] on its inlet 0, and `connections`
+    (from, outlet, to, inlet) wire them; connection target RECORD (-1) is [tabwrite~ output].
+    `config` messages go to every chain object before DSP starts; `extra` are messages sent
+    once DSP runs."""
     seconds = frames / rate
-    lines = [
-        "#N canvas 0 0 600 400 12;",
-        "#X obj 10 10 table input;",
-        f"#X obj 10 40 table output {frames};",
-        "#X obj 10 70 loadbang;",
-        "#X obj 10 100 t b b b b b;",
-        f"#X msg 10 130 read -resize {input_wav} input;",
-        "#X obj 10 160 soundfiler;",
-        "#X msg 10 190 \\; pd dsp 1;",
-        "#X msg 10 220 \\; start bang;",
-        f"#X obj 10 250 delay {1000.0 * seconds + 50.0};",
-        f"#X msg 10 280 write -bytes 4 {output_wav} output;",
-        "#X obj 10 310 soundfiler;",
-        "#X msg 10 340 \\; pd quit;",
-        "#X msg 200 190 " + " ".join(f"\\; cfg {c}" for c in config) + ";" if config else "#X msg 200 190;",
-        "#X msg 200 220 " + " ".join(f"\\; extra {c}" for c in extra) + ";" if extra else "#X msg 200 220;",
-    ]
-    sub = [f"#N canvas 0 0 600 400 render 0;", f"#X obj 10 10 block~ {block};", "#X obj 10 40 r start;",
-           "#X obj 10 70 tabplay~ input;", "#X obj 10 100 tabwrite~ output;", "#X obj 200 10 r cfg;", "#X obj 300 10 r extra;"]
-    base = len(sub) - 1  # chain objects follow
-    for i, text in enumerate(chain):
-        sub.append(f"#X obj 10 {130 + 30 * i} {text};")
-    sub += ["#X connect 1 0 2 0;", "#X connect 1 0 3 0;", f"#X connect 2 0 {base} 0;"]
-    for i in range(len(chain)):
-        sub.append(f"#X connect 4 0 {base + i} 0;")
-        sub.append(f"#X connect 5 0 {base + i} 0;")
+    c = Canvas(600, 400, x=0, y=0)
+    c.obj(10, 10, "table input")
+    c.obj(10, 40, f"table output {frames}")
+    load = c.obj(10, 70, "loadbang")
+    steps = c.obj(10, 100, "t b b b b b")
+    read = c.msg(10, 130, f"read -resize {input_wav} input")
+    read_file = c.obj(10, 160, "soundfiler")
+    dsp = c.msg(10, 190, "\\; pd dsp 1")
+    start = c.msg(10, 220, "\\; start bang")
+    wait = c.obj(10, 250, f"delay {1000.0 * seconds + 50.0}")
+    write = c.msg(10, 280, f"write -bytes 4 {output_wav} output")
+    write_file = c.obj(10, 310, "soundfiler")
+    quit_ = c.msg(10, 340, "\\; pd quit")
+    configure = c.msg(200, 190, " ".join(f"\\; cfg {m}" for m in config))
+    extras = c.msg(200, 220, " ".join(f"\\; extra {m}" for m in extra))
+
+    sub = Canvas(600, 400, x=0, y=0)
+    sub.obj(10, 10, f"block~ {block}")
+    go = sub.obj(10, 40, "r start")
+    play = sub.obj(10, 70, "tabplay~ input")
+    record = sub.obj(10, 100, "tabwrite~ output")
+    cfg = sub.obj(200, 10, "r cfg")
+    more = sub.obj(300, 10, "r extra")
+    boxes = [sub.obj(10, 130 + 30 * i, text) for i, text in enumerate(chain)]
+    sub.connect([(go, 0, play, 0), (go, 0, record, 0), (play, 0, boxes[0], 0)])
+    for box in boxes:
+        sub.connect([(cfg, 0, box, 0), (more, 0, box, 0)])
     for src, outlet, dst, inlet in connections:
-        target = 3 if dst == -1 else base + dst
-        sub.append(f"#X connect {base + src} {outlet} {target} {inlet if dst != -1 else 0};")
-    sub.append(f"#X restore 300 300 pd render;")
-    lines += sub
-    lines += [
-        "#X connect 2 0 3 0;",
-        "#X connect 3 4 4 0;", "#X connect 4 0 5 0;",  # read the input first
-        "#X connect 3 3 12 0;",  # configure the objects
-        "#X connect 3 2 6 0;",  # DSP on
-        "#X connect 3 1 7 0;", "#X connect 3 1 13 0;",  # start, extra messages
-        "#X connect 3 0 8 0;", "#X connect 8 0 9 0;", "#X connect 9 0 10 0;", "#X connect 10 0 11 0;",
-    ]
-    return "\n".join(lines) + "\n"
+        if dst == RECORD:
+            sub.wire(boxes[src], outlet, record, 0)
+        else:
+            sub.wire(boxes[src], outlet, boxes[dst], inlet)
+    c.subpatch(300, 300, "render", sub)
+
+    c.connect([
+        (load, 0, steps, 0),
+        (steps, 4, read, 0), (read, 0, read_file, 0),  # read the input first
+        (steps, 3, configure, 0),  # configure the objects
+        (steps, 2, dsp, 0),  # DSP on
+        (steps, 1, start, 0), (steps, 1, extras, 0),  # start, extra messages
+        (steps, 0, wait, 0), (wait, 0, write, 0), (write, 0, write_file, 0), (write_file, 0, quit_, 0),
+    ])
+    return c.render()
 
 
 def run_pd(patch_text: str, folder: Path, rate: int, timeout: float = 600.0, pd_path: Optional[Path] = None,
