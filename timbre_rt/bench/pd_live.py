@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from .._core import read_model_info
+from ..pd_patches.canvas import Canvas
 from ..pd_render import PD_EXTERNALS
 from .impulse_delay import click_delays, onset, peak_delay
 from .jack_probe import JackProbe
@@ -91,35 +92,36 @@ def live_patch(settings: LiveSettings, latents: int) -> str:
     settings.seconds of DSP, then `pd quit`; prints READY when DSP is on."""
     args = settings.object_args()
     ms = 1000.0 * settings.seconds
-    lines = [
-        "#N canvas 0 0 700 500 12;",
-        "#X obj 10 10 loadbang;",  # 0
-        "#X msg 10 40 \\; pd dsp 1;",  # 1
-        f"#X obj 10 70 delay {ms};",  # 2
-        "#X obj 10 100 t b b b b;",  # 3: info to A's encoder, A's decoder, B's encoder, B's decoder
-        "#X msg 10 130 info;", "#X msg 60 130 info;", "#X msg 110 130 info;", "#X msg 160 130 info;",  # 4-7
-        "#X obj 10 170 adc~ 1 2;",  # 8
-        "#X obj 10 400 dac~ 1 2 3;",  # 9
-        f"#X obj 60 220 encoder~ {args};",  # 10
-        f"#X obj 60 260 decoder~ {args};",  # 11
-        f"#X obj 200 70 delay {ms + 300};",  # 12
-        "#X msg 200 100 \\; pd quit;",  # 13
-        "#X obj 400 10 print timbre_live;",  # 14
-        "#X connect 0 0 1 0;", "#X connect 0 0 2 0;", "#X connect 0 0 12 0;", "#X connect 12 0 13 0;",
-        "#X connect 0 0 14 0;", "#X connect 2 0 3 0;",
-        "#X connect 3 3 4 0;", "#X connect 3 2 5 0;", "#X connect 4 0 10 0;", "#X connect 5 0 11 0;",
-        "#X connect 8 0 9 0;", "#X connect 8 1 10 0;", "#X connect 11 0 9 1;",
-    ] + [f"#X connect 10 {k} 11 {k};" for k in range(latents)]
+    c = Canvas(700, 500, x=0, y=0)
+    load = c.obj(10, 10, "loadbang")
+    dsp = c.msg(10, 40, "\\; pd dsp 1")
+    report = c.obj(10, 70, f"delay {ms}")
+    order = c.obj(10, 100, "t b b b b")  # info to A's encoder, A's decoder, B's encoder, B's decoder
+    info_a_enc, info_a_dec, info_b_enc, info_b_dec = (c.msg(10 + 50 * k, 130, "info") for k in range(4))
+    adc = c.obj(10, 170, "adc~ 1 2")
+    dac = c.obj(10, 400, "dac~ 1 2 3")
+    enc_a = c.obj(60, 220, f"encoder~ {args}")
+    dec_a = c.obj(60, 260, f"decoder~ {args}")
+    stop = c.obj(200, 70, f"delay {ms + 300}")
+    quit_ = c.msg(200, 100, "\\; pd quit")
+    ready = c.obj(400, 10, "print timbre_live")
+    c.connect([
+        (load, 0, dsp, 0), (load, 0, report, 0), (load, 0, stop, 0), (stop, 0, quit_, 0),
+        (load, 0, ready, 0), (report, 0, order, 0),
+        (order, 3, info_a_enc, 0), (order, 2, info_a_dec, 0), (info_a_enc, 0, enc_a, 0), (info_a_dec, 0, dec_a, 0),
+        (adc, 0, dac, 0), (adc, 1, enc_a, 0), (dec_a, 0, dac, 1),
+    ] + [(enc_a, k, dec_a, k) for k in range(latents)])
+    models = [enc_a, dec_a]
     if settings.reference:
-        lines += [f"#X obj 300 220 encoder~ {args};", f"#X obj 300 260 decoder~ {args};",  # 15, 16
-                  "#X connect 3 1 6 0;", "#X connect 3 0 7 0;", "#X connect 6 0 15 0;", "#X connect 7 0 16 0;",
-                  "#X connect 16 0 9 2;"] + [f"#X connect 15 {k} 16 {k};" for k in range(latents)]
+        enc_b = c.obj(300, 220, f"encoder~ {args}")
+        dec_b = c.obj(300, 260, f"decoder~ {args}")
+        c.connect([(order, 1, info_b_enc, 0), (order, 0, info_b_dec, 0), (info_b_enc, 0, enc_b, 0),
+                   (info_b_dec, 0, dec_b, 0), (dec_b, 0, dac, 2)] + [(enc_b, k, dec_b, k) for k in range(latents)])
+        models += [enc_b, dec_b]
     if settings.inline:
-        index = 17 if settings.reference else 15
-        lines.append("#X msg 500 10 inline 1;")
-        lines += [f"#X connect 0 0 {index} 0;"] + [f"#X connect {index} 0 {o} 0;" for o in
-                                                  ([10, 11, 15, 16] if settings.reference else [10, 11])]
-    return "\n".join(lines) + "\n"
+        inline = c.msg(500, 10, "inline 1")
+        c.connect([(load, 0, inline, 0)] + [(inline, 0, model, 0) for model in models])
+    return c.render()
 
 
 class _PdProcess:
