@@ -2,22 +2,21 @@
 continuous model) opens in headless Pd with every object created and every connection
 made, and every one of the model's 17 latents is wired through [latents17]. (Pd's own MIDI
 input does not work on a machine without MIDI hardware.)"""
-import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from timbre_rt.pd_patches import Canvas
 from timbre_rt.pd_render import PD_EXTERNALS
 
 PATCH = Path(__file__).resolve().parents[1] / "pd_externals" / "examples" / "midi-knobs.pd"
 LATENTS = 17  # models/continuous.ts: z0..z15 + loudness
 
 
-def _index(lines, pattern):
-    boxes = [line for line in lines if line.startswith(("#X obj", "#X msg", "#X text"))]
-    return [i for i, line in enumerate(boxes) if re.search(pattern, line)]
+def _index(canvas, pattern, kind="obj"):
+    return [box.index for box in canvas.find(pattern) if box.kind == kind]
 
 
 def test_midi_knobs_patch_creates_all_its_objects():
@@ -33,12 +32,12 @@ def test_midi_knobs_patch_creates_all_its_objects():
 
 
 def test_every_latent_is_wired_and_every_knob_has_a_cc():
-    lines = PATCH.read_text().splitlines()
-    [enc] = _index(lines, r"^#X obj \d+ \d+ encoder~ \.\./\.\./models/continuous\.ts")
-    [lat] = _index(lines, rf"^#X obj \d+ \d+ latents{LATENTS} ")
-    [dec] = _index(lines, r"^#X obj \d+ \d+ decoder~ \.\./\.\./models/continuous\.ts")
-    wires = {tuple(map(int, line.rstrip(";").split()[2:6])) for line in lines if line.startswith("#X connect")}
+    patch = Canvas.parse(PATCH.read_text())
+    [enc] = _index(patch, r"^encoder~ \.\./\.\./models/continuous\.ts")
+    [lat] = _index(patch, rf"^latents{LATENTS} ")
+    [dec] = _index(patch, r"^decoder~ \.\./\.\./models/continuous\.ts")
+    wires = set(patch.connections())
     for k in range(LATENTS):
         assert (enc, k, lat, k) in wires and (lat, k, dec, k) in wires, k
     for cc in (16, 17, 18, 19, 0, 20):
-        assert _index(lines, rf"ctlin {cc};"), cc
+        assert _index(patch, rf"^ctlin {cc}$"), cc

@@ -4,6 +4,7 @@ import threading
 import time
 from pathlib import Path
 
+from timbre_rt.pd_patches import Canvas
 from timbre_rt.pd_render import PD_EXTERNALS
 
 CYCLES = 20
@@ -15,37 +16,38 @@ def patch(model: str) -> str:
     lives and "stage: end" after the last clear, each time holding that state for a second
     (the metro slows down) so that the test can count the threads; then quits."""
     end = 2 * CYCLES + 1
-    return "\n".join([
-        "#N canvas 0 0 600 400 12;",
-        "#X obj 10 10 loadbang;",  # 0
-        "#X msg 10 40 \\; pd dsp 1;",  # 1
-        "#X obj 10 70 metro 60;",  # 2
-        "#X obj 10 100 f;",  # 3
-        "#X obj 60 100 + 1;",  # 4
-        "#X obj 10 130 t f f;",  # 5: create/clear first, then the stage
-        "#X obj 100 160 mod 2;",  # 6
-        "#X obj 100 190 sel 0 1;",  # 7
-        f"#X msg 100 220 \\; pd-dyn obj 10 10 encoder~ {model} 256 \\; pd-dyn obj 10 60 decoder~ {model} 256 "
-        "\\; pd-dyn connect 0 0 1 0 \\; pd-dyn connect 0 1 1 1;",  # 8
-        "#X msg 300 220 \\; pd-dyn clear;",  # 9
-        f"#X obj 10 250 sel 1 2 3 {end} {end + 1};",  # 10
-        "#X msg 10 280 baseline;",  # 11
-        "#X msg 90 280 alive;",  # 12
-        "#X msg 170 280 end;",  # 13
-        "#X msg 250 280 \\; pd quit;",  # 14
-        "#X obj 10 310 print stage;",  # 15
-        "#X msg 400 280 1000;",  # 16: hold the state
-        "#X msg 460 280 60;",  # 17: churn
-        "#N canvas 0 0 400 300 dyn 0;",
-        "#X restore 300 300 pd dyn;",  # 18
-        "#X connect 0 0 1 0;", "#X connect 0 0 2 0;",
-        "#X connect 2 0 3 0;", "#X connect 3 0 4 0;", "#X connect 4 0 3 1;", "#X connect 3 0 5 0;",
-        "#X connect 5 1 6 0;", "#X connect 6 0 7 0;", "#X connect 7 0 8 0;", "#X connect 7 1 9 0;",
-        "#X connect 5 0 10 0;", "#X connect 10 0 11 0;", "#X connect 10 1 12 0;", "#X connect 10 3 13 0;",
-        "#X connect 10 4 14 0;", "#X connect 11 0 15 0;", "#X connect 12 0 15 0;", "#X connect 13 0 15 0;",
-        "#X connect 10 0 16 0;", "#X connect 10 1 16 0;", "#X connect 10 3 16 0;", "#X connect 10 2 17 0;",
-        "#X connect 16 0 2 1;", "#X connect 17 0 2 1;",
-    ]) + "\n"
+    c = Canvas(600, 400, x=0, y=0)
+    load = c.obj(10, 10, "loadbang")
+    dsp = c.msg(10, 40, "\\; pd dsp 1")
+    metro = c.obj(10, 70, "metro 60")
+    count = c.obj(10, 100, "f")
+    step = c.obj(60, 100, "+ 1")
+    order = c.obj(10, 130, "t f f")  # create/clear first, then the stage
+    even = c.obj(100, 160, "mod 2")
+    pick = c.obj(100, 190, "sel 0 1")
+    # Dynamic patching: these connect messages number the two objects the same message makes.
+    create = c.msg(100, 220, f"\\; pd-dyn obj 10 10 encoder~ {model} 256 \\; pd-dyn obj 10 60 decoder~ {model} 256 "
+                             "\\; pd-dyn connect 0 0 1 0 \\; pd-dyn connect 0 1 1 1")
+    clear = c.msg(300, 220, "\\; pd-dyn clear")
+    stage = c.obj(10, 250, f"sel 1 2 3 {end} {end + 1}")
+    baseline = c.msg(10, 280, "baseline")
+    alive = c.msg(90, 280, "alive")
+    last = c.msg(170, 280, "end")
+    quit_ = c.msg(250, 280, "\\; pd quit")
+    show = c.obj(10, 310, "print stage")
+    hold = c.msg(400, 280, "1000")  # hold the state
+    churn = c.msg(460, 280, "60")
+    c.subpatch(300, 300, "dyn", Canvas(400, 300, x=0, y=0))
+    c.connect([
+        (load, 0, dsp, 0), (load, 0, metro, 0),
+        (metro, 0, count, 0), (count, 0, step, 0), (step, 0, count, 1), (count, 0, order, 0),
+        (order, 1, even, 0), (even, 0, pick, 0), (pick, 0, create, 0), (pick, 1, clear, 0),
+        (order, 0, stage, 0), (stage, 0, baseline, 0), (stage, 1, alive, 0), (stage, 3, last, 0),
+        (stage, 4, quit_, 0), (baseline, 0, show, 0), (alive, 0, show, 0), (last, 0, show, 0),
+        (stage, 0, hold, 0), (stage, 1, hold, 0), (stage, 3, hold, 0), (stage, 2, churn, 0),
+        (hold, 0, metro, 1), (churn, 0, metro, 1),
+    ])
+    return c.render()
 
 
 def threads_of(pid: int) -> int:

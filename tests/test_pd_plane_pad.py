@@ -6,23 +6,24 @@ from pathlib import Path
 
 import pytest
 
+from timbre_rt.pd_patches import Canvas
 from timbre_rt.pd_render import PD_EXTERNALS
 
 PATCH = Path(__file__).resolve().parents[1] / "pd_externals" / "examples" / "interpolation-plane.pd"
-PROBE = """#N canvas 0 0 400 300 12;
-#X obj 10 10 r ip-x;
-#X obj 10 40 print probe-x;
-#X obj 150 10 r ip-y;
-#X obj 150 40 print probe-y;
-#X connect 0 0 1 0;
-#X connect 2 0 3 0;
-"""
+
+
+def probe() -> str:
+    """Prints what reaches ip-x and ip-y: the sliders' sends."""
+    c = Canvas(400, 300, x=0, y=0)
+    for x, axis in ((10, "x"), (150, "y")):
+        c.wire(c.obj(x, 10, f"r ip-{axis}"), 0, c.obj(x, 40, f"print probe-{axis}"), 0)
+    return c.render()
 
 
 def test_plane_xy_moves_the_sliders_and_the_dot(tmp_path):
     if shutil.which("pd") is None:
         pytest.skip("Pure Data (pd) is not installed: run scripts/setup.sh")
-    (tmp_path / "probe.pd").write_text(PROBE)
+    (tmp_path / "probe.pd").write_text(probe())
     run = subprocess.run(["pd", "-nogui", "-nosound", "-stderr", "-path", str(PD_EXTERNALS), "-open", str(tmp_path / "probe.pd"),
                           "-open", str(PATCH), "-send", "plane-xy 0.25 0.75", "-send", "pd quit"],
                          capture_output=True, text=True, timeout=120, cwd=PATCH.parent)

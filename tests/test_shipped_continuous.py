@@ -9,6 +9,7 @@ import torch
 from timbre_rt import read_model_info
 from timbre_rt.audio_io import read_wav
 from timbre_rt.cli import main
+from timbre_rt.pd_patches import Canvas
 from timbre_rt.pd_render import PD_EXTERNALS, run_pd
 
 from streaming import chain_reference
@@ -63,11 +64,11 @@ def test_example_patch_creates_its_objects(tmp_path):
     assert patch.count("../../models/continuous.ts") == 2
     # Run it headless for a moment from a copy, its relative model path made absolute.
     patch = patch.replace("../../models/continuous.ts", str(MODEL))
-    text = patch + "#X obj 600 40 loadbang;\n#X obj 600 70 delay 500;\n#X msg 600 100 \\; pd quit;\n"
-    n = sum(1 for line in patch.splitlines() if line.startswith(("#X obj", "#X msg", "#X text")))
-    text += f"#X connect {n} 0 {n + 1} 0;\n#X connect {n + 1} 0 {n + 2} 0;\n"
+    c = Canvas.parse(patch)
+    load, wait = c.obj(600, 40, "loadbang"), c.obj(600, 70, "delay 500")
+    c.connect([(load, 0, wait, 0), (wait, 0, c.msg(600, 100, "\\; pd quit"), 0)])
     # Its abstraction ([latents17]) is found beside the patch, as in examples/.
     shutil.copy(ROOT / "pd_externals" / "examples" / "latents17.pd", tmp_path)
-    run = run_pd(text, tmp_path, 24000)
+    run = run_pd(c.render(), tmp_path, 24000)
     assert "couldn't create" not in run.stderr, run.stderr
     assert "error" not in run.stderr.lower(), run.stderr
