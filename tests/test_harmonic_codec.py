@@ -99,3 +99,13 @@ def test_config_refuses_a_pitch_range_the_window_cannot_hold():
     with pytest.raises(ValueError, match="pitch.f0_min"):
         ContinuousConfig(sampling_rate=16000, mel=dict(n_fft=256, hop=64, n_mels=20),
                          vocoder=dict(kind="harmonic"))
+
+
+def test_evaluation_reads_z_apart_from_the_control_channels(codec_path):
+    from timbre_rt.evaluate.continuous import ContinuousModel
+
+    model = ContinuousModel(codec_path)
+    assert model.z_names == ["z0", "z1", "z2"]
+    out = model.run(tone(220.0, 0.3)[0, 0])
+    assert out.z.shape[0] == 3 and out.mu.shape == out.z.shape
+    assert out.loudness.shape == out.z.shape[1:] and out.loudness.max() > -40

@@ -1,9 +1,10 @@
 """An exported continuous timbre model, loaded, checked and run on whole files.
 
 The file's contract (see `timbre_rt.export`) plus, for model_kind "continuous":
-    encode(x: [1, 1, T]) -> [1, C, T / ratio]  z (posterior mean) then loudness dB
+    encode(x: [1, 1, T]) -> [1, C, T / ratio]  z (posterior mean), then the control
+        channels: (pitch, periodicity,) loudness dB
     decode([1, C, T / ratio]) -> [1, 1, T]
-    posterior(x: [1, 1, T]) -> [1, 2 * (C - 1), T / ratio]  mean then log-variance
+    posterior(x: [1, 1, T]) -> [1, 2 D, T / ratio]  mean then log-variance of the D z dims
     latent_names[-1] == "loudness", mel_n_fft, mel_hop, mel_n_mels, mel_fmin, mel_fmax.
 """
 import math
@@ -23,6 +24,8 @@ REQUIRED_ATTRIBUTES = ("sampling_rate", "block_size", "latent_names", "model_kin
 # Samples per call: streaming makes chunked calls exact, and bounds the
 # activations' memory on long files.
 CHUNK_SAMPLES = 1 << 16
+# Latent channels that are measured, not learned: they follow the z dims.
+CONTROL_CHANNELS = ("pitch", "periodicity", "loudness")
 
 
 @dataclass
@@ -75,7 +78,7 @@ class ContinuousModel:
 
     @property
     def z_names(self) -> List[str]:
-        return self.latent_names[:-1]
+        return [n for n in self.latent_names if n not in CONTROL_CHANNELS]
 
     def _call(self, method: str, x: torch.Tensor, ratio: int) -> torch.Tensor:
         """reset(), then `method` on consecutive chunks of x ([1, C, L], L frames at `ratio`)."""
@@ -111,7 +114,7 @@ class ContinuousModel:
             raise EvaluationError(f"{self.path}: decode gave shape {tuple(decoded.shape)}, "
                                   f"expected (1, 1, {padded})")
         post = self._call("posterior", x_pad, 1)
-        d = channels - 1
+        d = len(self.z_names)
         if tuple(post.shape) != (1, 2 * d, frames):
             raise EvaluationError(f"{self.path}: posterior gave shape {tuple(post.shape)}, "
                                   f"expected (1, {2 * d}, {frames})")
@@ -123,7 +126,7 @@ class ContinuousModel:
         return ModelOutputs(
             reconstruction=decoded[..., self.latency : self.latency + t],
             z=latents[0, :d, :keep],
-            loudness=latents[0, d, :keep],
+            loudness=latents[0, -1, :keep],
             mu=post[0, :d, :keep],
             logvar=post[0, d:, :keep],
         )
@@ -141,6 +144,9 @@ def _contract_problems(module) -> List[str]:
     if missing:
         problems.append(f"no attribute {', '.join(missing)}")
     names = list(getattr(module, "latent_names", []) or [])
-    if "latent_names" not in missing and (len(names) < 2 or names[-1] != "loudness"):
-        problems.append(f"latent_names must be the z names then 'loudness', got {names}")
+    controls = [n for n in names if n in CONTROL_CHANNELS]
+    if "latent_names" not in missing and (len(names) < 2 or names[-1] != "loudness"
+                                          or names[len(names) - len(controls):] != controls):
+        problems.append(f"latent_names must be the z names then 'loudness' (after 'pitch', "
+                        f"'periodicity' if the model has them), got {names}")
     return problems
