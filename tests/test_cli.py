@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from streaming import chain_reference
-from timbre_rt.audio_io import read_wav, write_wav
+from timbre_rt.audio import read_wav, write_wav
 from timbre_rt.bench import BenchResult
 from timbre_rt.cli import main
 

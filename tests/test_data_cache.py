@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import soundfile
 
+from timbre_rt.audio import AudioFileError
 from timbre_rt.data import DatasetError, read_manifest
 from timbre_rt.data.cache import prepare_folder
 from timbre_rt.data.chunking import chunk_audio, split_sounds
@@ -161,7 +162,7 @@ def test_foreign_folder_is_not_clobbered(tmp_path):
 
 def test_empty_source_folder_errors(tmp_path):
     (tmp_path / "src").mkdir()
-    with pytest.raises(DatasetError, match="no audio files found"):
+    with pytest.raises(AudioFileError, match="no audio files found"):
         prepare(tmp_path / "src", tmp_path / "out")
     (tmp_path / "src" / "x.wav").write_bytes(b"junk")
     with pytest.raises(DatasetError, match="no usable audio"):
@@ -219,7 +220,7 @@ def test_a_crash_leaves_no_manifest(tmp_path, monkeypatch):
     def crash(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cache.soundfile, "write", crash)
+    monkeypatch.setattr(cache, "write_wav", crash)  # while writing the held-out WAVs
     with pytest.raises(KeyboardInterrupt):
         prepare(src, out, chunk=512, overwrite=True)
     # The old manifest went first; no manifest describes the new, unfinished arrays.

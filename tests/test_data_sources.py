@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 import soundfile
 
+from timbre_rt.audio import AudioFileError, find_audio_files, load_audio
 from timbre_rt.data import DatasetError
-from timbre_rt.data.sources import find_audio_files, load_audio, load_folder
+from timbre_rt.data.sources import load_folder
 
 
 def sine(freq, rate, seconds, amp=0.5):
@@ -26,15 +27,15 @@ def test_find_is_recursive_sorted_and_case_insensitive(tmp_path):
 
 
 def test_missing_and_empty_folders_raise(tmp_path):
-    with pytest.raises(DatasetError, match="no such folder") as e:
+    with pytest.raises(AudioFileError, match="no such folder") as e:
         find_audio_files(tmp_path / "nope")
     assert "nope" in str(e.value)
     (tmp_path / "empty").mkdir()
-    with pytest.raises(DatasetError, match="no audio files found") as e:
+    with pytest.raises(AudioFileError, match="no audio files found") as e:
         load_folder(tmp_path / "empty", 24000)
     assert str(tmp_path / "empty") in str(e.value)
     (tmp_path / "file.wav").write_bytes(b"")
-    with pytest.raises(DatasetError, match="not a folder"):
+    with pytest.raises(AudioFileError, match="not a folder"):
         find_audio_files(tmp_path / "file.wav")
 
 
@@ -63,7 +64,7 @@ def test_folder_without_readable_audio_raises(tmp_path):
 
 def test_load_audio_error_names_the_file(tmp_path):
     (tmp_path / "x.wav").write_bytes(b"not audio at all")
-    with pytest.raises(DatasetError, match="cannot decode") as e:
+    with pytest.raises(AudioFileError, match="cannot read audio") as e:
         load_audio(tmp_path / "x.wav", 24000)
     assert str(tmp_path / "x.wav") in str(e.value)
 

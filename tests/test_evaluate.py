@@ -12,17 +12,17 @@ from timbre_rt.evaluate import (
     EvaluationError,
     LatentStatsAccumulator,
     MelParams,
-    MultiResolutionSTFTDistance,
-    MultiScaleMelDistance,
     evaluate,
     griffin_lim_resynthesis,
     latent_stats,
     loudness_probe,
 )
+from timbre_rt.audio import AudioFileError
 from timbre_rt.evaluate import cli as eval_cli
 from timbre_rt.export import StreamingModel, export_model
 from timbre_rt.models.toy import _pure_delay
 from timbre_rt.nn import CachedConv1d, CachedConvTranspose1d
+from timbre_rt.nn.loss import MultiResolutionSTFTDistance, MultiScaleMelDistance
 
 RATE = 16000
 RATIO = 16
@@ -263,9 +263,9 @@ def test_clear_errors(fake_path, toy_path, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     (empty / "notes.txt").write_text("no audio here")
-    with pytest.raises(EvaluationError, match="no audio file"):
+    with pytest.raises(AudioFileError, match="no audio file"):
         evaluate(fake_path, empty, tmp_path / "out")
-    with pytest.raises(EvaluationError, match="data folder not found"):
+    with pytest.raises(AudioFileError, match="nope: no such folder"):
         evaluate(fake_path, tmp_path / "nope", tmp_path / "out")
     with pytest.raises(EvaluationError, match="model file not found"):
         evaluate(tmp_path / "missing.ts", empty, tmp_path / "out")

@@ -8,9 +8,10 @@ import torch
 
 from fixture_models import RaveLike, save
 from timbre_rt import ModelError
+from timbre_rt.audio import AudioFileError
 from timbre_rt.export import export_model
 from timbre_rt.generate import (
-    GenerateError, LatentSeries, ModelMismatchError, SeriesError, decode_series, decode_to_file,
+    LatentSeries, ModelMismatchError, SeriesError, decode_series, decode_to_file,
     encode_audio, encode_file, load_model, load_series,
 )
 from timbre_rt.models import ToyCodec
@@ -134,12 +135,12 @@ def test_npz_that_is_not_a_series(tmp_path):
 def test_missing_files(toy, tmp_path):
     with pytest.raises(SeriesError, match="no such latent series file"):
         load_series(tmp_path / "nope.npz")
-    with pytest.raises(GenerateError, match="no such audio file"):
+    with pytest.raises(AudioFileError, match="no such audio file"):
         encode_file(toy, tmp_path / "nope.wav")
     with pytest.raises(ModelError, match="does not exist"):
         load_model(tmp_path / "nope.ts")
     (tmp_path / "bad.wav").write_bytes(b"RIFF....WAVEjunk")
-    with pytest.raises(GenerateError, match="cannot read audio"):
+    with pytest.raises(AudioFileError, match="cannot read audio"):
         encode_file(toy, tmp_path / "bad.wav")
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from timbre_rt.audio_io import read_wav, write_wav
+from timbre_rt.audio import read_wav, write_wav
 from timbre_rt.pd_patches import descriptor_synth_patch, descriptors_of, descriptors_patch
 from timbre_rt.pd_render import PD_EXTERNALS
 

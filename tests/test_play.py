@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from jack_server import RATE, jackd, sender  # noqa: F401  (fixtures)
-from timbre_rt.audio_io import read_wav, write_wav
+from timbre_rt.audio import read_wav, write_wav
 from timbre_rt.cli import main
 
 try:
@@ -102,7 +102,7 @@ def test_list_shows_jack_devices_and_midi_ports(jackd, sender, capsys):  # noqa:
     (["--map", "{bad_map}"], r"controls[0]: 'cc' must be an integer 0..127, got 300"),
     (["--map", "{map_out_of_range}"], "controls[0]: dim 7 is out of range: the model has 4 latent dimensions"),
     (["--midi", "timbre-test-knobs"], "--midi needs a knob map"),
-    (["--input", "{missing_wav}"], "cannot read input file"),
+    (["--input", "{missing_wav}"], "missing.wav: no such audio file"),
 ])
 def test_unknown_devices_ports_maps_and_files_fail_clearly(jackd, sender, toy_path, tone, tmp_path, capsys,  # noqa: F811
                                                            extra, message):

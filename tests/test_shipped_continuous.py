@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from timbre_rt import read_model_info
-from timbre_rt.audio_io import read_wav
+from timbre_rt.audio import read_wav
 from timbre_rt.cli import main
 from timbre_rt.pd_patches import Canvas
 from timbre_rt.pd_render import PD_EXTERNALS, run_pd
@@ -33,7 +33,7 @@ def test_shipped_model_reconstructs_notes(program, pitch):
     # (0.27 to 0.86 on these notes; the held-out average is in models/README.md; the same
     # architecture with random weights gives 1.6 to 2.4).
     from timbre_rt.data.soundfont import Note, NoteRenderer, RenderConfig
-    from timbre_rt.evaluate.spectral import MultiScaleMelDistance
+    from timbre_rt.nn.loss import MultiScaleMelDistance
 
     renderer = NoteRenderer("default", RenderConfig(programs=(program,), pitches=(pitch,), velocities=(90,)))
     note = torch.from_numpy(renderer.render(Note(program, pitch, 90)))[: 46 * 512]

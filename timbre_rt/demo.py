@@ -14,7 +14,7 @@ from typing import Dict, Optional, Union
 import numpy as np
 
 from ._core import Engine, ModelError
-from .audio_io import read_wav, write_wav
+from .audio import read_wav, write_wav
 from .pd_render import RECORD, render_patch, reported_latencies, run_pd
 from .signals import harmonic_tones
 

@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .audio_io import read_wav, write_wav
+from .audio import read_wav, write_wav
 from .pd_patches.canvas import Canvas
 
 # Where the build puts encoder~/decoder~ (setup.py builds into build/ at the repo root).

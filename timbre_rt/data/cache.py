@@ -13,16 +13,16 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Union
 
 import numpy as np
-import soundfile
 from tqdm import tqdm
 
+from ..audio import AudioFileError, find_audio_files, load_audio, write_wav
 from .chunking import DEFAULT_CHUNK, MIN_TAIL, SILENCE_DB, chunk_audio, split_sounds
 from .errors import DatasetError
 from .layout import HELD_OUT_DIR, check_out, remove_ours, save_array, settings_key, wav_names
 from .manifest import SPLITS, Manifest, write_manifest
 from .performance import PerformanceConfig, PerformanceRenderer, performance_list
 from .soundfont import NoteRenderer, RenderConfig, note_list, resolve_soundfont
-from .sources import find_audio_files, load_audio, report_skipped
+from .sources import report_skipped
 
 __all__ = ["DEFAULT_CHUNK", "PrepareResult", "prepare_folder", "prepare_performances",
            "prepare_soundfont"]
@@ -45,7 +45,7 @@ class PrepareResult:
 class _Source:
     description: Dict  # JSON-safe; stored in the manifest and compared on re-runs
     names: List[str]
-    load: Callable[[str], np.ndarray]  # name -> audio [T] float32; DatasetError skips the sound
+    load: Callable[[str], np.ndarray]  # name -> audio [T] float32; DatasetError / AudioFileError skips it
     label: str  # the folder or soundfont, for messages
     setup: Callable[[], None] = lambda: None  # once, after the no-op check; errors are fatal
 
@@ -64,7 +64,8 @@ def prepare_folder(
     """Cache every audio file under `folder` (recursively), resampled to `sampling_rate`.
 
     Unreadable files are skipped, reported and listed in the manifest. Raises
-    DatasetError for a missing folder or one without usable audio.
+    AudioFileError for a missing folder or one without audio files, DatasetError
+    for one without usable audio.
     """
     folder = Path(folder).resolve()
     files = find_audio_files(folder)
@@ -137,7 +138,7 @@ def prepare_performances(
     return _prepare(source, out, config.sampling_rate, chunk, held_out, seed, overwrite, progress)
 
 
-def _skip_reason(error: DatasetError, name: str) -> str:
+def _skip_reason(error: ValueError, name: str) -> str:
     """The reason part of 'some/path/<name>: reason'."""
     msg = str(error)
     at = msg.find(name + ": ")
@@ -166,7 +167,7 @@ def _prepare(source: _Source, out: PathLike, sampling_rate: int, chunk: int, hel
     for name in tqdm(source.names, desc="chunking", unit="sound", disable=bar):
         try:
             audio = source.load(name)
-        except DatasetError as e:
+        except (DatasetError, AudioFileError) as e:
             skipped.append((name, _skip_reason(e, name)))
             report_skipped(name, skipped[-1][1], source.label)
             continue
@@ -198,7 +199,7 @@ def _prepare(source: _Source, out: PathLike, sampling_rate: int, chunk: int, hel
     files = wav_names(held)
     for entry in tqdm(splits["held_out"], desc="held-out wavs", unit="file", disable=bar):
         audio = source.load(entry["name"])  # loaded again: pass 1 kept only chunks
-        soundfile.write(str(wav_dir / files[entry["name"]]), audio, sampling_rate, subtype="FLOAT")
+        write_wav(wav_dir / files[entry["name"]], audio, sampling_rate)
         entry["file"] = f"{HELD_OUT_DIR}/{files[entry['name']]}"
     os.replace(wav_dir, out / HELD_OUT_DIR)
 

@@ -7,6 +7,7 @@ import argparse
 import sys
 from typing import List, Optional, Sequence
 
+from ..audio import AudioFileError
 from .chunking import DEFAULT_CHUNK
 from .errors import DatasetError
 from .manifest import Manifest
@@ -46,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     source.add_argument(
         "--folder", metavar="DIR",
-        help="audio files under DIR, recursively (wav, flac, ogg, mp3)",
+        help="audio files under DIR, recursively (every format libsndfile reads: wav, flac, ogg, mp3, aiff, ...)",
     )
     source.add_argument(
         "--unseen", action="store_true",
@@ -112,7 +113,8 @@ def format_summary(manifest: Manifest, created: bool = True) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run make-dataset; returns 0, 2 after a bad option, 1 after a one-line error on DatasetError."""
+    """Run make-dataset; returns 0, 2 after a bad option, 1 after a one-line error on DatasetError
+    or AudioFileError."""
     usage = None  # bad options: exit 2 before any work, as argparse's own errors
     if not 1000 <= args.rate <= 384000:  # 0 would divide by zero deep in the resampler
         usage = f"--rate: must be a sampling rate between 1000 and 384000 Hz, got {args.rate}"
@@ -153,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
                 args.folder, args.out, sampling_rate=args.rate, chunk=args.chunk,
                 held_out=args.held_out, seed=args.seed, overwrite=args.overwrite,
             )
-    except DatasetError as e:
+    except (DatasetError, AudioFileError) as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)
         return 1  # a failure; 2 is for a bad command line
     print(format_summary(result.manifest, result.created))

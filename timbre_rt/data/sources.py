@@ -1,4 +1,4 @@
-"""Audio files of a folder: find, decode (soundfile), mix to mono, resample (soxr).
+"""A folder of sounds in memory, each decoded by timbre_rt.audio (mono, the asked rate).
 
 A file that cannot be used is skipped and reported by name, never fatal: one
 bad file in a folder of thousands must not cost the whole preprocessing run.
@@ -9,23 +9,12 @@ from pathlib import Path
 from typing import List, Tuple, Union
 
 import numpy as np
-import soundfile
-import soxr
 from tqdm import tqdm
 
+from ..audio import AudioFileError, find_audio_files, load_audio
 from .errors import DatasetError
 
-__all__ = [
-    "AUDIO_EXTENSIONS",
-    "Sound",
-    "LoadedFolder",
-    "find_audio_files",
-    "load_audio",
-    "load_folder",
-    "report_skipped",
-]
-
-AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3")
+__all__ = ["Sound", "LoadedFolder", "load_folder", "report_skipped"]
 
 PathLike = Union[str, Path]
 
@@ -48,51 +37,6 @@ class LoadedFolder:
     skipped: List[Tuple[str, str]] = field(default_factory=list)  # (relative path, reason)
 
 
-def find_audio_files(folder: PathLike) -> List[Path]:
-    """Audio files under `folder`, recursively, sorted by relative path.
-
-    Extensions are matched case-insensitively (x.WAV counts). Raises
-    DatasetError if `folder` does not exist, is not a folder, or holds no
-    audio file.
-    """
-    folder = Path(folder)
-    if not folder.exists():
-        raise DatasetError(f"{folder}: no such folder")
-    if not folder.is_dir():
-        raise DatasetError(f"{folder}: not a folder")
-    files = sorted(
-        (p for p in folder.rglob("*") if p.suffix.lower() in AUDIO_EXTENSIONS and p.is_file()),
-        key=lambda p: p.relative_to(folder).as_posix(),
-    )
-    if not files:
-        raise DatasetError(
-            f"{folder}: no audio files found (looked recursively for "
-            f"{', '.join(AUDIO_EXTENSIONS)}, any case)"
-        )
-    return files
-
-
-def load_audio(path: PathLike, sampling_rate: int) -> np.ndarray:
-    """Decode `path` to mono float32 at `sampling_rate`. Returns audio: [T].
-
-    Channels are averaged. Raises DatasetError naming the file if it cannot
-    be decoded, holds no frames, or holds NaN/inf samples.
-    """
-    path = Path(path)
-    try:
-        audio, rate = soundfile.read(str(path), dtype="float32", always_2d=True)  # [T, C]
-    except Exception as e:  # libsndfile reports bad files as several error types
-        raise DatasetError(f"{path}: cannot decode: {e}") from e
-    if audio.shape[0] == 0 or audio.shape[1] == 0:
-        raise DatasetError(f"{path}: empty (no audio frames)")
-    audio = audio.mean(axis=1, dtype=np.float32)
-    if not np.isfinite(audio).all():
-        raise DatasetError(f"{path}: holds NaN or infinite samples")
-    if rate != sampling_rate:
-        audio = soxr.resample(audio, rate, sampling_rate, quality="HQ")
-    return np.ascontiguousarray(audio, dtype=np.float32)
-
-
 def report_skipped(name: str, reason: str, where: str = "") -> None:
     """Print one 'skipped' warning line; tqdm.write keeps a progress bar intact."""
     where = f" (in {where})" if where else ""
@@ -103,7 +47,8 @@ def load_folder(folder: PathLike, sampling_rate: int, progress: bool = True) -> 
     """Decode every audio file of `folder` (recursively) into memory.
 
     Unreadable, empty or non-finite files are skipped, printed as warnings and
-    listed in `.skipped`. Raises DatasetError if no file at all is usable.
+    listed in `.skipped`. Raises AudioFileError for a missing folder or one
+    without audio files, DatasetError if no file at all is usable.
     For large folders prefer prepare_folder, which keeps only chunks in memory.
     """
     folder = Path(folder)
@@ -113,7 +58,7 @@ def load_folder(folder: PathLike, sampling_rate: int, progress: bool = True) -> 
         name = path.relative_to(folder).as_posix()
         try:
             result.sounds.append(Sound(name, load_audio(path, sampling_rate)))
-        except DatasetError as e:
+        except AudioFileError as e:
             reason = str(e).removeprefix(f"{path}: ")
             result.skipped.append((name, reason))
             report_skipped(str(path), reason)

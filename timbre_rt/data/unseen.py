@@ -16,10 +16,11 @@ from typing import Dict, List
 
 import numpy as np
 
+from ..audio import load_audio, write_wav
 from .errors import DatasetError
 from .gm_ranges import gm_range
 from .performance import GESTURES, Performance, PerformanceRenderer
-from .sources import load_audio, report_skipped
+from .sources import report_skipped
 
 __all__ = ["TIMGM6MB", "unseen_sounds", "write_unseen_set"]
 
@@ -110,16 +111,11 @@ def unseen_sounds(sampling_rate: int = 24000, seed: int = 0,
 
 def write_unseen_set(out: Path, sampling_rate: int = 24000, seed: int = 0) -> List[Path]:
     """Write every unseen sound as OUT/<group>/<name>.wav; returns the paths."""
-    import soundfile
-
     out = Path(out)
     sounds = unseen_sounds(sampling_rate, seed)
     if not sounds:
         raise DatasetError("no unseen source available (TimGM6mb, espeak-ng)")
     paths = []
     for name, audio in sorted(sounds.items()):
-        path = out / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        soundfile.write(str(path), audio, sampling_rate, subtype="FLOAT")
-        paths.append(path)
+        paths.append(write_wav(out / name, audio, sampling_rate))
     return paths

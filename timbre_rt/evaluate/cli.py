@@ -4,13 +4,15 @@ import sys
 from pathlib import Path
 from typing import List, Optional, Sequence
 
+from ..audio import AudioFileError
 from .errors import EvaluationError
 from .report import EvalReport, summary_rows
 
 DESCRIPTION = """\
 Evaluate an exported continuous timbre model (a .ts file with encode, decode
-and posterior) on a folder of held-out audio (.wav, .flac, .ogg, searched
-recursively; mixed to mono and resampled to the model's rate):
+and posterior) on a folder of held-out audio (every format libsndfile reads: .wav, .flac,
+.ogg, .mp3, .aiff, ...; searched recursively; mixed to mono and resampled to
+the model's rate):
 
   - reconstruction: multi-scale mel and multi-resolution STFT distances of
     decode(encode(x)) to x, next to the Griffin-Lim floor (phase-less
@@ -99,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
             progress=not args.no_progress, log=log, pitch=not args.no_pitch,
             quality=not args.no_checks,
         )
-    except (EvaluationError, OSError) as e:
+    except (EvaluationError, AudioFileError, OSError) as e:
         print(f"timbre-rt eval: error: {e}", file=sys.stderr)
         return 1  # a failure; 2 is for a bad command line
     print(format_summary(report))

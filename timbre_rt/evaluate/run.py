@@ -7,7 +7,8 @@ from typing import Callable, Dict, List, Optional, Tuple, Union
 import numpy as np
 import torch
 
-from .audio import find_audio_files, load_audio
+from ..audio import AudioFileError, find_audio_files, load_audio
+from ..nn.loss import MultiResolutionSTFTDistance, MultiScaleMelDistance
 from .continuous import ContinuousModel
 from .errors import EvaluationError
 from .griffin_lim import griffin_lim_resynthesis, mel_power
@@ -16,7 +17,6 @@ from .quality import level_db, matched_noise, measure_quality
 from .latent_stats import LatentStatsAccumulator
 from .probe import loudness_probe
 from .report import EvalReport, FileResult, PlotTrack, write_report
-from .spectral import MultiResolutionSTFTDistance, MultiScaleMelDistance
 
 PathLike = Union[str, Path]
 PLOT_FILES = 3
@@ -88,8 +88,8 @@ def _evaluate_model(
         limit = item.max_seconds if budget is None else min(budget, item.max_seconds or budget)
         try:
             audio = load_audio(item.path, sr, limit)
-        except Exception as e:  # soundfile raises its own error types; skip, never abort
-            skipped[name] = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        except AudioFileError as e:  # skip, never abort
+            skipped[name] = str(e).removeprefix(f"{item.path}: ")  # the name is the key
             log(f"skipped {name}: {skipped[name]}")
             continue
         x = torch.from_numpy(audio).to(model.device).reshape(1, 1, -1)
@@ -181,9 +181,9 @@ def evaluate(
     pitch: bool = True,
     quality: bool = True,
 ) -> EvalReport:
-    """Evaluate the continuous model at `model_path` on every .wav/.flac/.ogg
-    under `data_dir` (sorted; mono mix, resampled to the model's rate) and
-    write report.json, report.md and latents.png into `out_dir`.
+    """Evaluate the continuous model at `model_path` on every audio file under
+    `data_dir` (timbre_rt.audio.find_audio_files: sorted; mono mix, resampled to
+    the model's rate) and write report.json, report.md and latents.png into `out_dir`.
 
     max_files: the first N files only. seconds_limit: stop after this much
     audio in total (the last file is cut). compare: a second model file (the
@@ -191,8 +191,8 @@ def evaluate(
     `comparison` and the markdown gets a comparison table. pitch: pYIN pitch kept
     (and pitch.png, f0 in vs out). quality: tone on silence and realtime factors.
     Unreadable files are skipped, listed in `skipped` and passed to `log`.
-    Raises EvaluationError for a missing / non-continuous model, a missing or
-    empty folder, or when no file can be read.
+    Raises EvaluationError for a missing / non-continuous model or when no file
+    can be read, AudioFileError for a missing folder or one without audio files.
     """
     if max_files is not None and max_files < 1:
         raise EvaluationError(f"max_files must be >= 1, got {max_files}")

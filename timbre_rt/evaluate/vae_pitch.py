@@ -14,7 +14,7 @@ from typing import List, Optional, Sequence
 
 import torch
 
-from .audio import find_audio_files, load_audio
+from ..audio import find_audio_files, load_audio
 from .griffin_lim import MelParams, griffin_lim, mel_to_magnitude
 from .pitch import pitch_track, score_pitch, total_score
 

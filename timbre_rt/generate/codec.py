@@ -21,8 +21,8 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from ..audio import WavWriter, frames_at_rate, read_blocks
 from ..io import check_free_space
-from .audio import WavWriter, frames_at_rate, read_blocks
 from .errors import GenerateError
 from .model import OfflineModel, latency_of, model_of
 from .series import LatentSeries, check_model

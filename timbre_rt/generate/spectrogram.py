@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Callable, Union
 
 import numpy as np
-import soundfile
 
+from ..audio import open_audio
 from .errors import GenerateError
 
 __all__ = ["Spectrogram", "array_spectrogram", "file_spectrogram"]
@@ -71,12 +71,7 @@ def array_spectrogram(audio: np.ndarray, rate: int, *, n_fft: int = N_FFT,
 def file_spectrogram(path: PathLike, *, n_fft: int = N_FFT,
                      max_columns: int = MAX_COLUMNS) -> Spectrogram:
     """The spectrogram of an audio file (channels averaged), reading one window per column."""
-    path = Path(path)
-    try:
-        f = soundfile.SoundFile(str(path))
-    except (soundfile.LibsndfileError, RuntimeError) as e:
-        raise GenerateError(f"{path}: cannot read audio for its spectrogram ({e})") from None
-    with f:
+    with open_audio(path, check_length=False) as f:  # AudioFileError naming the file
         def read(start: int, n: int) -> np.ndarray:
             lo = max(start, 0)
             f.seek(min(lo, f.frames))

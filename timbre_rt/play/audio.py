@@ -109,18 +109,11 @@ class LoopSource:
 
     @classmethod
     def from_file(cls, path: PathLike, rate: int, max_frames: int) -> "LoopSource":
-        """Read `path` (any format libsndfile reads), mix to mono, resample to `rate`."""
-        import soundfile
-        import soxr
+        """Read `path` (any format libsndfile reads), mix to mono, resample to `rate`.
+        Raises AudioFileError naming the file."""
+        from ..audio import load_audio
 
-        try:
-            audio, file_rate = soundfile.read(str(path), dtype="float32", always_2d=True)
-        except (RuntimeError, OSError) as e:  # soundfile raises LibsndfileError (a RuntimeError)
-            raise PlayError(f"cannot read input file '{path}': {e}") from None
-        mono = audio.mean(axis=1)
-        if file_rate != rate:
-            mono = soxr.resample(mono, file_rate, rate).astype(np.float32)
-        return cls(mono, max_frames)
+        return cls(load_audio(path, rate), max_frames)
 
 
 class Recorder:

@@ -216,7 +216,7 @@ class Player:
         stats = self.pipeline.stats()
         recorded = None
         if self.recorder is not None:
-            from ..audio_io import write_wav
+            from ..audio import write_wav
 
             recorded = str(write_wav(self.config.record, self.recorder.audio(), self.rate))
         summary = PlaySummary(seconds=self.frames / self.rate, rate=self.rate, block=self.config.block,

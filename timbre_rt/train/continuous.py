@@ -115,7 +115,7 @@ def order_clips(data: Path, sampling_rate: int, count: int = 400) -> list:
     try:
         read_manifest(data)
     except DatasetError:  # not a cache: a folder of audio files
-        from ..data.sources import find_audio_files, load_audio
+        from ..audio import find_audio_files, load_audio
 
         return [torch.from_numpy(load_audio(f, sampling_rate))[None]
                 for f in find_audio_files(data)[:count]]
