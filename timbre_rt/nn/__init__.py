@@ -1,9 +1,11 @@
-"""Streaming building blocks: causal convolutions with in-place caches."""
+"""Building blocks: causal convolutions with in-place caches, audio transforms, spectral losses."""
 from .base import CachedModule
 from .cached_conv import CachedConv1d
 from .cached_conv_transpose import CachedConvTranspose1d
 from .cached_frames import CachedFrames
 from .grl import GradientReversal
+from .loss import (MultiResolutionSTFTDistance, MultiScaleMelDistance, multiresolution_stft_distance,
+                   multiscale_mel_distance)
 from .mel import MelSpectrogram, StreamingSTFT, log_mel, mel_filterbank, relative_log_mel
 from .pqmf import PQMFAnalysis, PQMFResponse, PQMFSynthesis, pqmf_response
 from .residual import ResidualStack
@@ -17,6 +19,8 @@ __all__ = [
     "CachedFrames",
     "GradientReversal",
     "MelSpectrogram",
+    "MultiResolutionSTFTDistance",
+    "MultiScaleMelDistance",
     "PQMFAnalysis",
     "PQMFResponse",
     "PQMFSynthesis",
@@ -25,6 +29,8 @@ __all__ = [
     "SilenceGate",
     "StreamingSTFT",
     "log_mel",
+    "multiresolution_stft_distance",
+    "multiscale_mel_distance",
     "mel_filterbank",
     "relative_log_mel",
     "collect_caches",

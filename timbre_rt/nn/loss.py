@@ -1,6 +1,6 @@
-"""Spectral distances between two signals, differentiable (usable as training losses).
+"""Spectral losses: differentiable distances between two signals (as DAC's nn/loss.py).
 
-Imports only torch and `timbre_rt.nn.mel`: the training code imports this file.
+Training minimises them and evaluation reports them, so both measure the same thing.
 
 Convention for every distance here: `distance(x, y)` with x the signal under
 test (a reconstruction, a model output) and y the reference. Only spectral
@@ -11,7 +11,7 @@ from typing import Dict, Sequence
 import torch
 from torch import nn
 
-from ..nn.mel import mel_filterbank
+from .mel import mel_filterbank
 
 DEFAULT_N_FFTS = (512, 1024, 2048)
 

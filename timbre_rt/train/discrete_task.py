@@ -2,10 +2,10 @@
 import lightning as L
 import torch
 
-from ..evaluate.spectral import MultiResolutionSTFTDistance, MultiScaleMelDistance
 from ..models.continuous.config import StageConfig
 from ..models.discrete.config import DiscreteConfig
 from ..models.discrete.vqvae import VQVAE
+from ..nn.loss import MultiResolutionSTFTDistance, MultiScaleMelDistance
 from .logging import log_audio
 
 

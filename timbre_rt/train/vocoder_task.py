@@ -4,7 +4,6 @@ from typing import Dict, Optional
 import lightning as L
 import torch
 
-from ..evaluate.spectral import MultiResolutionSTFTDistance, MultiScaleMelDistance
 from ..models.continuous.codec import build_frontend, build_pitch, build_vocoder
 from ..models.continuous.config import ContinuousConfig, StageConfig
 from ..models.continuous.discriminator import (
@@ -14,6 +13,7 @@ from ..models.continuous.discriminator import (
     generator_hinge_loss,
 )
 from ..models.continuous.vae import MelVAE
+from ..nn.loss import MultiResolutionSTFTDistance, MultiScaleMelDistance
 from ..nn.mel import log_mel
 from .logging import log_audio
 
