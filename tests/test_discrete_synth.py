@@ -8,16 +8,8 @@ import soundfile
 import torch
 
 from timbre_rt.cli import main
-from timbre_rt.models.discrete import (
-    DESCRIPTOR_NAMES,
-    CodeTable,
-    TargetError,
-    Targets,
-    embedding_transitions,
-    read_targets,
-    synthesize,
-    viterbi,
-)
+from timbre_rt.models.discrete import DESCRIPTOR_NAMES, CodeTable
+from timbre_rt.synth import TargetError, Targets, embedding_transitions, read_targets, synthesize, viterbi
 
 from discrete_fixtures import RATE, export_tiny, fake_table, tiny_codec
 
@@ -169,7 +161,7 @@ def test_synth_resamples_to_the_asked_rate(model_path, tmp_path, capsys):
 
 def test_synth_figure_draws_target_against_achieved():
     from timbre_rt.generate.spectrogram import array_spectrogram
-    from timbre_rt.models.discrete.synth_plot import synth_figure
+    from timbre_rt.synth.plot import synth_figure
 
     codec = tiny_codec()
     targets = Targets(np.array([0.0, 0.5]), {"centroid": np.array([400.0, 3000.0]),

@@ -22,7 +22,7 @@ from timbre_rt.generate.curves import parse_breakpoints
 from timbre_rt.generate.paths import read_path_csv
 from timbre_rt.models.continuous.config import load_config as load_continuous
 from timbre_rt.models.discrete.config import load_config as load_discrete
-from timbre_rt.models.discrete.targets import read_targets
+from timbre_rt.synth.targets import read_targets
 
 RATE = 24000
 FEW = settings(max_examples=25, deadline=None,

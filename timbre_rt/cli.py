@@ -9,7 +9,7 @@ from . import bench, demo
 from .data import cli as data_cli
 from .evaluate import cli as evaluate_cli
 from .play import cli as play_cli
-from .models.discrete import cli as discrete_cli
+from .synth import cli as synth_cli
 from .generate import cli as generate_cli
 from .pd_package import cli as pd_package_cli
 from .train import cli as train_cli
@@ -126,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     train_cli.add_parsers(sub)
     evaluate_cli.add_parser(sub).set_defaults(handler=evaluate_cli.run)
     play_cli.add_parsers(sub)
-    discrete_cli.add_parsers(sub)
+    synth_cli.add_parsers(sub)
     generate_cli.add_parsers(sub)
     pd_package_cli.add_parser(sub)
     return parser

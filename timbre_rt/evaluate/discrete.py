@@ -11,12 +11,14 @@ from typing import Dict, List, Optional, Union
 import numpy as np
 import torch
 
-from ...errors import one_line
-from ...evaluate.audio import find_audio_files, load_audio
-from ...evaluate.spectral import MultiResolutionSTFTDistance, MultiScaleMelDistance
-from .synth import synthesize
-from .targets import targets_like
-from .table import CodeTable
+from ..audio import AudioFileError, find_audio_files, load_audio
+from ..errors import one_line
+from ..models.discrete.table import CodeTable
+from ..nn.loss import MultiResolutionSTFTDistance, MultiScaleMelDistance
+from ..synth.offline import synthesize
+from ..synth.targets import targets_like
+
+__all__ = ["DiscreteEval", "evaluate_discrete"]
 
 LEVELS_DB = (-10.0, -20.0)
 # Frames quieter than this (RMS) are left out of usage and invariance counts: in
@@ -51,7 +53,7 @@ def _encode(model, x: torch.Tensor) -> torch.Tensor:
     return z
 
 
-def evaluate(model, data: Union[str, Path], max_files: Optional[int] = None,
+def evaluate_discrete(model, data: Union[str, Path], max_files: Optional[int] = None,
              synth_files: int = 2, progress: bool = True) -> DiscreteEval:
     """model: a loaded discrete .ts; data: a folder of audio files."""
     from tqdm import tqdm
@@ -71,7 +73,7 @@ def evaluate(model, data: Union[str, Path], max_files: Optional[int] = None,
     for i, path in enumerate(tqdm(files, desc="evaluate", disable=not progress)):
         try:
             audio = load_audio(path, f.sampling_rate)
-        except Exception as e:  # noqa: BLE001 (soundfile's own error types): skip, as `eval` does
+        except AudioFileError as e:  # skip, as `eval` does
             skipped[str(path)] = one_line(e)
             continue
         audio = audio[: len(audio) // f.hop * f.hop]

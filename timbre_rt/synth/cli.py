@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 from typing import Dict, Iterator
 
-from ...errors import UsageError
-from ...io import check_outputs, write_text
-from ...validate import MAX_RATE, MAX_SECONDS, check_duration, check_rate
+from ..errors import UsageError
+from ..io import check_outputs, write_text
+from ..validate import MAX_RATE, MAX_SECONDS, check_duration, check_rate
+
+__all__ = ["add_parsers", "run_codebook", "run_synth"]
 
 RATE_HELP = f"sampling rate of the written WAV, resampled with soxr (default: the model's; at most {MAX_RATE})"
 
@@ -73,8 +75,8 @@ def add_parsers(sub) -> None:
 
 
 def _load(path: Path):
-    from ...generate.model import load_model
-    from .table import CodeTable
+    from ..generate.model import load_model
+    from ..models.discrete.table import CodeTable
 
     model = load_model(path).module  # ModelError naming the file, as every command
     return model, CodeTable.from_model(model)
@@ -83,8 +85,8 @@ def _load(path: Path):
 @contextlib.contextmanager
 def _model_calls(path: Path) -> Iterator[None]:
     """The model's own exceptions (a 15-line TorchScript trace) -> one line naming the file."""
-    from ..._core import ModelError
-    from ...errors import last_line
+    from .._core import ModelError
+    from ..errors import last_line
 
     try:
         yield
@@ -111,13 +113,11 @@ def _weights(items) -> Dict[str, float]:
 def _write_at_rate(path: Path, audio, model_rate: int, rate):
     """Write audio [T] at model_rate as a WAV at `rate` (None: the model's), resampled
     with soxr to round(T * rate / model_rate) samples; returns (path, written samples)."""
-    import soxr
+    from ..audio import WavWriter
 
-    from ...audio_io import write_wav
-
-    if rate is not None and rate != model_rate:
-        audio = soxr.resample(audio, model_rate, rate, quality="HQ")
-    return write_wav(path, audio, rate or model_rate), len(audio)
+    with WavWriter(path, rate or model_rate, input_rate=model_rate) as out:
+        out.write(audio, last=True)
+    return path, out.frames
 
 
 def run_codebook(args) -> int:
@@ -146,10 +146,10 @@ def run_codebook(args) -> int:
           f"({len(audio) / table.framing.sampling_rate:.1f} s at "
           f"{rate or table.framing.sampling_rate} Hz), {png}")
     if args.data is not None:
-        from .evaluate import evaluate
+        from ..evaluate.discrete import evaluate_discrete
 
         with _model_calls(args.model):
-            report = evaluate(model, args.data, args.max_files, progress=not args.no_progress)
+            report = evaluate_discrete(model, args.data, args.max_files, progress=not args.no_progress)
         for name, why in report.skipped.items():
             print(f"skipped {name}: {why}", file=sys.stderr)
         path = args.out / "eval.json"
@@ -164,14 +164,14 @@ def _check_audio(audio, model: Path) -> None:
     """The engine's output check, offline: a NaN or exploding model is an error, not a WAV."""
     import numpy as np
 
-    from ..._core import ModelError
+    from .._core import ModelError
 
     if not np.all(np.isfinite(audio)):
         raise ModelError(f"model file '{model}': decode returned NaN or inf")
 
 
 def run_synth(args) -> int:
-    from .synth import synthesize
+    from .offline import synthesize
     from .targets import read_targets, targets_like
 
     weights = _weights(args.weight)
@@ -193,7 +193,7 @@ def run_synth(args) -> int:
     if args.target is not None:
         targets = read_targets(args.target, table.names)
     else:
-        from ...evaluate.audio import load_audio
+        from ..audio import load_audio
 
         if not args.like.is_file():
             raise ValueError(f"{args.like}: no such file")
@@ -219,8 +219,8 @@ def run_synth(args) -> int:
     print(f"wrote {wav} ({report['seconds']:.2f} s at {report['sampling_rate']} Hz, "
           f"{report['code_changes']} code changes), {json_path}")
     if png_path is not None:
-        from ...generate.spectrogram import file_spectrogram
-        from .synth_plot import plot_synth
+        from ..generate.spectrogram import file_spectrogram
+        from .plot import plot_synth
 
         print(f"wrote {plot_synth(targets, result, file_spectrogram(wav), png_path)}")
     return 0

@@ -8,7 +8,9 @@ from typing import Tuple
 import numpy as np
 import torch
 
-from .table import CodeTable
+from ..models.discrete.table import CodeTable
+
+__all__ = ["centroid_order", "plot_traversal", "traversal", "write_table"]
 
 
 def write_table(table: CodeTable, out: Path) -> Tuple[Path, Path]:

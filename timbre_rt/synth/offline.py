@@ -6,9 +6,11 @@ from typing import Dict, Optional
 import numpy as np
 import torch
 
-from .table import CodeTable
+from ..models.discrete.table import CodeTable
 from .targets import TargetError, Targets, targets_like
 from .viterbi import embedding_transitions, viterbi
+
+__all__ = ["SynthResult", "descriptor_errors", "frame_costs", "synthesize"]
 
 
 @dataclass

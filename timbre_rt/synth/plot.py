@@ -5,11 +5,11 @@ from typing import Union
 
 import numpy as np
 
-from ...generate.plot_parts import (draw_codes, draw_line, draw_spectrogram, finish, panels,
+from ..generate.plot_parts import (draw_codes, draw_line, draw_spectrogram, finish, panels,
                                     save_png)
-from ...generate.spectrogram import Spectrogram
-from .descriptors import LOG_SCALED
-from .synth import SynthResult
+from ..generate.spectrogram import Spectrogram
+from ..models.discrete.descriptors import LOG_SCALED
+from .offline import SynthResult
 from .targets import Targets
 
 __all__ = ["plot_synth", "synth_figure"]

@@ -21,9 +21,11 @@ from typing import Dict, Sequence, Union
 
 import numpy as np
 
-from ...errors import InputError
-from ...validate import MAX_SECONDS, did_you_mean
-from .descriptors import Framing, analyse
+from ..errors import InputError
+from ..models.discrete.descriptors import Framing, analyse
+from ..validate import MAX_SECONDS, did_you_mean
+
+__all__ = ["TargetError", "Targets", "read_targets", "targets_like"]
 
 
 class TargetError(InputError):

@@ -3,6 +3,8 @@ from typing import Union
 
 import torch
 
+__all__ = ["embedding_transitions", "viterbi"]
+
 
 def viterbi(unary: torch.Tensor, transition: Union[torch.Tensor, float]) -> torch.Tensor:
     """The path minimising sum_n unary[n, k_n] + sum_n transition[k_{n-1}, k_n].
