@@ -32,12 +32,13 @@ def _cannot_read(path: Path, error: Exception) -> AudioFileError:
     return AudioFileError(f"{path}: cannot read audio ({reason})")
 
 
-def open_audio(path: PathLike, check_length: bool = True) -> soundfile.SoundFile:
+def open_audio(path: PathLike, strict: bool = True) -> soundfile.SoundFile:
     """Open `path` for reading; use the result as a context manager.
 
-    check_length: refuse a WAV/AIFF whose header declares more audio than the file
-    holds (truncated, or a forged length): libsndfile reads it as the shorter file
-    and only notes it in its log, so the result would silently be short.
+    strict: also refuse a file without samples, and a WAV/AIFF whose header declares
+    more audio than the file holds (truncated, or a forged length): libsndfile reads
+    it as the shorter file and only notes it in its log, so the result would silently
+    be short.
     """
     path = Path(path)
     if not path.is_file():
@@ -46,12 +47,20 @@ def open_audio(path: PathLike, check_length: bool = True) -> soundfile.SoundFile
         f = soundfile.SoundFile(str(path))
     except _DECODE_ERRORS as e:
         raise _cannot_read(path, e) from None
-    found = _SHORT_DATA.search(f.extra_info) if check_length else None
-    if found and int(found.group(1)) > int(found.group(2)):
+    problem = _not_whole(f) if strict else None
+    if problem:
         f.close()
-        raise AudioFileError(f"{path}: truncated or damaged: its header declares "
-                             f"{found.group(1)} bytes of audio, the file holds {found.group(2)}")
+        raise AudioFileError(f"{path}: {problem}")
     return f
+
+
+def _not_whole(f: soundfile.SoundFile) -> Optional[str]:
+    """Why an opened file cannot be read whole (truncated, empty), or None."""
+    found = _SHORT_DATA.search(f.extra_info)
+    if found and int(found.group(1)) > int(found.group(2)):
+        return (f"truncated or damaged: its header declares {found.group(1)} bytes of audio, "
+                f"the file holds {found.group(2)}")
+    return "empty (no audio samples)" if f.frames == 0 else None
 
 
 def _read(f: soundfile.SoundFile, path: Path, frames: int = -1) -> np.ndarray:
@@ -70,18 +79,12 @@ def _mono(frames: np.ndarray, path: Path) -> np.ndarray:
     return mono
 
 
-def _require_frames(f: soundfile.SoundFile, path: Path) -> None:
-    if f.frames == 0:
-        raise AudioFileError(f"{path}: empty (no audio samples)")
-
-
 def load_audio(path: PathLike, sampling_rate: int, max_seconds: Optional[float] = None) -> np.ndarray:
     """Read `path` -> float32 [T] mono at `sampling_rate`, only its first `max_seconds`
     if given. Raises AudioFileError for a missing, unreadable, truncated or empty
     file, or one holding NaN or inf."""
     path = Path(path)
     with open_audio(path) as f:
-        _require_frames(f, path)
         frames = -1 if max_seconds is None else max(1, int(round(max_seconds * f.samplerate)))
         audio = _read(f, path, frames)
         rate = f.samplerate
@@ -104,7 +107,6 @@ def read_blocks(path: PathLike, rate: int, block: int = 1 << 16) -> Iterator[np.
     file, so the pieces join without seams."""
     path = Path(path)
     with open_audio(path) as f:
-        _require_frames(f, path)
         stream = None if f.samplerate == rate else soxr.ResampleStream(
             f.samplerate, rate, 1, dtype="float32", quality=QUALITY)
         while True:
@@ -126,5 +128,5 @@ def read_wav(path: PathLike) -> Tuple[np.ndarray, int]:
     returned unchanged. The header's length is not checked (a sound a crashed
     writer left is read as far as it goes)."""
     path = Path(path)
-    with open_audio(path, check_length=False) as f:
+    with open_audio(path, strict=False) as f:
         return _read(f, path).T.copy(), int(f.samplerate)

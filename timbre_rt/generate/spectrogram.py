@@ -71,7 +71,7 @@ def array_spectrogram(audio: np.ndarray, rate: int, *, n_fft: int = N_FFT,
 def file_spectrogram(path: PathLike, *, n_fft: int = N_FFT,
                      max_columns: int = MAX_COLUMNS) -> Spectrogram:
     """The spectrogram of an audio file (channels averaged), reading one window per column."""
-    with open_audio(path, check_length=False) as f:  # AudioFileError naming the file
+    with open_audio(path, strict=False) as f:  # AudioFileError naming the file
         def read(start: int, n: int) -> np.ndarray:
             lo = max(start, 0)
             f.seek(min(lo, f.frames))
