@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Tuple
 
 import numpy as np
-import torch
 
 from ..models.discrete.table import CodeTable
+from .decode import decode_codes
 
 __all__ = ["centroid_order", "plot_traversal", "traversal", "write_table"]
 
@@ -51,11 +51,7 @@ def traversal(model, table: CodeTable, hold: float = 0.25, level_db: float = -20
     tail = f.window // f.hop  # let the last code ring out
     codes = np.concatenate([codes, np.full(tail, codes[-1])])
     gains = np.concatenate([gains, np.zeros(tail)])
-    z = torch.tensor(np.stack([codes, gains])[None], dtype=torch.float32)
-    with torch.no_grad():
-        model.reset()
-        audio = model.decode(z)[0, 0].numpy()
-        model.reset()
+    audio = decode_codes(model, codes, gains).astype(np.float32)
     return audio, order
 
 

@@ -8,6 +8,7 @@ import torch
 
 from ..models.discrete.table import CodeTable
 from .targets import TargetError, Targets, targets_like
+from .decode import decode_codes
 from .viterbi import embedding_transitions, viterbi
 
 __all__ = ["SynthResult", "descriptor_errors", "frame_costs", "synthesize"]
@@ -92,11 +93,7 @@ def synthesize(
         # Capped at 0 dB RMS: a faint code is not worth a clipped output.
         curve = np.minimum(10.0 ** ((values["loudness"] - own) / 20.0), 1.0)
         gains = np.where(np.isnan(curve), gains, curve)
-    z = torch.tensor(np.stack([codes, gains])[None], dtype=torch.float32)
-    with torch.no_grad():
-        model.reset()
-        audio = model.decode(z)[0, 0, :total].double().numpy()
-        model.reset()
+    audio = decode_codes(model, codes, gains, values.get("f0"), values.get("f0_confidence"))[:total]
     result = SynthResult(audio.astype(np.float32), f.sampling_rate, codes, gains, times=centres)
     if measure:
         result.achieved = targets_like(audio, f)

@@ -44,6 +44,12 @@ RANGES = {
     "discriminator.feature_weight": _NON_NEGATIVE,
     # discrete
     "frames.gain_floor": Field(float, above=0),
+    "frames.synthesis": Field(str, choices=("loops", "harmonic")),
+    "harmonic.harmonics": Field(int, min=1, max=512),
+    "harmonic.noise_bands": Field(int, min=2, max=1025),
+    "harmonic.f0_min": Field(float, min=10, max=2000),
+    "harmonic.f0_max": Field(float, min=20, max=12000),
+    "harmonic.threshold": Field(float, above=0, max=1),
     "encoder.layers": _COUNT_OR_ZERO,
     "decoder.layers": _COUNT_OR_ZERO,
     "vq.codes": Field(int, min=2),

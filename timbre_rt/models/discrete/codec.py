@@ -17,6 +17,9 @@ from .vqvae import VQVAE
 # Default weights of the descriptors in the choice of codes (others: 1). The voicing
 # confidence is a hint, not a target worth a pitch or a brightness.
 DEFAULT_WEIGHTS = {"loudness": 0.0, "f0_confidence": 0.25}
+# With the harmonic decoder the pitch channel plays f0, whatever the code: a code is
+# chosen for its timbre only.
+HARMONIC_WEIGHTS = {"loudness": 0.0, "f0": 0.0, "f0_confidence": 0.0}
 
 
 class DiscreteCodec(StreamingModel):
@@ -39,7 +42,8 @@ class DiscreteCodec(StreamingModel):
     descriptor_names: List[str]
 
     def __init__(self, cfg: DiscreteConfig, vqvae: VQVAE):
-        super().__init__(cfg.sampling_rate, "discrete", ["code", "gain"])
+        latents = ["code", "gain"] + (["pitch", "periodicity"] if cfg.harmonic_synthesis else [])
+        super().__init__(cfg.sampling_rate, "discrete", latents)
         f, v = cfg.frames, cfg.vq
         self.net = vqvae.net
         self.codebook = vqvae.quantizer.codebook
@@ -49,7 +53,8 @@ class DiscreteCodec(StreamingModel):
         self.f0_min = float(cfg.descriptors.f0_min)
         self.f0_max = float(cfg.descriptors.f0_max)
         self.picker = CodePicker(cfg.descriptors.stay_bonus)
-        self.live_synthesis = LoopSynthesis(f.window, f.hop)  # its own stream state
+        if not cfg.harmonic_synthesis:
+            self.live_synthesis = LoopSynthesis(f.window, f.hop)  # its own stream state
         names = list(DESCRIPTOR_NAMES)
         d = len(names)
         self.descriptor_names = names
@@ -58,10 +63,11 @@ class DiscreteCodec(StreamingModel):
         self.register_buffer("descriptor_mean", torch.zeros(d))
         self.register_buffer("descriptor_std", torch.ones(d))
         self.register_buffer("standard_table", torch.zeros(v.codes, d))
-        self.register_buffer("synth_weights", torch.tensor([DEFAULT_WEIGHTS.get(n, 1.0) for n in names]))
+        weights = HARMONIC_WEIGHTS if cfg.harmonic_synthesis else DEFAULT_WEIGHTS
+        self.register_buffer("synth_weights", torch.tensor([weights.get(n, 1.0) for n in names]))
         delay = cfg.delay
-        self.declare_method("encode", 1, 1, 2, f.hop)
-        self.declare_method("decode", 2, f.hop, 1, 1, latency=delay)
+        self.declare_method("encode", 1, 1, len(latents), f.hop)
+        self.declare_method("decode", len(latents), f.hop, 1, 1, latency=delay)
         self.declare_method("forward", 1, 1, 1, 1, latency=delay)
         self.declare_method("synthesize", d + 1, f.hop, 1, 1, latency=delay)
 
@@ -105,11 +111,24 @@ class DiscreteCodec(StreamingModel):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode(x))
 
+    @torch.jit.unused
+    def held_decode(self, z: torch.Tensor) -> torch.Tensor:
+        """decode of [code, gain] frames [B, 2, N], the codes' descriptors are measured on."""
+        return self.decode(z)
+
+    @torch.jit.unused
+    def streaming_synthesis(self) -> bool:
+        return self.net.synthesis.overlap_add.streaming
+
 
 def build_codec(cfg: DiscreteConfig, state: dict) -> DiscreteCodec:
     """The exportable codec from the training stage's VQVAE weights (no descriptors yet)."""
     vqvae = VQVAE(cfg)
     vqvae.load_state_dict(state)
+    if cfg.harmonic_synthesis:
+        from .harmonic_codec import HarmonicDiscreteCodec
+
+        return HarmonicDiscreteCodec(cfg, vqvae).eval()
     return DiscreteCodec(cfg, vqvae).eval()
 
 
@@ -120,10 +139,10 @@ def describe_codes(codec: DiscreteCodec, seconds: float = 0.25, progress: bool =
     """
     framing = Framing(codec.sampling_rate, codec.frame_window, codec.frame_hop,
                       codec.f0_min, codec.f0_max)
-    streaming = codec.net.synthesis.overlap_add.streaming
+    streaming = codec.streaming_synthesis()
     set_streaming(codec.net.synthesis, False)
     try:
-        table = code_descriptors(codec.decode, codec.codes, framing, seconds, progress)
+        table = code_descriptors(codec.held_decode, codec.codes, framing, seconds, progress)
     finally:
         set_streaming(codec.net.synthesis, streaming)
     codec.set_descriptors(table)

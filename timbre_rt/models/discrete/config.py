@@ -11,6 +11,10 @@ from ..continuous.config import StageConfig
 class FrameConfig:
     window: int = 2048  # samples per analysed / decoded frame
     hop: int = 512  # samples between frames: one code per hop
+    # "loops": a code decodes to a waveform loop (pitch on a grid of rate / hop).
+    # "harmonic": to harmonics of the frame's measured pitch plus noise (see
+    # harmonic_frames.py); the latents then carry pitch and periodicity.
+    synthesis: str = "loops"
     # Frames quieter than this RMS are scaled up as if they had it: below it
     # (digital silence, dither) the code cannot be level invariant anyway.
     gain_floor: float = 1e-5
@@ -20,6 +24,17 @@ class FrameConfig:
 class MLPConfig:
     hidden: int = 512
     layers: int = 2  # hidden layers
+
+
+@dataclass
+class HarmonicConfig:
+    """The harmonic decoder (frames.synthesis: harmonic) and its pitch analysis."""
+
+    harmonics: int = 64
+    noise_bands: int = 65
+    f0_min: float = 50.0  # causal YIN on each frame's window
+    f0_max: float = 1600.0
+    threshold: float = 0.1
 
 
 @dataclass
@@ -51,6 +66,7 @@ class DiscreteConfig:
     encoder: MLPConfig = field(default_factory=MLPConfig)
     decoder: MLPConfig = field(default_factory=MLPConfig)
     vq: VQConfig = field(default_factory=VQConfig)
+    harmonic: HarmonicConfig = field(default_factory=HarmonicConfig)
     descriptors: DescriptorConfig = field(default_factory=DescriptorConfig)
     vqvae_stage: StageConfig = field(
         default_factory=lambda: StageConfig(steps=20000, segment=8192, learning_rate=5e-4))
@@ -68,10 +84,21 @@ class DiscreteConfig:
                              f"longer than the window {f.window}")
         if self.vq.codes < 2 or self.vq.dim < 1:
             raise ValueError("vq: need codes >= 2 and dim >= 1")
+        h = self.harmonic
+        if self.harmonic_synthesis and self.sampling_rate / h.f0_min + 1 >= f.window // 2:
+            raise ValueError(f"harmonic.f0_min: {h.f0_min} Hz needs frames longer than "
+                             f"{f.window} samples at {self.sampling_rate} Hz")
+
+    @property
+    def harmonic_synthesis(self) -> bool:
+        return self.frames.synthesis == "harmonic"
 
     @property
     def delay(self) -> int:
-        """Samples by which decode(encode(x)) lags x: a frame is decoded where it began."""
+        """Samples by which decode(encode(x)) lags x: a loop is decoded where its frame
+        began; harmonics ramp to their frame's values at its centre."""
+        if self.harmonic_synthesis:
+            return self.frames.window // 2
         return self.frames.window - self.frames.hop
 
     def to_dict(self) -> dict:

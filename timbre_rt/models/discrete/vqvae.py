@@ -25,7 +25,13 @@ class VQVAE(nn.Module):
     def __init__(self, cfg: DiscreteConfig):
         super().__init__()
         v = cfg.vq
-        self.net = FrameCodec(cfg)
+        self.harmonic = cfg.harmonic_synthesis
+        if self.harmonic:
+            from .harmonic_frames import HarmonicFrameCodec
+
+            self.net = HarmonicFrameCodec(cfg)
+        else:
+            self.net = FrameCodec(cfg)
         self.quantizer = VectorQuantizer(
             v.codes, v.dim, decay=v.decay, kmeans_batches=v.kmeans_batches,
             kmeans_iters=v.kmeans_iters, dead_after=v.dead_after, memory=v.memory,
@@ -35,4 +41,10 @@ class VQVAE(nn.Module):
     def forward(self, x: torch.Tensor) -> VQVAEOutput:
         vectors, gains = self.net.analyse(x)
         vq = self.quantizer(vectors)
-        return VQVAEOutput(self.net.synthesise(vq.quantized, gains), gains, vq)
+        if self.harmonic:
+            with torch.no_grad():
+                f0, periodicity = self.net.pitch(x)
+            audio = self.net.synthesise(vq.quantized, gains, f0, periodicity)
+        else:
+            audio = self.net.synthesise(vq.quantized, gains)
+        return VQVAEOutput(audio, gains, vq)
