@@ -53,3 +53,21 @@ def chain_reference(path: str, signal: np.ndarray, encoder_latency: int, decoder
         module.reset()
         y = module.decode(z)[0].numpy()
     return delayed(y, decoder_latency)
+
+
+def assert_engine_streams_like_one_call(path: str, method: str, signal: np.ndarray, block: int,
+                                        buffer: int = 256, atol: float = 1e-4) -> None:
+    """The C++ engine fed `block` samples per call gives the whole-signal Python call of an
+    audio-rate `method` (signal: [C_in, T]), `buffer` samples later, and reports that
+    latency plus the model's own."""
+    from timbre_rt import Engine
+
+    module = torch.jit.load(path)
+    module.reset()
+    with torch.no_grad():
+        whole = getattr(module, method)(torch.from_numpy(signal)[None])[0].numpy()
+    engine = Engine(path, method=method, buffer=buffer, sync=True)
+    out = stream_in_blocks(engine, signal, block)
+    # The reported latency includes the model's own delay, already inside `whole`.
+    assert engine.latency == buffer + getattr(module, f"{method}_latency")
+    np.testing.assert_allclose(out, delayed(whole, buffer), atol=atol)

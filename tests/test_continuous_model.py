@@ -14,7 +14,7 @@ from timbre_rt.models.continuous import (
 )
 
 from continuous_fixtures import RATE, TINY_YAML, tiny_config
-from streaming import delayed, hold, stream_in_blocks
+from streaming import assert_engine_streams_like_one_call, delayed, hold, stream_in_blocks
 
 
 @pytest.fixture(scope="module")
@@ -45,16 +45,8 @@ def test_contract_metadata(codec_path):
 
 @pytest.mark.parametrize("block", [64, 100, 256])
 def test_engine_streams_decode_encode_exactly(codec_path, block):
-    m = torch.jit.load(codec_path)
     x = (np.random.default_rng(1).standard_normal((1, 128 * 40)) * 0.2).astype(np.float32)
-    m.reset()
-    with torch.no_grad():
-        whole = m.forward(torch.from_numpy(x)[None])[0].numpy()
-    engine = Engine(codec_path, method="forward", buffer=256, sync=True)
-    out = stream_in_blocks(engine, x, block)
-    # The reported latency includes the model's own delay, already inside `whole`.
-    assert engine.latency == 256 + m.forward_latency
-    np.testing.assert_allclose(out, delayed(whole, 256), atol=1e-4)
+    assert_engine_streams_like_one_call(codec_path, "forward", x, block)
 
 
 def test_engine_streams_encode_at_frame_rate(codec_path):

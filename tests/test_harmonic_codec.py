@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 import torch
 
-from timbre_rt import Engine, read_model_info
+from timbre_rt import read_model_info
 from timbre_rt.export import export_model
 from timbre_rt.models.continuous import ContinuousConfig, HarmonicCodec, MelVAE, build_vocoder, make_codec
 from timbre_rt.nn.yin import StreamingYin
 
 from continuous_fixtures import RATE, tiny_harmonic_config
-from streaming import delayed, stream_in_blocks
+from streaming import assert_engine_streams_like_one_call
 
 
 @pytest.fixture(scope="module")
@@ -83,16 +83,9 @@ def test_decode_clamps_hostile_pitch_and_periodicity(codec_path):
 
 @pytest.mark.parametrize("block", [64, 100, 256])
 def test_engine_streams_the_chain_exactly(codec_path, block):
-    m = torch.jit.load(codec_path)
     x = (np.random.default_rng(1).standard_normal((1, 128 * 40)) * 0.2).astype(np.float32)
     x += tone(330.0, 128 * 40 / RATE)[0].numpy()
-    m.reset()
-    with torch.no_grad():
-        whole = m.forward(torch.from_numpy(x)[None])[0].numpy()
-    engine = Engine(codec_path, method="forward", buffer=256, sync=True)
-    out = stream_in_blocks(engine, x, block)
-    assert engine.latency == 256 + m.forward_latency
-    np.testing.assert_allclose(out, delayed(whole, 256), atol=1e-4)
+    assert_engine_streams_like_one_call(codec_path, "forward", x, block)
 
 
 def test_config_refuses_a_pitch_range_the_window_cannot_hold():

@@ -16,6 +16,15 @@ __all__ = ["RANGES", "read_model_config"]
 _NON_NEGATIVE = Field(float, min=0)
 _COUNT_OR_ZERO = Field(int, min=0)
 _DB = Field(float, min=-200, max=50)
+# The harmonic decoders' synthesiser and pitch analysis (both model kinds).
+_HARMONIC = {"harmonics": Field(int, min=1, max=512), "noise_bands": Field(int, min=2, max=1025)}
+_PITCH = {"f0_min": Field(float, min=10, max=2000), "f0_max": Field(float, min=20, max=12000),
+          "threshold": Field(float, above=0, max=1)}
+
+
+def _under(section: str, fields: dict) -> dict:
+    return {f"{section}.{name}": field for name, field in fields.items()}
+
 
 RANGES = {
     # shared by both kinds
@@ -36,20 +45,13 @@ RANGES = {
     "vae.loudness_max_db": _DB,
     "vocoder.delay": _COUNT_OR_ZERO,
     "vocoder.kind": Field(str, choices=("melgan", "harmonic")),
-    "vocoder.harmonics": Field(int, min=1, max=512),
-    "vocoder.noise_bands": Field(int, min=2, max=1025),
-    "pitch.f0_min": Field(float, min=10, max=2000),
-    "pitch.f0_max": Field(float, min=20, max=12000),
-    "pitch.threshold": Field(float, above=0, max=1),
+    **_under("vocoder", _HARMONIC),
+    **_under("pitch", _PITCH),
     "discriminator.feature_weight": _NON_NEGATIVE,
     # discrete
     "frames.gain_floor": Field(float, above=0),
     "frames.synthesis": Field(str, choices=("loops", "harmonic")),
-    "harmonic.harmonics": Field(int, min=1, max=512),
-    "harmonic.noise_bands": Field(int, min=2, max=1025),
-    "harmonic.f0_min": Field(float, min=10, max=2000),
-    "harmonic.f0_max": Field(float, min=20, max=12000),
-    "harmonic.threshold": Field(float, above=0, max=1),
+    **_under("harmonic", {**_HARMONIC, **_PITCH}),
     "encoder.layers": _COUNT_OR_ZERO,
     "decoder.layers": _COUNT_OR_ZERO,
     "vq.codes": Field(int, min=2),
