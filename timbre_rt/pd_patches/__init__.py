@@ -1,9 +1,12 @@
 """Pd patches written by code: Canvas (boxes as handles, wires between them, numbered by the
-canvas; parse() reads a .pd file back), the example abstractions with one box per latent channel, and
-the descriptor-synthesis example with its model's constants."""
+canvas; parse() reads a .pd file back), the example abstractions with one box per latent channel,
+the offline-edit example for any number of latent channels, and the descriptor-synthesis example
+with its model's constants."""
 from .canvas import Box, Canvas, Wire
 from .descriptor_analysis import descriptors_patch
 from .descriptor_synth import Descriptor, descriptor_synth_patch, descriptors_of
 from .latent_fanout import latents_patch
+from .offline_edit import offline_edit_patch
 
-__all__ = ["Box", "Canvas", "Descriptor", "descriptor_synth_patch", "descriptors_of", "descriptors_patch", "latents_patch", "Wire"]
+__all__ = ["Box", "Canvas", "Descriptor", "descriptor_synth_patch", "descriptors_of", "descriptors_patch", "latents_patch",
+           "offline_edit_patch", "Wire"]
