@@ -41,6 +41,9 @@ class StreamingYin(nn.Module):
         self.silent = SILENT_MEAN_SQUARE  # TorchScript reads attributes, not globals
         self.n_fft = 1 << (2 * frame - 1).bit_length()
         self.register_buffer("lags", torch.arange(max_lag + 1, dtype=torch.float32), persistent=False)
+        # Candidate lags' positions, and the position "none found" (one past the last).
+        self.register_buffer("positions", torch.arange(max_lag - min_lag), persistent=False)
+        self.none_found = max_lag - min_lag
 
     def difference(self, frames: torch.Tensor) -> torch.Tensor:
         """frames: [B, L, frame] -> cumulative-mean-normalised difference [B, L, max_lag + 1]."""
@@ -52,9 +55,7 @@ class StreamingYin(nn.Module):
         shifted = power[..., w : w + lags] - power[..., :lags]  # energy of x[lag : lag + w]
         diff = torch.clamp(shifted[..., :1] + shifted - 2.0 * corr, min=0.0)
         running = torch.cumsum(diff, dim=-1)
-        norm = diff * self.lags / torch.clamp(running, min=1e-12)
-        norm[..., 0] = 1.0
-        return norm
+        return diff * self.lags / torch.clamp(running, min=1e-12)  # lag 0 (0 / 0) is never read
 
     def forward(self, x: torch.Tensor):
         frames = self.frames(x)  # [B, L, frame]
@@ -63,20 +64,16 @@ class StreamingYin(nn.Module):
         mid = norm[..., lo:hi]  # lags lo .. hi - 1, each with both neighbours
         left, right = norm[..., lo - 1 : hi - 1], norm[..., lo + 1 : hi + 1]
         dips = (mid < self.threshold) & (mid <= left) & (mid < right)
-        index = torch.arange(hi - lo, device=x.device).expand_as(mid)
-        beyond = torch.full_like(index, hi - lo)
-        first = torch.where(dips, index, beyond).min(dim=-1).values
-        best = mid.argmin(dim=-1)
-        pick = torch.where(first < hi - lo, first, best)  # [B, L]
+        first = torch.where(dips, self.positions, self.none_found).min(dim=-1).values
+        pick = torch.where(first < self.none_found, first, mid.argmin(dim=-1))  # [B, L]
         at = pick.unsqueeze(-1)
         a, b, c = left.gather(-1, at), mid.gather(-1, at), right.gather(-1, at)
         curve = a - 2.0 * b + c
-        shift = torch.where(curve > 1e-9, 0.5 * (a - c) / torch.clamp(curve, min=1e-9),
-                            torch.zeros_like(b))
-        lag = pick.unsqueeze(-1).to(x.dtype) + lo + torch.clamp(shift, -0.5, 0.5)
+        shift = torch.where(curve > 1e-9, 0.5 * (a - c) / torch.clamp(curve, min=1e-9), 0.0)
+        lag = at.to(x.dtype) + lo + torch.clamp(shift, -0.5, 0.5)
         f0 = (self.sampling_rate / lag).squeeze(-1)
-        loud = frames[..., -self.window :].square().mean(-1) > self.silent
-        periodicity = torch.clamp(1.0 - b.squeeze(-1), 0.0, 1.0) * loud.to(x.dtype)
+        heard = frames[..., -self.window :].square().mean(-1) > self.silent  # silence: no pitch
+        periodicity = torch.where(heard, torch.clamp(1.0 - b.squeeze(-1), 0.0, 1.0), 0.0)
         return f0.unsqueeze(1), periodicity.unsqueeze(1)
 
 
