@@ -5,10 +5,11 @@ decode them back to sound, for a model with any number of latent channels.
 
 The arrays are named z0 .. z{N-1} whatever the channels are (scripts and tests address them
 so); `names` (the model's latent_names) only says, in the patch's comments, what the channels
-that are not z<k> hold, and sets their arrays' drawn ranges. One box per channel is laid out
-in rows (6 objects, or 4 graphs, a row); what lies below a row block moves down as the block
-grows, and a subpatch's window grows with it. With the 17 channels of the first continuous
-model (z0..z15, loudness) the text is the committed hand-written patch, byte for byte."""
+that are not z<k> hold, and sets their arrays' drawn ranges. The boxes of one per channel
+are laid out in rows as in the hand-written patch (6 objects, 3 tables or 4 graphs a row); what
+lies below a block of rows moves down as the block grows, and a subpatch's window with it.
+With the 17 channels of the first continuous model (z0..z15, loudness) the text is the
+hand-written patch, byte for byte."""
 import re
 from typing import Dict, List, Sequence, Tuple
 
@@ -77,7 +78,8 @@ def _encode(n: int, model: str) -> Canvas:
     tables_y = max(660, 20 + 17 * (n + 2) + 20)
     left_bottom = 870 + grow + 60 * (_rows(n, 6) - 1)
     right_bottom = tables_y + 40 + 30 * (_rows(n, 3) - 1)
-    c = Canvas(1400, 1000 + max(0, max(left_bottom, right_bottom) - 990), x=80, y=80)
+    bottom = max(left_bottom, right_bottom)
+    c = Canvas(1400, 1000 if bottom <= 990 else bottom + 50, x=80, y=80)  # 990: the 17 channels' last row
     r_open = c.obj(20, 20, "r oe-open")
     read = c.msg(20, 50, "read -resize \\$1 oe-source")
     sf = c.obj(20, 80, "soundfiler")
