@@ -124,9 +124,9 @@ def _pitch_note(names: List[str]) -> str:
     """What the channels hold, when one is the pitch: '' otherwise."""
     if "pitch" not in names:
         return ""
-    return (f"This model's {len(names)} latent channels ({_channel_list(names)}) are all mixed so \\, the pitch "
-            f"(z{names.index('pitch')} \\, in MIDI notes) too: linearly in notes \\, so between corners of "
-            "different pitches the sound glides from one pitch to the other.")
+    return (f"All {len(names)} latent channels of this model ({_channel_list(names)}) are mixed with these "
+            f"weights \\, the pitch (z{names.index('pitch')} \\, MIDI notes) linearly in notes: between corners "
+            "of different pitches the sound glides from one pitch to the other.")
 
 
 def interpolation_plane_patch(names: List[str], model: str = MODEL) -> str:
@@ -184,7 +184,7 @@ def interpolation_plane_patch(names: List[str], model: str = MODEL) -> str:
     dot = c.obj(760, 420, "s ip-dot")
     note = _pitch_note(names)
     if note:
-        c.text(620, 480, f"{note}, f 36")
+        c.text(610, 480, f"{note}, f 36")  # between [; ip-info info( (to x 597) and the window's edge (880)
     for j in range(len(CORNERS)):
         c.connect([(pick[j], 0, panel[j], 0), (panel[j], 0, s_open[j], 0)])
     c.connect([(r_xy, 0, xy, 0), (xy, 0, set_x, 0), (xy, 1, set_y, 0), (load, 0, start, 0),
