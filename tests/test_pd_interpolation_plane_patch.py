@@ -1,0 +1,227 @@
+"""interpolation_plane_patch(names): interpolation-plane.pd written for any number of latent channels.
+
+With the 17 channels of the first continuous model it is the committed example, byte for
+byte; with the 19 of the harmonic one (z0..z15, pitch, periodicity, loudness) each corner's
+[encoder~] outlets 0..18 go through one [*~] each (times the corner's weight) into
+[decoder~] inlets 0..18, a comment says the pitch glides, nothing new overlaps as the rows
+grow, and the patch renders in headless Pd with a 19-channel test model as the committed one
+does with a 17-channel one (tests/test_generate_pd.py)."""
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+import torch
+
+from test_generate_pd import PD_RATE, MODEL_RATE, best_match, below, python_chain, tone, write
+from test_pd_offline_edit_patch import extent as text_extent
+from timbre_rt.export import export_model
+from timbre_rt.models import ToyCodec
+from timbre_rt.pd_patches import Canvas, interpolation_plane_patch
+from timbre_rt.pd_render import PD_EXTERNALS
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "pd_externals" / "examples" / "interpolation-plane.pd"
+Z = [f"z{k}" for k in range(16)]
+NAMES17 = Z + ["loudness"]
+NAMES19 = Z + ["pitch", "periodicity", "loudness"]
+
+
+def subpatch(c: Canvas, name: str) -> Canvas:
+    (box,) = [b for b in c.boxes if b.kind == "restore" and b.text.split(",")[0] == f"pd {name}"]
+    return box.inner
+
+
+def example_names() -> list:
+    """The channels of the committed example: 17 (hand-written for the first model) until it
+    is regenerated for the 19 of the harmonic one; [pd mix] has one [*~] per corner and channel."""
+    n = len(subpatch(Canvas.parse(EXAMPLE.read_text()), "mix").find(r"^\*~$")) // 4
+    return {17: NAMES17, 19: NAMES19}[n]
+
+
+def test_the_committed_example_is_what_the_function_writes():
+    assert interpolation_plane_patch(example_names()) == EXAMPLE.read_text()
+
+
+def test_the_committed_example_same_boxes_and_wires_as_parsed():
+    """The same, canvas by canvas: should the bytes ever part (a record Pd rewrites), the
+    boxes (kind, text) and the wires still have to agree."""
+    ours, theirs = Canvas.parse(interpolation_plane_patch(example_names())), Canvas.parse(EXAMPLE.read_text())
+
+    def walk(a: Canvas, b: Canvas):
+        assert [(x.kind, x.text) for x in a.boxes] == [(x.kind, x.text) for x in b.boxes]
+        assert a.connections() == b.connections()
+        for x, y in zip(a.boxes, b.boxes):
+            if x.inner is not None:
+                walk(x.inner, y.inner)
+
+    walk(ours, theirs)
+
+
+@pytest.mark.parametrize("n", [1, 17, 19, 20, 21, 45])
+def test_every_channel_of_every_corner_is_mixed_into_its_decoder_inlet(n):
+    names = Z[:n] if n <= 16 else [f"z{k}" for k in range(n - 3)] + ["pitch", "periodicity", "loudness"]
+    mix = subpatch(Canvas.parse(interpolation_plane_patch(names)), "mix")
+    wires = set(mix.connections())
+    encoders = mix.find(r"^encoder~ ")
+    (decoder,) = mix.find(r"^decoder~ ")
+    (show,) = mix.find(r"^print interpolation-plane$")
+    times = {b.index for b in mix.find(r"^\*~$")}
+    assert len(encoders) == 4 and len(times) == 4 * n
+    for corner, encoder in zip("abcd", encoders):
+        (weight,) = mix.find(rf"^r ip-w{corner}$")
+        (ramp,) = [sink for source, _, sink, _ in wires if source == weight.index]  # [$1 20(
+        (line,) = [mix.boxes[sink] for source, _, sink, _ in wires if source == ramp]
+        assert line.text == "line~"
+        for k in range(n):
+            # outlet k of this corner's encoder~ -> one [*~] (times its weight) -> decoder~ inlet k
+            (mul,) = [sink for source, outlet, sink, inlet in wires
+                      if (source, outlet, inlet) == (encoder.index, k, 0)]
+            assert mul in times
+            assert (line.index, 0, mul, 1) in wires
+            assert [(s, o, i) for s, o, d, i in wires if s == mul] == [(mul, 0, k)]
+            assert (mul, 0, decoder.index, k) in wires
+        assert (encoder.index, n, show.index, 0) in wires  # the info outlet follows the n signals
+        assert max(o for s, o, _, _ in wires if s == encoder.index) == n
+    inlets = sorted(i for s, _, d, i in wires if d == decoder.index and s in times)
+    assert inlets == sorted(list(range(n)) * 4)  # four corners into each inlet 0..n-1, nothing beyond
+
+
+def test_the_pitch_is_said_to_glide():
+    c = Canvas.parse(interpolation_plane_patch(NAMES19))
+    (note,) = c.find(r"glides")
+    assert note.text.startswith("All 19 latent channels of this model (z0..z15 \\, pitch \\, periodicity \\, loudness)")
+    assert "the pitch (z16 \\, MIDI notes) linearly in notes" in note.text
+    assert "from one pitch to the other" in note.text
+    for names in (NAMES17, Z):
+        assert Canvas.parse(interpolation_plane_patch(names)).find("glides") == []
+
+
+def test_the_model_path_goes_into_the_five_objects_and_the_comment():
+    text = interpolation_plane_patch(NAMES19, model="/elsewhere/m.ts")
+    assert text.count("encoder~ /elsewhere/m.ts 2048;") == 4
+    assert text.count("decoder~ /elsewhere/m.ts 2048;") == 1
+    assert "model: /elsewhere/m.ts (relative to this patch)" in text
+    assert "continuous.ts" not in text
+
+
+@pytest.mark.parametrize("bad", [[], ["z0", "a b"], ["z0", "x;y"], ["z0", ""], ["z0", "\\$1"]])
+def test_refuses_names_pd_cannot_hold(bad):
+    with pytest.raises(ValueError):
+        interpolation_plane_patch(bad)
+
+
+# --- layout: estimated extents (font 12), as in test_pd_offline_edit_patch -----------------
+
+def extent(box) -> tuple:
+    """A slider's or canvas's size from its arguments, a box's from its text."""
+    words = box.text.split()
+    if box.kind == "obj" and words[0] in ("hsl", "vsl"):
+        return box.x, box.y, box.x + int(words[1]), box.y + int(words[2])
+    if box.kind == "obj" and words[0] == "cnv":
+        return box.x, box.y, box.x + int(words[2]), box.y + int(words[3])
+    return text_extent(box)
+
+
+def overlaps(c: Canvas, where: str = "top") -> list:
+    """Boxes that overlap; a [cnv] is a background (the plane, the dot on it), not counted."""
+    placed = [b for b in c.boxes if b.x is not None and not b.text.startswith("cnv ")]
+    found = []
+    for i, a in enumerate(placed):
+        ax0, ay0, ax1, ay1 = extent(a)
+        for b in placed[i + 1:]:
+            bx0, by0, bx1, by1 = extent(b)
+            if ax0 < bx1 and bx0 < ax1 and ay0 < by1 and by0 < ay1:
+                found.append((where, a.text[:40], b.text[:40]))
+    for b in c.boxes:
+        if b.inner is not None and b.text != "graph":
+            found += overlaps(b.inner, b.text)
+    return found
+
+
+def beyond(c: Canvas) -> list:
+    """Boxes past their window's right or bottom edge, on the top canvas and in [pd mix] (the
+    canvases whose contents depend on the channels)."""
+    mix = subpatch(c, "mix")
+    return [(where, b.text[:40]) for where, canvas in (("top", c), ("pd mix", mix))
+            for b in canvas.boxes if b.x is not None and (extent(b)[2] > canvas.width or extent(b)[3] > canvas.height)]
+
+
+# Overlaps of the hand-written 17-channel layout, seen under Xvfb too: the multi-line [expr]s
+# of [pd weights] and [pd batch] on the boxes below them, [pd batch]'s setup message on
+# [symbol], the D encoder~ touching [r ip-cfg]. Kept so that the 17-channel patch stays the
+# committed one; none of them depends on the channel count.
+KNOWN = {("pd weights", "expr (1-ip_x)*(1-ip_y) \\; ip_x*(1-ip_y) ", "s ip-wa"),
+         ("pd weights", "expr (1-ip_x)*(1-ip_y) \\; ip_x*(1-ip_y) ", "s ip-wb"),
+         ("pd mix", "encoder~ ../../models/continuous.ts 2048", "r ip-cfg"),
+         ("pd batch", "symbol", "\\; ip-cfg sync 1 \\; ip-out resize \\$1 \\;"),
+         ("pd batch", "expr ip_secs*1000 \\; ip_secs*500", "0 \\, 1 \\$1"),
+         ("pd batch", "expr ip_secs*1000 \\; ip_secs*500", "expr ip_secs*1000")}
+
+
+@pytest.mark.parametrize("n", [1, 17, 19, 20, 21, 40, 45])
+def test_nothing_new_overlaps_as_the_channels_grow(n):
+    names = Z[:n] if n <= 16 else [f"z{k}" for k in range(n - 3)] + ["pitch", "periodicity", "loudness"]
+    c = Canvas.parse(interpolation_plane_patch(names))
+    assert set(overlaps(c)) <= KNOWN
+    assert beyond(c) == []
+
+
+def test_the_known_overlaps_are_the_hand_written_ones():
+    assert set(overlaps(Canvas.parse(interpolation_plane_patch(NAMES17)))) == KNOWN
+
+
+# --- rendered in headless Pd with a 19-channel model ------------------------------------
+
+@pytest.fixture(scope="module")
+def model19(tmp_path_factory):
+    """19 channels, frame 512 at 24 kHz (as the harmonic continuous model); no biases, so
+    silent latents decode to silence."""
+    codec = ToyCodec(sampling_rate=MODEL_RATE, latent_channels=19, strides=(8, 8, 8), hidden=8)
+    with torch.no_grad():
+        for name, p in codec.named_parameters():
+            if name.endswith("bias"):
+                p.zero_()
+    path = tmp_path_factory.mktemp("pd_model19") / "toy19.ts"
+    export_model(codec, path, chunk_sizes=[512, 2048], seconds=0.2)
+    return str(path)
+
+
+def render(model: str, folder: Path, message: str) -> str:
+    """The 19-channel patch with `model`, run headless with one -send message -> stderr."""
+    patch = folder / "interpolation-plane.pd"
+    patch.write_text(interpolation_plane_patch(NAMES19, model=model))
+    run = subprocess.run(
+        ["pd", "-nogui", "-nosound", "-batch", "-stderr", "-r", str(PD_RATE), "-path", str(PD_EXTERNALS),
+         "-open", str(patch), "-send", message],
+        capture_output=True, text=True, timeout=120, cwd=folder)
+    assert run.returncode == 0, run.stderr
+    for bad in ("couldn't create", "error", "connection failed", "no such object"):
+        assert bad not in run.stderr, run.stderr
+    return run.stderr
+
+
+def test_nineteen_channels_equal_anchors_is_the_plain_chain(model19, tmp_path):
+    # Weights always sum to 1: with four equal anchors, any path gives decode(encode(x)).
+    x = tone(2.0, 220.0)
+    src, out = write(tmp_path / "a.wav", x), tmp_path / "out.wav"
+    render(model19, tmp_path, f"interpolation-plane-batch {src} {src} {src} {src} {out} 1.2")
+    y = soundfile.read(out, dtype="float32")[0]
+    assert y.shape == (int(1.2 * PD_RATE),)
+    ref = python_chain(model19, x)
+    corr, lag = best_match(below(y), below(ref), 5000, 30000, range(6000, 20000))  # encoder + decoder latency
+    assert corr > 0.999, (corr, lag)
+    assert abs(np.std(y[lag + 5000 :]) / np.std(ref[5000 : y.size - lag]) - 1) < 0.02
+
+
+def test_nineteen_channels_move_away_from_a(model19, tmp_path):
+    # A is a tone, B, C, D silence: A's weight (1-x)(1-y) is 0 from half the duration on.
+    src = write(tmp_path / "a.wav", tone(2.0, 330.0))
+    silent = write(tmp_path / "silence.wav", np.zeros(PD_RATE))
+    out = tmp_path / "out.wav"
+    render(model19, tmp_path, f"interpolation-plane-batch {src} {silent} {silent} {silent} {out} 1.5")
+    y = soundfile.read(out, dtype="float32")[0]
+    latency = 9566  # encoder + decoder at these settings, as the 17-channel toy (same strides)
+    early = np.std(y[latency + 2400 : latency + 12000])  # A's weight near 1
+    late = np.std(y[-7000:])  # A's weight 0 for 0.4 s already
+    assert early > 1e-6 and late < 0.01 * early, (early, late)
