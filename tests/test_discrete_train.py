@@ -79,6 +79,8 @@ def test_train_export_codebook_synth(dataset, tmp_path, capsys):
     assert 0 < report["usage"] <= 1 and report["perplexity"] >= 1
     assert report["level_invariance"]["-20 dB"] >= 0.95
     assert report["synthesis_error"]
+    assert report["voiced_frames"] > 0 and 0 <= report["pitch_kept"] <= 1
+    assert -60 < report["level_db"] < 20
 
     wav = tmp_path / "like.wav"
     sound = sorted((dataset / "sounds").iterdir())[0]

@@ -17,6 +17,7 @@ from ..models.discrete.table import CodeTable
 from ..nn.loss import MultiResolutionSTFTDistance, MultiScaleMelDistance
 from ..synth.offline import synthesize
 from ..synth.targets import targets_like
+from .pitch import pitch_track, score_pitch, total_score
 
 __all__ = ["DiscreteEval", "evaluate_discrete"]
 
@@ -39,6 +40,11 @@ class DiscreteEval:
     level_invariance: Dict[str, float] = field(default_factory=dict)  # "-10 dB": fraction same codes
     synthesis_error: Dict[str, float] = field(default_factory=dict)  # mean mae_standard per descriptor
     synthesis_files: List[str] = field(default_factory=list)
+    # The input's pYIN-voiced frames whose pitch decode(encode(x)) keeps within 50 cents
+    # (as `eval` measures the continuous model), and the output level over the input's.
+    pitch_kept: float = float("nan")
+    voiced_frames: int = 0
+    level_db: float = float("nan")
     skipped: Dict[str, str] = field(default_factory=dict)  # unreadable file -> why (as `eval`)
 
     def to_dict(self) -> dict:
@@ -54,14 +60,15 @@ def _encode(model, x: torch.Tensor) -> torch.Tensor:
 
 
 def evaluate_discrete(model, data: Union[str, Path], max_files: Optional[int] = None,
-             synth_files: int = 2, progress: bool = True) -> DiscreteEval:
-    """model: a loaded discrete .ts; data: a folder of audio files."""
+             synth_files: int = 2, progress: bool = True, pitch: bool = True) -> DiscreteEval:
+    """model: a loaded discrete .ts; data: a folder of audio files; pitch: measure pitch
+    kept (pYIN on every file: the slow part)."""
     from tqdm import tqdm
 
     table = CodeTable.from_model(model)
     f = table.framing
     files = find_audio_files(data)[:max_files]
-    delay = f.window - f.hop
+    delay = int(model.decode_latency)  # window - hop for loops, window / 2 for harmonics
     mel, stft = MultiScaleMelDistance(f.sampling_rate), MultiResolutionSTFTDistance()
     mels, stfts, weights = [], [], []
     histogram = np.zeros(table.codes)
@@ -69,6 +76,7 @@ def evaluate_discrete(model, data: Union[str, Path], max_files: Optional[int] = 
     synth_errors: Dict[str, List[float]] = {}
     used_for_synth = []
     seconds = 0.0
+    pitch_scores, power_in, power_out = [], 0.0, 0.0
     skipped: Dict[str, str] = {}
     for i, path in enumerate(tqdm(files, desc="evaluate", disable=not progress)):
         try:
@@ -89,6 +97,11 @@ def evaluate_discrete(model, data: Union[str, Path], max_files: Optional[int] = 
         mels.append(float(mel(fake, real)))
         stfts.append(float(stft(fake, real)))
         weights.append(real.size(-1))
+        power_in += float(real.square().sum())
+        power_out += float(fake.square().sum())
+        if pitch:
+            pitch_scores.append(score_pitch(pitch_track(real[0, 0].numpy(), f.sampling_rate),
+                                            pitch_track(fake[0, 0].numpy(), f.sampling_rate)))
         codes, gains = z[0, 0].long().numpy(), z[0, 1].numpy()
         audible = gains > AUDIBLE_RMS
         histogram += np.bincount(codes[audible], minlength=table.codes)
@@ -108,6 +121,7 @@ def evaluate_discrete(model, data: Union[str, Path], max_files: Optional[int] = 
                          f"{unreadable}")
     p = histogram / max(1.0, histogram.sum())
     nz = p[p > 0]
+    kept = total_score(pitch_scores)
     return DiscreteEval(
         files=len(weights), seconds=seconds,
         mel_distance=float(np.average(mels, weights=weights)),
@@ -118,4 +132,6 @@ def evaluate_discrete(model, data: Union[str, Path], max_files: Optional[int] = 
         level_invariance={f"{db:g} dB": s / max(1, n) for db, (s, n) in same.items()},
         synthesis_error={k: float(np.mean(v)) for k, v in synth_errors.items()},
         synthesis_files=used_for_synth, skipped=skipped,
+        pitch_kept=kept.share, voiced_frames=kept.voiced_frames,
+        level_db=float(10.0 * np.log10(max(power_out, 1e-20) / max(power_in, 1e-20))),
     )
