@@ -1,10 +1,12 @@
 """The model file contract shared with the C++ host, and the exporter."""
+from .contract import CONTRACT_VERSION, MethodSpec, ModelContract, read_contract
 from .export import ExportError, ExportReport, export_model
 from .model import StreamingModel
-from .spec import CONTRACT_VERSION, MethodSpec, ModelContract, read_contract
+from .module_info import ContractError
 
 __all__ = [
     "CONTRACT_VERSION",
+    "ContractError",
     "ExportError",
     "ExportReport",
     "MethodSpec",

@@ -8,7 +8,14 @@ import torch
 
 from ..errors import InputError
 from ..io import atomic_path
+from .contract import ModelContract
 from .model import StreamingModel
+from .module_info import ContractError
+
+
+# Chunk sizes checked by default, in blocks: 1 (the smallest a host may give), 2 and 3
+# (boundaries at other phases of the model's internal periods), 16 (a large host buffer).
+DEFAULT_CHUNK_BLOCKS = (1, 2, 3, 16)
 
 
 class ExportError(InputError):
@@ -59,8 +66,12 @@ def export_model(
     path = Path(path)
     model.eval()
     model.finalize()
-    block = model.block_size
-    chunks = [int(c) for c in (chunk_sizes or [block, 2 * block, 3 * block, 16 * block])]
+    try:  # what the file will declare, read by the core's rules: refused now, not at load time
+        contract = ModelContract.from_module(model, str(path))
+    except ContractError as e:
+        raise ExportError(str(e)) from None
+    block = contract.block_size
+    chunks = [int(c) for c in (chunk_sizes or [n * block for n in DEFAULT_CHUNK_BLOCKS])]
     for c in chunks:
         if c < 1 or c % block != 0:
             raise ValueError(f"chunk size {c} is not a positive multiple of block_size {block}")
@@ -75,12 +86,12 @@ def export_model(
             scripted.reset()
             torch.jit.save(scripted, str(tmp))
             loaded = torch.jit.load(str(tmp), map_location=_device_of(model))
-        errors = _check_methods(model, loaded, chunks, atol, seconds, seed)
+        errors = _check_methods(model, loaded, contract, chunks, atol, seconds, seed)
         loaded.reset()
         model.reset()
     return ExportReport(
         path=str(path),
-        methods=list(model.method_names),
+        methods=list(contract.methods),
         block_size=block,
         chunk_sizes=chunks,
         errors=errors,
@@ -97,23 +108,24 @@ def _device_of(model: torch.nn.Module) -> torch.device:
 def _check_methods(
     model: StreamingModel,
     loaded: torch.jit.ScriptModule,
+    contract: ModelContract,
     chunks: List[int],
     atol: float,
     seconds: float,
     seed: int,
 ) -> Dict[str, Dict[int, float]]:
-    block = model.block_size
-    n_blocks = max(1, round(seconds * model.sampling_rate / block))
+    block = contract.block_size
+    n_blocks = max(1, round(seconds * contract.sampling_rate / block))
     total = n_blocks * block  # audio samples
     device = _device_of(model)
     gen = torch.Generator().manual_seed(seed)
     errors: Dict[str, Dict[int, float]] = {}
-    for name in model.method_names:
+    for name, spec in contract.methods.items():
         if not hasattr(loaded, name):
             raise ExportError(
                 f"method {name!r} is not in the scripted model (missing @torch.jit.export?)"
             )
-        c_in, r_in, c_out, r_out = getattr(model, f"{name}_params").tolist()
+        c_in, r_in, c_out, r_out = spec.params()
         if r_in == 1:  # audio in [-1, 1]
             x = torch.rand(1, c_in, total, generator=gen) * 2 - 1
         else:  # latent frames

@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from ..nn.streaming import collect_caches, set_streaming
-from .spec import CONTRACT_VERSION
+from .contract import CONTRACT_VERSION
 
 
 class StreamingModel(nn.Module):
