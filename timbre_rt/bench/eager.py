@@ -14,26 +14,36 @@ from typing import Callable, Dict, Optional, Tuple
 import torch
 from torch import nn
 
+from ..export.contract import ModelContract
+
 __all__ = ["eager_model"]
 
+# The rebuilt model is checked on this many blocks: signal enough to tell a wrong rebuild,
+# short enough to cost nothing next to the benchmark.
+CHECK_BLOCKS = 4
+# float32 TorchScript and eager runs of the same weights agree far closer than this; a
+# wrongly rebuilt model (other strides, another config) differs by orders of magnitude more.
+MATCH_TOLERANCE = 1e-4
 
-def _toy_codec(cls, scripted, path: Path) -> nn.Module:
+
+def _toy_codec(cls, scripted, contract: ModelContract) -> nn.Module:
     state = scripted.state_dict()
     kernels = [state[f"down.{i}.weight"].shape[-1] for i in range(len([k for k in state if k.startswith("down.") and k.endswith(".weight")]))]
-    return cls(sampling_rate=int(scripted.sampling_rate), latent_channels=int(state["to_latent.weight"].shape[0]),
+    return cls(sampling_rate=contract.sampling_rate, latent_channels=int(state["to_latent.weight"].shape[0]),
                strides=[k // 2 for k in kernels], hidden=int(state["down.0.weight"].shape[0]))
 
 
-def _identity_codec(cls, scripted, path: Path) -> nn.Module:
+def _identity_codec(cls, scripted, contract: ModelContract) -> nn.Module:
     state = scripted.state_dict()
     return cls(ratio=int(state["frame.weight"].shape[0]), encode_delay=int(state["encode_delay.weight"].shape[-1]) - 1,
-               decode_delay=int(state["decode_delay.weight"].shape[-1]) - 1, sampling_rate=int(scripted.sampling_rate))
+               decode_delay=int(state["decode_delay.weight"].shape[-1]) - 1, sampling_rate=contract.sampling_rate)
 
 
-def _continuous_codec(cls, scripted, path: Path) -> nn.Module:
+def _continuous_codec(cls, scripted, contract: ModelContract) -> nn.Module:
     from ..models.continuous import build_vocoder, load_config
     from ..models.continuous.vae import MelVAE
 
+    path = Path(contract.path)
     candidates = [path.with_suffix(".yaml"), Path("models") / f"{path.stem}.yaml"]
     config = next((c for c in candidates if c.exists()), None)
     if config is None:
@@ -65,9 +75,10 @@ def eager_model(path: str, scripted: torch.jit.ScriptModule, method: str) -> Tup
         cls = getattr(importlib.import_module(module_name), class_name)
     except (ImportError, AttributeError, ValueError) as e:
         return None, f"class not importable ({e})"
-    builder = BUILDERS.get(class_name, lambda c, s, p: c())
+    builder = BUILDERS.get(class_name, lambda cls, scripted, contract: cls())
     try:
-        model = builder(cls, scripted, Path(path))
+        contract = ModelContract.from_file(path)
+        model = builder(cls, scripted, contract)
         model.eval()
         if hasattr(model, "finalize"):
             model.finalize()
@@ -77,16 +88,16 @@ def eager_model(path: str, scripted: torch.jit.ScriptModule, method: str) -> Tup
         own = model.state_dict()
         state = {k: v for k, v in scripted.state_dict().items() if k in own}
         model.load_state_dict(state, strict=True)
-        params = getattr(scripted, f"{method}_params").tolist()
-        block = int(scripted.block_size)
-        x = torch.randn(1, int(params[0]), 4 * block // int(params[1]), generator=torch.Generator().manual_seed(0))
+        spec = contract.methods[method]
+        frames = CHECK_BLOCKS * contract.block_size // spec.in_ratio
+        x = torch.randn(1, spec.in_channels, frames, generator=torch.Generator().manual_seed(0))
         scripted.reset()
         model.reset()
         expected = getattr(scripted, method)(x)
         got = getattr(model, method)(x)
         scripted.reset()
         model.reset()
-        if got.shape != expected.shape or not torch.allclose(got, expected, atol=1e-4, rtol=1e-4):
+        if got.shape != expected.shape or not torch.allclose(got, expected, atol=MATCH_TOLERANCE, rtol=MATCH_TOLERANCE):
             return None, f"rebuilt {class_name} does not match the file"
     except Exception as e:  # any failure means: TorchScript only
         return None, f"cannot rebuild {class_name}: {type(e).__name__}: {e}"

@@ -7,6 +7,7 @@ from typing import List, Optional, Union
 import torch
 
 from ..errors import last_line
+from ..export.contract import ModelContract
 from .errors import GenerateError
 
 __all__ = ["OfflineModel", "load_model", "file_sha256", "call_method", "check_output"]
@@ -47,38 +48,37 @@ class OfflineModel:
     decode_latency: int = 0
 
     @classmethod
-    def from_module(cls, module: torch.nn.Module, path: str = "<in memory>",
-                    sha256: str = "") -> "OfflineModel":
-        """Wrap a loaded (scripted or finalized eager) contract model.
+    def from_contract(cls, module: torch.nn.Module, contract: ModelContract, sha256: str = "") -> "OfflineModel":
+        """Wrap a loaded module with its contract (as the core read it).
 
         Raises GenerateError if it lacks encode/decode or their shapes disagree."""
+        path = contract.path
         for name in ("encode", "decode"):
-            if not hasattr(module, name) or not hasattr(module, f"{name}_params"):
+            if name not in contract.methods:
                 raise GenerateError(f"model {path}: has no method '{name}' with '{name}_params' "
                                     "(offline generation needs both encode and decode)")
-        c_in, r_in, c_lat, ratio = [int(v) for v in module.encode_params.tolist()]
-        d_lat, d_ratio, c_out, r_out = [int(v) for v in module.decode_params.tolist()]
-        if (c_in, r_in, c_out, r_out) != (1, 1, 1, 1) or (d_lat, d_ratio) != (c_lat, ratio):
-            raise GenerateError(
-                f"model {path}: encode {module.encode_params.tolist()} and decode "
-                f"{module.decode_params.tolist()} are not a mono audio <-> latent pair")
-        names = [str(n) for n in getattr(module, "latent_names", [])] or [f"z{i}" for i in range(c_lat)]
-        if len(names) != c_lat:
-            raise GenerateError(f"model {path}: {len(names)} latent names for {c_lat} channels")
-        if hasattr(module, "sampling_rate"):
-            rate = int(module.sampling_rate)
-        elif hasattr(module, "get_sample_rate"):  # RAVE-style files
-            rate = int(module.get_sample_rate())
-        else:
+        encode, decode = contract.methods["encode"], contract.methods["decode"]
+        channels, ratio = encode.out_channels, encode.out_ratio
+        if (encode.in_channels, encode.in_ratio, decode.out_channels, decode.out_ratio) != (1, 1, 1, 1) or \
+                (decode.in_channels, decode.in_ratio) != (channels, ratio):
+            raise GenerateError(f"model {path}: encode {encode.params()} and decode {decode.params()} "
+                                "are not a mono audio <-> latent pair")
+        names = contract.latent_names or [f"z{i}" for i in range(channels)]
+        if len(names) != channels:
+            raise GenerateError(f"model {path}: {len(names)} latent names for {channels} channels")
+        if not contract.sampling_rate_declared:  # the core's default rate would be a guess
             raise GenerateError(f"model {path}: declares no sampling rate")
-        # Foreign files may lack block_size: the ratio is then the smallest valid chunk.
-        block = int(getattr(module, "block_size", 0) or ratio)
         return cls(
-            module=module, path=str(path), sha256=sha256, sampling_rate=rate, ratio=ratio,
-            channels=c_lat, latent_names=names, model_kind=str(getattr(module, "model_kind", "")),
-            block_size=block, encode_latency=int(getattr(module, "encode_latency", 0)),
-            decode_latency=int(getattr(module, "decode_latency", 0)),
+            module=module, path=str(path), sha256=sha256, sampling_rate=contract.sampling_rate, ratio=ratio,
+            channels=channels, latent_names=names, model_kind=contract.model_kind,
+            block_size=contract.block_size, encode_latency=encode.latency, decode_latency=decode.latency,
         )
+
+    @classmethod
+    def from_module(cls, module: torch.nn.Module, path: str = "<in memory>",
+                    sha256: str = "") -> "OfflineModel":
+        """Wrap a loaded (scripted or finalized eager) contract model that has no file."""
+        return cls.from_contract(module, ModelContract.from_module(module, path), sha256)
 
     def reset(self) -> None:
         """Start a new stream: zero the caches (foreign files may have no reset)."""
@@ -133,17 +133,17 @@ def load_model(path: PathLike, map_location: str = "cpu") -> OfflineModel:
     The file is first validated by the C++ core exactly as the Pd objects do
     (missing, empty, not TorchScript, broken contract), then loaded with
     torch.jit for the offline calls."""
-    from .._core import ModelError, read_model_info
+    from .._core import ModelError
     from ..model_file import load_scripted
 
     path = Path(path)
-    read_model_info(str(path))  # ModelError with the engine's message
+    contract = ModelContract.from_file(path)  # ModelError with the engine's message
     try:
         module = load_scripted(path, map_location=map_location)
     except Exception as e:  # noqa: BLE001 (torch.jit.load raises many kinds)
         raise ModelError(f"model file '{path}': cannot load: {last_line(e)}") from None
     module.eval()
-    return OfflineModel.from_module(module, str(path), file_sha256(path))
+    return OfflineModel.from_contract(module, contract, file_sha256(path))
 
 
 def model_of(model: Union[OfflineModel, PathLike]) -> OfflineModel:
