@@ -4,14 +4,17 @@ import shlex
 import sys
 import tempfile
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from types import ModuleType
+from typing import Optional, Sequence
 
 from .._core import ModelError
-from ..model_file import list_methods
-from .latency import Plan, latency_rows
-from .latency_report import format_latency_table, write_latency_report
-from .measure import STATS_WINDOW, BenchResult, bench_one
-from .report import format_table, write_report
+from . import latency_bench, overhead_bench
+from .default_model import models_to_time
+from .latency_bench import FULL_DEFAULTS, QUICK_DEFAULTS, QUICK_REPORT
+from .measure import STATS_WINDOW
+from .overhead_bench import DEFAULTS as OVERHEAD_DEFAULTS
+
+__all__ = ["DESCRIPTION", "EPILOG", "add_arguments", "benchmark", "check_arguments", "main", "run"]
 
 DESCRIPTION = """\
 Benchmark the C++ core. Two reports:
@@ -27,9 +30,9 @@ latency (--report FILE.md, or --quick): for every model x method (and
 realtime factor, compute p50/p99/max, the same call from plain Python
 (TorchScript, and eager when the model class can be rebuilt), underruns in a
 paced run in real time, and the impulse-measured latency against the reported
-one. Writes FILE.md, FILE.json and FILE.png. Defaults: buffers 512..8192,
-host blocks 64 256 441 1024, threads 1 2, devices cpu (+ cuda when present);
---quick: buffer 2048, host block 256, one thread, cpu, short runs.
+one. Writes FILE.md, FILE.json and FILE.png. Defaults: buffers {full_buffers},
+host blocks {full_hosts}, threads {full_threads}, devices cpu (+ cuda when present);
+--quick: buffer {quick_buffers}, host block {quick_hosts}, one thread, cpu, short runs.
 
 Pd under JACK (--pd-jack): the [encoder~] -> [decoder~] chain in `pd -jack` on a
 private `jackd -d dummy -p 256`, at the objects' defaults and at the lowest
@@ -50,15 +53,27 @@ examples:
   timbre-rt bench --pd-jack --out bench/                            # Pd under JACK, live
 """
 
-LATENCY_DEFAULTS = dict(buffers=[512, 1024, 2048, 4096, 8192], hosts=[64, 256, 441, 1024], threads=[1, 2],
-                        calls=200, paced_seconds=2.0)
-QUICK_DEFAULTS = dict(buffers=[2048], hosts=[256], threads=[1], calls=50, paced_seconds=1.0)
-OVERHEAD_DEFAULTS = dict(buffers=[2048], threads=[1], calls=1000)
-QUICK_REPORT = "latency_quick.md"  # in --out, when --quick has no --report
 
-# A ToyCodec of a realistic size for the default run (ratio 128, 64 channels).
-DEFAULT_TOY = dict(hidden=64, strides=(4, 4, 4, 2), latent_channels=4)
-DEFAULT_TOY_LABEL = "ToyCodec(hidden=64, strides=4x4x4x2)"
+
+def _listed(values) -> str:
+    """Default values as the help shows them: `512 2048`, `2`."""
+    return " ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in (values if isinstance(values, list) else [values]))
+
+
+DESCRIPTION = DESCRIPTION.format(
+    full_buffers=f"{FULL_DEFAULTS['buffers'][0]}..{FULL_DEFAULTS['buffers'][-1]}",
+    full_hosts=_listed(FULL_DEFAULTS["hosts"]), full_threads=_listed(FULL_DEFAULTS["threads"]),
+    quick_buffers=_listed(QUICK_DEFAULTS["buffers"]), quick_hosts=_listed(QUICK_DEFAULTS["hosts"]),
+)
+
+
+def _defaults(key: str) -> str:
+    """`(default: ...; latency: ...; quick: ...)` for option `key`, from the benchmarks' own
+    defaults; a latency-only option shows the full matrix's as its default."""
+    parts = [("default", OVERHEAD_DEFAULTS[key]), ("latency", FULL_DEFAULTS[key])] if key in OVERHEAD_DEFAULTS \
+        else [("default", FULL_DEFAULTS[key])]
+    parts.append(("quick", QUICK_DEFAULTS[key]))
+    return "(" + "; ".join(f"{name}: {_listed(values)}" for name, values in parts) + ")"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -73,17 +88,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--buffers", nargs="+", type=int, metavar="N",
-        help="samples per model call; the engine rounds up to the model's block size "
-        "(default: 2048; latency: 512 1024 2048 4096 8192)",
+        help="samples per model call; the engine rounds up to the model's block size " + _defaults("buffers"),
     )
     parser.add_argument(
         "--threads", nargs="+", type=int, metavar="N",
-        help="intra-op threads for both the engine worker and the direct call (default: 1; latency: 1 2)",
+        help="intra-op threads for both the engine worker and the direct call " + _defaults("threads"),
     )
     parser.add_argument(
         "--calls", type=int,
         help=f"measured calls per configuration, at most {STATS_WINDOW} (the engine keeps "
-        "that many compute times) (default: 1000; latency: 200, quick: 50)",
+        "that many compute times) " + _defaults("calls"),
     )
     parser.add_argument(
         "--report", metavar="FILE.md",
@@ -99,7 +113,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--hosts", nargs="+", type=int, metavar="N",
-        help="latency: host block sizes (default: 64 256 441 1024; quick: 256)",
+        help="latency: host block sizes " + _defaults("hosts"),
     )
     parser.add_argument(
         "--devices", nargs="+", metavar="DEV",
@@ -107,7 +121,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--paced-seconds", type=float, metavar="S",
-        help="latency: length of each paced realtime run (default: 2; quick: 1)",
+        help="latency: length of each paced realtime run " + _defaults("paced_seconds"),
     )
     parser.add_argument(
         "--warmup", type=int, default=20,
@@ -126,31 +140,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def latency_mode(args: argparse.Namespace) -> bool:
-    return bool(args.report or args.quick)
+def benchmark(args: argparse.Namespace) -> ModuleType:
+    """The report asked for: latency (--report or --quick), else engine overhead. Each has
+    defaults(args), check(args) and run(args, models, command, log)."""
+    return latency_bench if args.report or args.quick else overhead_bench
 
 
 def _fill_defaults(args: argparse.Namespace) -> None:
     """Options left unset take the defaults of the report asked for."""
-    if latency_mode(args):
-        defaults = dict(QUICK_DEFAULTS if args.quick else LATENCY_DEFAULTS)
-        if args.devices is None:
-            import torch
-
-            args.devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() and not args.quick else [])
-    else:
-        defaults = OVERHEAD_DEFAULTS
-    for key, value in defaults.items():
+    for key, value in benchmark(args).defaults(args).items():
         if getattr(args, key, None) is None:
             setattr(args, key, value)
 
 
 def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     _fill_defaults(args)
-    if latency_mode(args) and any(h < 1 for h in args.hosts):
-        parser.error("--hosts must be positive")
-    if latency_mode(args) and args.paced_seconds <= 0:
-        parser.error("--paced-seconds must be > 0")
+    problem = benchmark(args).check(args)
+    if problem:
+        parser.error(problem)
     if not 1 <= args.calls <= STATS_WINDOW:
         parser.error(f"--calls must be between 1 and {STATS_WINDOW}")
     if args.rounds < 1:
@@ -165,100 +172,22 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
         parser.error(f"--out {args.out} is a file; give a folder (the reports are written into it)")
 
 
-def _export_default(folder: Path) -> str:
-    # Imported here: building and exporting a model is only needed for the default run.
-    import torch
-
-    from ..export import export_model
-    from ..models import ToyCodec
-
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)  # small chunked calls: one thread is fastest
-    try:
-        path = folder / "toy_hidden64.ts"
-        export_model(ToyCodec(**DEFAULT_TOY), path, seconds=0.25)
-    finally:
-        torch.set_num_threads(previous)
-    return str(path)
-
-
-def run_bench(
-    models: Sequence[Tuple[str, str]],
-    methods: Optional[Sequence[str]],
-    buffers: Sequence[int],
-    threads: Sequence[int],
-    calls: int,
-    warmup: int,
-    seed: int = 0,
-    rounds: int = 10,
-    log=print,
-) -> List[BenchResult]:
-    """models: (path, label) pairs. Logs one line per measurement; returns the rows."""
-    plan = []
-    for path, label in models:
-        available = list_methods(path)
-        chosen = available if not methods else [m for m in methods if m in available]
-        if methods and not chosen:
-            raise ModelError(f"model file '{path}' has none of the methods {list(methods)} "
-                             f"(it has: {', '.join(available)})")
-        plan += [(path, label, m, b, t) for m in chosen for b in buffers for t in threads]
-    rows = []
-    for i, (path, label, method, buffer, n_threads) in enumerate(plan, 1):
-        row = bench_one(path, label, method, buffer, n_threads, calls, warmup, seed, rounds)
-        log(f"[{i}/{len(plan)}] {label} {method} buffer={row.buffer} threads={n_threads}: "
-            f"engine p50 {row.engine_ms_p50:.3f} ms, direct p50 {row.direct_ms_p50:.3f} ms, "
-            f"overhead {row.overhead_pct:+.1f} %")
-        rows.append(row)
-    return rows
-
-
-def run_latency(args: argparse.Namespace, models: Sequence[Tuple[str, str]], command: str, log) -> int:
-    """The latency benchmark for parsed `args` (see DESCRIPTION)."""
-    plan = Plan(methods=args.methods, devices=args.devices, threads=args.threads, buffers=args.buffers,
-                hosts=args.hosts, calls=args.calls, warmup=args.warmup, paced_seconds=args.paced_seconds, seed=args.seed)
-    try:
-        rows = latency_rows(models, plan, log=log)
-    except ModelError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    keys = ("models", "methods", "devices", "threads", "buffers", "hosts", "calls", "warmup", "paced_seconds", "seed")
-    config = {k: getattr(args, k) for k in keys}
-    config["quick"] = bool(args.quick)
-    report = args.report or str(Path(args.out) / QUICK_REPORT)
-    paths = write_latency_report(rows, report, command, config)
-    print(format_latency_table(rows))
-    print("wrote " + ", ".join(str(p) for p in paths))
-    return 0
-
-
 def run(args: argparse.Namespace, command: str) -> int:
     """Run the benchmark for parsed `args`; `command` is recorded in the reports."""
     log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
     if args.pd_jack:
-        from .pd_jack import run_report  # imported here: only this report needs JACK-Client
+        from .pd_jack import CONFIRM_SECONDS, SWEEP_SECONDS, run_report  # only this report needs JACK-Client
 
-        return run_report(args.models, args.out, seconds=6.0, confirm_seconds=30.0, quick=args.quick, command=command)
+        return run_report(args.models, args.out, seconds=SWEEP_SECONDS, confirm_seconds=CONFIRM_SECONDS,
+                          quick=args.quick, command=command)
     _fill_defaults(args)
     with tempfile.TemporaryDirectory(prefix="timbre_rt_bench_") as tmp:
-        if args.models:
-            models = [(p, p) for p in args.models]
-        else:
-            log(f"exporting {DEFAULT_TOY_LABEL} ...")
-            models = [(_export_default(Path(tmp)), DEFAULT_TOY_LABEL)]
-        if latency_mode(args):
-            return run_latency(args, models, command, log)
+        models = models_to_time(args.models, Path(tmp), log)
         try:
-            rows = run_bench(models, args.methods, args.buffers, args.threads,
-                             args.calls, args.warmup, args.seed, args.rounds, log=log)
-        except ModelError as e:
+            return benchmark(args).run(args, models, command, log)
+        except ModelError as e:  # a model file the engine refuses: one line
             print(f"error: {e}", file=sys.stderr)
             return 2
-    keys = ("models", "methods", "buffers", "threads", "calls", "warmup", "rounds", "seed")
-    config = {k: getattr(args, k) for k in keys}
-    paths = write_report(rows, args.out, command, config)
-    print(format_table(rows))
-    print("wrote " + ", ".join(str(p) for p in paths))
-    return 0
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
