@@ -7,14 +7,15 @@ from streaming import delayed, hold, reference, stream_in_blocks
 
 HOST_BLOCKS = [1, 64, 100, 256, 441, 1024, 4096]
 BUFFER_MULTIPLES = [1, 2, 4]
-SECONDS_OF_SIGNAL = 8192
+# Samples of test signal (not seconds): 512 toy-model blocks of 16, two of the largest host block.
+SIGNAL_SAMPLES = 8192
 
 
 def method_input(method: str, engine: Engine, rng) -> np.ndarray:
     """Audio noise for audio-rate methods, held random latents for frame-rate ones."""
     if engine.in_ratio == 1:
-        return (0.3 * rng.standard_normal((engine.in_channels, SECONDS_OF_SIGNAL))).astype(np.float32)
-    frames = rng.standard_normal((engine.in_channels, SECONDS_OF_SIGNAL // engine.in_ratio)).astype(np.float32)
+        return (0.3 * rng.standard_normal((engine.in_channels, SIGNAL_SAMPLES))).astype(np.float32)
+    frames = rng.standard_normal((engine.in_channels, SIGNAL_SAMPLES // engine.in_ratio)).astype(np.float32)
     return hold(frames, engine.in_ratio)
 
 
