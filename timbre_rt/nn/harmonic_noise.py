@@ -34,13 +34,14 @@ class HarmonicNoiseSynth(CachedModule):
     Block l holds the second half of frame l - 1's slice and the first half of frame l's.
 
     State (`cache`, zeros after reset: silence, phase 0, table start) = [previous f0,
-    phase in cycles, noise table frame, previous harmonic amplitudes (K), noise tail (hop)].
+    phase in cycles (float32 value and remainder), noise table frame, previous harmonic
+    amplitudes (K), noise tail (hop)].
     """
 
     def __init__(self, sampling_rate: int, hop: int, f0_hop: int, harmonics: int, noise_bands: int):
         if f0_hop % hop:
             raise ValueError(f"f0_hop {f0_hop} must be a multiple of hop {hop}")
-        super().__init__(1, 3 + harmonics + hop)
+        super().__init__(1, 4 + harmonics + hop)
         self.sampling_rate = int(sampling_rate)
         self.hop = hop
         self.f0_hop = f0_hop
@@ -77,10 +78,12 @@ class HarmonicNoiseSynth(CachedModule):
         else:
             state = torch.zeros(b, 1, self.cache_size, dtype=harmonic.dtype, device=harmonic.device)
         prev_f0 = state[:, :, 0:1]
-        phase0 = state[:, 0, 1:2].double()
-        position = state[0, 0, 2]
-        prev_amps = state[:, 0, 3 : 3 + k].unsqueeze(-1)
-        tail = state[:, :, 3 + k :]
+        # The phase is kept as a float32 pair (value, remainder): one float32 would move
+        # harmonic 64 by 1e-5 rad per call, and chunked calls would drift from one call.
+        phase0 = state[:, 0, 1:2].double() + state[:, 0, 2:3].double()
+        position = state[0, 0, 3]
+        prev_amps = state[:, 0, 4 : 4 + k].unsqueeze(-1)
+        tail = state[:, :, 4 + k :]
 
         # Harmonics: the phase summed in float64 (long offline calls would drift). In
         # block l, sum_k a_k(n) sin(k phase(n)) with a_k ramping from start_k to end_k is
@@ -110,9 +113,12 @@ class HarmonicNoiseSynth(CachedModule):
         unvoiced = (heads + past).reshape(b, 1, samples)
 
         if self.streaming:
+            phase_end = torch.remainder(cycles[:, -1:], 1.0)
+            phase_hi = phase_end.to(harmonic.dtype)
             new_state = torch.cat([
                 f0[:, :, -1:],
-                torch.remainder(cycles[:, -1:], 1.0).to(harmonic.dtype).unsqueeze(1),
+                phase_hi.unsqueeze(1),
+                (phase_end - phase_hi.double()).to(harmonic.dtype).unsqueeze(1),
                 torch.remainder(position + float(frames), float(count)).expand(b, 1, 1).to(f0.dtype),
                 harmonic[:, :, -1].unsqueeze(1),
                 tails[:, -1].unsqueeze(1),
