@@ -111,4 +111,5 @@ def test_config_file_errors(tmp_path):
 
 def test_shipped_config_reads():
     cfg = load_config("models/continuous.yaml")
-    assert isinstance(cfg, ContinuousConfig) and cfg.latent_ratio == 512
+    assert isinstance(cfg, ContinuousConfig) and cfg.latent_ratio == 512 and cfg.harmonic
+    assert not load_config("models/continuous-melgan.yaml").harmonic

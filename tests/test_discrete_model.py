@@ -163,4 +163,6 @@ def test_config_errors(tmp_path):
 def test_shipped_config_reads():
     cfg = load_config("models/discrete.yaml")
     assert (cfg.frames.window, cfg.frames.hop, cfg.sampling_rate) == (2048, 512, 24000)
-    assert cfg.delay == 1536
+    assert cfg.harmonic_synthesis and cfg.delay == 1024  # harmonics ramp to the frame's centre
+    loops = load_config("models/discrete-loops.yaml")
+    assert not loops.harmonic_synthesis and loops.delay == 1536  # a loop starts where its frame did

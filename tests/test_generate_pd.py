@@ -1,7 +1,7 @@
 """The example patches offline-edit.pd and interpolation-plane.pd, rendered in headless Pd.
 
 Each patch is copied to a temporary folder with its model path replaced by a tiny test
-model shaped like models/continuous.ts (17 latent channels, 512 samples per frame at
+model shaped like models/continuous.ts (19 latent channels, 512 samples per frame at
 24 kHz), then driven by its batch receiver (`pd -batch -send ...`). Pd runs at 48 kHz, so
 the objects resample; the outputs are compared with the Python API's decode(encode(x)).
 """
@@ -26,13 +26,13 @@ PD_RATE, MODEL_RATE = 48000, 24000
 
 @pytest.fixture(scope="module")
 def model_path(tmp_path_factory):
-    """17 channels, frame 512 at 24 kHz; no biases, so silent latents decode to silence."""
-    codec = ToyCodec(sampling_rate=MODEL_RATE, latent_channels=17, strides=(8, 8, 8), hidden=8)
+    """19 channels (z0..z15, pitch, periodicity, loudness), frame 512 at 24 kHz; no biases, so silent latents decode to silence."""
+    codec = ToyCodec(sampling_rate=MODEL_RATE, latent_channels=19, strides=(8, 8, 8), hidden=8)
     with torch.no_grad():
         for name, p in codec.named_parameters():
             if name.endswith("bias"):
                 p.zero_()
-    path = tmp_path_factory.mktemp("pd_model") / "toy17.ts"
+    path = tmp_path_factory.mktemp("pd_model") / "toy19.ts"
     export_model(codec, path, chunk_sizes=[512, 2048], seconds=0.2)
     return str(path)
 

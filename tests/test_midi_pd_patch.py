@@ -1,6 +1,6 @@
 """The Pd example with MIDI knobs ([ctlin] -> latent offsets and a scale on the shipped
 continuous model) opens in headless Pd with every object created and every connection
-made, and every one of the model's 17 latents is wired through [latents17]. (Pd's own MIDI
+made, and every one of the model's 19 latents is wired through [latents19]. (Pd's own MIDI
 input does not work on a machine without MIDI hardware.)"""
 import shutil
 import subprocess
@@ -12,7 +12,7 @@ from timbre_rt.pd_patches import Canvas
 from timbre_rt.pd_render import PD_EXTERNALS
 
 PATCH = Path(__file__).resolve().parents[1] / "pd_externals" / "examples" / "midi-knobs.pd"
-LATENTS = 17  # models/continuous.ts: z0..z15 + loudness
+LATENTS = 19  # models/continuous.ts: z0..z15, pitch, periodicity, loudness
 
 
 def _index(canvas, pattern, kind="obj"):

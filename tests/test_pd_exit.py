@@ -37,7 +37,7 @@ def test_resampled_shipped_chain_quits_cleanly(tmp_path, attempt):
     t = np.arange(rate // 2) / rate
     tone = (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
     objects = [f"encoder~ {SHIPPED} 2048", f"decoder~ {SHIPPED} 2048"]
-    run = render(tmp_path, tone, rate, objects, [(0, k, 1, k) for k in range(17)] + [(1, 0, -1, 0)])
+    run = render(tmp_path, tone, rate, objects, [(0, k, 1, k) for k in range(19)] + [(1, 0, -1, 0)])
     clean_exit(run, tone.size)
     assert np.abs(run.output).max() > 0.01
 

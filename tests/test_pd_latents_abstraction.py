@@ -1,5 +1,5 @@
 """[latentsN <name>]: the abstraction the examples put between encoder~ and decoder~ passes
-every latent through unchanged until an offset is sent, and the committed latents17.pd is
+every latent through unchanged until an offset is sent, and the committed latents19.pd is
 what the generator writes."""
 from pathlib import Path
 
@@ -15,7 +15,7 @@ LATENTS = 4  # the toy model's
 
 
 def test_committed_abstraction_is_the_generated_one():
-    assert (REPO / "pd_externals" / "examples" / "latents17.pd").read_text() == latents_patch(17)
+    assert (REPO / "pd_externals" / "examples" / "latents19.pd").read_text() == latents_patch(19)
 
 
 def _render(folder, signal, toy, middle, wires_in, extra_objects=()):

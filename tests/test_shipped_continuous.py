@@ -21,9 +21,9 @@ MODEL = ROOT / "models" / "continuous.ts"
 def test_shipped_model_follows_the_contract():
     info = read_model_info(str(MODEL))
     assert info["model_kind"] == "continuous" and info["sampling_rate"] == 24000
-    assert info["latent_names"] == [f"z{i}" for i in range(16)] + ["loudness"]
-    assert info["methods"]["encode"]["params"] == [1, 1, 17, 512]
-    assert info["methods"]["decode"]["params"] == [17, 512, 1, 1]
+    assert info["latent_names"] == [f"z{i}" for i in range(16)] + ["pitch", "periodicity", "loudness"]
+    assert info["methods"]["encode"]["params"] == [1, 1, 19, 512]
+    assert info["methods"]["decode"]["params"] == [19, 512, 1, 1]
     assert MODEL.stat().st_size < 16 * 2**20
 
 
@@ -67,8 +67,8 @@ def test_example_patch_creates_its_objects(tmp_path):
     c = Canvas.parse(patch)
     load, wait = c.obj(600, 40, "loadbang"), c.obj(600, 70, "delay 500")
     c.connect([(load, 0, wait, 0), (wait, 0, c.msg(600, 100, "\\; pd quit"), 0)])
-    # Its abstraction ([latents17]) is found beside the patch, as in examples/.
-    shutil.copy(ROOT / "pd_externals" / "examples" / "latents17.pd", tmp_path)
+    # Its abstraction ([latents19]) is found beside the patch, as in examples/.
+    shutil.copy(ROOT / "pd_externals" / "examples" / "latents19.pd", tmp_path)
     run = run_pd(c.render(), tmp_path, 24000)
     assert "couldn't create" not in run.stderr, run.stderr
     assert "error" not in run.stderr.lower(), run.stderr

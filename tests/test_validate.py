@@ -102,9 +102,11 @@ def test_discrete_config_errors(tmp_path, text, message):
 
 
 def test_shipped_configs_pass():
-    for name in ("continuous", "continuous-no-adversary", "continuous-cpu"):
+    for name in ("continuous", "continuous-melgan", "continuous-no-adversary", "continuous-cpu",
+                 "continuous-cpu-b0005"):
         assert load_continuous(f"models/{name}.yaml").vae.latent_dims > 0
-    assert load_discrete("models/discrete.yaml").vq.codes > 1
+    for name in ("discrete", "discrete-loops"):
+        assert load_discrete(f"models/{name}.yaml").vq.codes > 1
 
 
 @pytest.mark.parametrize("value", [0, -1, float("nan"), float("inf"), 1e7, "x"])
