@@ -6,7 +6,7 @@ moves the sliders whose `follow` toggle is on. [pd to-model] puts each value on 
 standard scale (log for frequencies and flatness, minus the codebook mean, over its spread:
 the numbers the model file stores) and feeds [timbre~ <model> synthesize]. The constants are
 read from the model file when the patch is written, so a patch belongs to its model."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import List, Sequence
 
 from .canvas import Canvas
@@ -33,9 +33,15 @@ class Descriptor:
 def descriptors_of(model) -> List[Descriptor]:
     """From a loaded discrete model file (torch.jit.load): its descriptor table and scale."""
     table = model.descriptors
-    return [Descriptor(str(n), bool(model.descriptor_log[i] > 0.5), float(model.descriptor_mean[i]),
-                       float(model.descriptor_std[i]), float(table[:, i].min()), float(table[:, i].max()),
-                       float(table[:, i].median())) for i, n in enumerate(model.descriptor_names)]
+    out = [Descriptor(str(n), bool(model.descriptor_log[i] > 0.5), float(model.descriptor_mean[i]),
+                      float(model.descriptor_std[i]), float(table[:, i].min()), float(table[:, i].max()),
+                      float(table[:, i].median())) for i, n in enumerate(model.descriptor_names)]
+    if "pitch" in list(model.latent_names):
+        # A harmonic decoder plays the f0 target as its pitch: its range is the analysis
+        # range, not the spread of the codes' own f0 (all measured at one pitch).
+        out = [replace(d, low=float(model.f0_min), high=float(model.f0_max)) if d.name == "f0" else d
+               for d in out]
+    return out
 
 
 def _g(v: float) -> str:
