@@ -6,10 +6,10 @@ decode them back to sound, for a model with any number of latent channels.
 The arrays are named z0 .. z{N-1} whatever the channels are (scripts and tests address them
 so); `names` (the model's latent_names) only says, in the patch's comments, what the channels
 that are not z<k> hold, and sets their arrays' drawn ranges. The boxes of one per channel
-are laid out in rows as in the hand-written patch (6 objects, 3 tables or 4 graphs a row); what
-lies below a block of rows moves down as the block grows, and a subpatch's window with it.
-With the 17 channels of the first continuous model (z0..z15, loudness) the text is the
-hand-written patch, byte for byte."""
+are laid out in rows (6 objects, 3 tables or 4 graphs a row); what lies below a block of rows
+moves down as the block grows, and a subpatch's window with it. No box overlaps or touches
+another for any number of channels: a box of k lines (an [expr] with k-1 `\\;`) is 16 k + 4
+pixels high, so what sits under a two-line box starts 50 pixels below it, not 30."""
 import re
 from typing import Dict, List, Sequence, Tuple
 
@@ -60,12 +60,13 @@ def _meanings(names: Sequence[str]) -> str:
 def _arrays(names: Sequence[str]) -> Canvas:
     """[pd latent-arrays]: one graph per channel, 4 a row."""
     rows = _rows(len(names), 4)
-    c = Canvas(980, max(720, 95 + 125 * rows), x=60, y=60)
+    c = Canvas(980, max(720, 105 + 125 * rows), x=60, y=60)
     c.text(20, 10, "one array per latent dimension \\, one point per latent frame. Redraw them with the mouse "
                    f"(edit mode off) \\, then decode.{_meanings(names)}, f 120")
     for k, name in enumerate(names):
         low, high = Z_RANGE if _is_z(name, k) else RANGE.get(name, Z_RANGE)
-        c.array(20 + 235 * (k % 4), 60 + 125 * (k // 4), f"z{k}", 100, low=low, high=high, height=80)
+        # a graph's name is drawn above it: the first row's leaves room under the two-line comment
+        c.array(20 + 235 * (k % 4), 70 + 125 * (k // 4), f"z{k}", 100, low=low, high=high, height=80)
     return c
 
 
@@ -79,7 +80,7 @@ def _encode(n: int, model: str) -> Canvas:
     left_bottom = 870 + grow + 60 * (_rows(n, 6) - 1)
     right_bottom = tables_y + 40 + 30 * (_rows(n, 3) - 1)
     bottom = max(left_bottom, right_bottom)
-    c = Canvas(1400, 1000 if bottom <= 990 else bottom + 50, x=80, y=80)  # 990: the 17 channels' last row
+    c = Canvas(1400, max(1000, bottom + 50), x=80, y=80)  # bottom: the last row's top
     r_open = c.obj(20, 20, "r oe-open")
     read = c.msg(20, 50, "read -resize \\$1 oe-source")
     sf = c.obj(20, 80, "soundfiler")
@@ -91,7 +92,7 @@ def _encode(n: int, model: str) -> Canvas:
     delay = c.obj(20, 260, "delay")
     s_decimate = c.obj(20, 290, "s oe-decimate")
     sizes = c.obj(400, 230, "expr ceil(oe_len/oe_step) \\; oe_len + oe_l1 + oe_step")
-    frames = c.obj(400, 260, "v oe_n")
+    frames = c.obj(400, 280, "v oe_n")  # under the two-line [expr] (to y 266)
     info = c.msg(780, 230, "info")
     cfg = c.obj(830, 230, "r oe-cfg")
     play = c.obj(20, 330, "tabplay~ oe-source")
@@ -142,7 +143,7 @@ def _decode(n: int, model: str) -> Canvas:
     """[pd decode]: the arrays read at Pd's rate, frame by frame on the decoder's grid, into
     [decoder~] and oe-out; play and write skip the decoder's latency."""
     grow = 30 * max(0, _rows(n, 6) - 3)  # tabread~ rows beyond the three of 17 channels
-    c = Canvas(1200, 620 + grow, x=100, y=100)
+    c = Canvas(1200, 660 + grow, x=100, y=100)
     r_decode = c.obj(20, 20, "r oe-decode")
     first = c.obj(20, 50, "t b b")
     second = c.obj(20, 90, "t b b")
@@ -155,35 +156,35 @@ def _decode(n: int, model: str) -> Canvas:
     clock0 = c.obj(330, 80, "r oe-clock0")
     timer = c.obj(330, 110, "timer")
     grid = c.obj(330, 140, "expr $f1*oe_sr/1000 \\; ceil($f1*oe_sr/1000/oe_step - 0.001)*oe_step")
-    wait_ms = c.obj(330, 170, "expr ($f2 - $f1)*1000/oe_sr")
-    delay = c.obj(330, 200, "delay")
-    start = c.obj(330, 230, "t b b")
-    ramp = c.obj(330, 260, "expr oe_n \\; oe_n*oe_step*1000/oe_sr")
-    pack = c.obj(330, 290, "pack f f")
-    line = c.msg(330, 320, "0 \\, \\$1 \\$2")
-    vline = c.obj(330, 350, "vline~")
-    end_ms = c.obj(600, 260, "expr (oe_len + oe_l2)*1000/oe_sr")
-    end_delay = c.obj(600, 290, "delay")
-    decoded = c.msg(600, 320, "\\; oe-print decoded \\; oe-decoded bang")
-    reads = [c.obj(20 + 110 * (k % 6), 400 + 30 * (k // 6), f"tabread~ z{k}") for k in range(n)]
-    decoder = c.obj(20, 500 + grow, f"decoder~ {model} 2048")
-    record = c.obj(20, 540 + grow, "tabwrite~ oe-out")
-    route = c.obj(350, 540 + grow, "route latency")
-    unpack = c.obj(350, 570 + grow, "unpack f f")
-    latency = c.obj(450, 570 + grow, "v oe_l2")
+    wait_ms = c.obj(330, 190, "expr ($f2 - $f1)*1000/oe_sr")
+    delay = c.obj(330, 220, "delay")
+    start = c.obj(330, 250, "t b b")
+    ramp = c.obj(330, 280, "expr oe_n \\; oe_n*oe_step*1000/oe_sr")
+    pack = c.obj(330, 330, "pack f f")
+    line = c.msg(330, 360, "0 \\, \\$1 \\$2")
+    vline = c.obj(330, 390, "vline~")
+    end_ms = c.obj(540, 290, "expr (oe_len + oe_l2)*1000/oe_sr")
+    end_delay = c.obj(540, 320, "delay")
+    decoded = c.msg(540, 350, "\\; oe-print decoded \\; oe-decoded bang")
+    reads = [c.obj(20 + 110 * (k % 6), 440 + 30 * (k // 6), f"tabread~ z{k}") for k in range(n)]
+    decoder = c.obj(20, 540 + grow, f"decoder~ {model} 2048")
+    record = c.obj(20, 580 + grow, "tabwrite~ oe-out")
+    route = c.obj(350, 580 + grow, "route latency")
+    unpack = c.obj(350, 610 + grow, "unpack f f")
+    latency = c.obj(450, 610 + grow, "v oe_l2")
     c.text(800, 20, "play and write skip the decoder's latency: the result lines up with the source, f 45")
     r_play = c.obj(800, 80, "r oe-play")
     span = c.obj(800, 110, "expr oe_l2 \\; oe_len")
-    play_pack = c.obj(800, 140, "pack f f")
-    player = c.obj(800, 170, "tabplay~ oe-out")
-    dac = c.obj(800, 200, "dac~")
-    r_write = c.obj(800, 260, "r oe-write")
-    named = c.obj(800, 290, "t s b")
-    write_span = c.obj(880, 320, "expr oe_l2 \\; oe_len")
-    write_pack = c.obj(800, 350, "pack s f f")
-    write = c.msg(800, 380, "write -wave -bytes 4 -skip \\$2 -nframes \\$3 \\$1 oe-out, f 40")
-    sf = c.obj(800, 430, "soundfiler")
-    wrote = c.msg(800, 460, "\\; oe-print wrote \\$1 samples \\; oe-written bang")
+    play_pack = c.obj(800, 160, "pack f f")
+    player = c.obj(800, 190, "tabplay~ oe-out")
+    dac = c.obj(800, 220, "dac~")
+    r_write = c.obj(800, 270, "r oe-write")
+    named = c.obj(800, 300, "t s b")
+    write_span = c.obj(890, 330, "expr oe_l2 \\; oe_len")
+    write_pack = c.obj(800, 380, "pack s f f")
+    write = c.msg(800, 410, "write -wave -bytes 4 -skip \\$2 -nframes \\$3 \\$1 oe-out, f 40")
+    sf = c.obj(800, 460, "soundfiler")
+    wrote = c.msg(800, 490, "\\; oe-print wrote \\$1 samples \\; oe-written bang")
 
     c.connect([(clock0, 0, timer, 0), (r_decode, 0, first, 0), (first, 1, second, 0), (second, 1, info, 0),
                (info, 0, decoder, 0), (cfg, 0, decoder, 0), (decoder, 1, route, 0), (route, 0, unpack, 0),
@@ -254,8 +255,8 @@ def offline_edit_patch(names: List[str], model: str = MODEL, block_size: int = 5
     s_open = c.obj(20, 190, "s oe-open")
     c.msg(100, 130, "\\; oe-encode bang")
     c.msg(250, 130, "\\; oe-decode bang")
-    play = c.msg(400, 130, "play")
-    s_play = c.obj(400, 160, "s oe-play")
+    play = c.msg(390, 130, "play")
+    s_play = c.obj(390, 160, "s oe-play")
     write = c.msg(470, 130, "write")
     save = c.obj(470, 160, "savepanel")
     s_write = c.obj(470, 190, "s oe-write")
