@@ -8,9 +8,9 @@ Every channel k is mixed the same way, A_k wA + B_k wB + C_k wC + D_k wD, whatev
 weight, summed into [decoder~] inlet k. `names` (the model's latent_names) only says, in a
 comment, what the channels hold when one is the pitch: mixed linearly in MIDI notes, a glide
 between the corners' pitches. The [*~] of one corner sit in a row (20 a row; a corner takes
-more rows beyond 20 channels, and what lies below moves down with the window). With the 17
-channels of the first continuous model (z0..z15, loudness) the text is the hand-written
-patch, byte for byte."""
+more rows beyond 20 channels, and what lies below moves down with the window). No box
+overlaps or touches another for any number of channels: a box of k lines (an [expr] or a
+message with k-1 `\\;`) is 16 k + 4 pixels high, and what sits under one starts below that."""
 import re
 from typing import List
 
@@ -20,7 +20,7 @@ from .offline_edit import _channel_list
 __all__ = ["interpolation_plane_patch"]
 
 MODEL = "../../models/continuous.ts"
-PER_ROW = 20  # [*~] a row in [pd mix]: x up to 1160 in its 1280-pixel window
+PER_ROW = 20  # [*~] a row in [pd mix]: x up to 1160 in its 1340-pixel window
 CORNERS = "abcd"
 
 
@@ -32,7 +32,8 @@ def _weights() -> Canvas:
     t_x, t_y = c.obj(20, 80, "t b f"), c.obj(200, 80, "t b f")
     v_x, v_y = c.obj(60, 110, "v ip_x"), c.obj(240, 110, "v ip_y")
     weights = c.obj(20, 150, "expr (1-ip_x)*(1-ip_y) \\; ip_x*(1-ip_y) \\; (1-ip_x)*ip_y \\; ip_x*ip_y")
-    sends = [c.obj(20 + 130 * j, 190, f"s ip-w{corner}") for j, corner in enumerate(CORNERS)]
+    # under the four-line [expr] (to y 218)
+    sends = [c.obj(20 + 130 * j, 240, f"s ip-w{corner}") for j, corner in enumerate(CORNERS)]
     c.connect([(r_x, 0, clip_x, 0), (clip_x, 0, t_x, 0), (t_x, 1, v_x, 0), (t_x, 0, weights, 0),
                (r_y, 0, clip_y, 0), (clip_y, 0, t_y, 0), (t_y, 1, v_y, 0), (t_y, 0, weights, 0)])
     for j, send in enumerate(sends):
@@ -45,7 +46,7 @@ def _mix(n: int, model: str) -> Canvas:
     times the corner's weight (smoothed by [line~]) into [decoder~] inlet k."""
     rows = -(-n // PER_ROW)  # rows of [*~] per corner
     grow = 40 * len(CORNERS) * (rows - 1)
-    c = Canvas(1280, 700 + grow, x=60, y=60)
+    c = Canvas(1340, 700 + grow, x=60, y=60)
     c.text(20, 5, "each latent channel k: A_k wA + B_k wB + C_k wC + D_k wD (a signal inlet sums what is "
                   "connected to it). Anchors loop., f 120")
     xs = [20 + 300 * j for j in range(len(CORNERS))]
@@ -57,8 +58,9 @@ def _mix(n: int, model: str) -> Canvas:
     encoder = [c.obj(x, 200, f"encoder~ {model} 2048") for x in xs]
     for x, corner in zip(xs, CORNERS):
         c.obj(x + 150, 130, f"table ip-{corner}")
-    start = c.obj(1200, 130, "r ip-start")
-    cfg = c.obj(1200, 200, "r ip-cfg")
+    # right of D's [encoder~ <model> 2048] (to x 1204 with the shipped model's path)
+    start = c.obj(1240, 130, "r ip-start")
+    cfg = c.obj(1240, 200, "r ip-cfg")
     r_weight = [c.obj(x, 250, f"r ip-w{corner}") for x, corner in zip(xs, CORNERS)]
     ramp = [c.msg(x, 280, "\\$1 20") for x in xs]
     line = [c.obj(x, 310, "line~") for x in xs]
@@ -82,7 +84,7 @@ def _mix(n: int, model: str) -> Canvas:
 
 def _batch() -> Canvas:
     """[pd batch]: [; interpolation-plane-batch a b c d out seconds( renders a path and quits."""
-    c = Canvas(800, 460, x=100, y=100)
+    c = Canvas(800, 500, x=100, y=100)
     c.text(20, 10, "pd -batch -open interpolation-plane.pd -send \"interpolation-plane-batch a.wav b.wav c.wav "
                    "d.wav out.wav seconds\": x goes 0 -> 1 over the duration \\, y 0 -> 1 over half of it \\; the "
                    "output is written and pd quits., f 90")
@@ -90,26 +92,28 @@ def _batch() -> Canvas:
     as_list = c.obj(20, 100, "list")
     args = c.obj(20, 130, "unpack s s s s s f")
     secs = c.obj(400, 160, "v ip_secs")
-    out_name = c.obj(500, 380, "symbol")
+    # [t b b b b] fires right to left: the setup (x 560), the start (x 430), the x and y ramps
+    # (x 260), the wait for the end (x 20) that writes the output.
+    out_name = c.obj(20, 340, "symbol")
     open_d = c.obj(300, 190, "s ip-open-d")
     open_c = c.obj(200, 190, "s ip-open-c")
     open_b = c.obj(110, 190, "s ip-open-b")
     first = c.obj(20, 160, "t b s")
     open_a = c.obj(20, 190, "s ip-open-a")
     steps = c.obj(20, 230, "t b b b b")
-    rate = c.obj(400, 260, "samplerate~")
-    length = c.obj(400, 290, "expr $f1*ip_secs")
-    setup = c.msg(400, 320, "\\; ip-cfg sync 1 \\; ip-out resize \\$1 \\; ip-x 0 \\; ip-y 0")
-    begin = c.msg(250, 260, "\\; ip-start bang \\; ip-rec bang")
-    ms = c.obj(100, 290, "expr ip_secs*1000 \\; ip_secs*500")
-    go_x, go_y = c.msg(100, 320, "0 \\, 1 \\$1"), c.msg(200, 320, "0 \\, 1 \\$1")
-    line_x, line_y = c.obj(100, 350, "line 0 5"), c.obj(200, 350, "line 0 5")
-    s_x, s_y = c.obj(100, 380, "s ip-x"), c.obj(200, 380, "s ip-y")
-    wait_ms = c.obj(20, 290, "expr ip_secs*1000")
-    delay = c.obj(20, 320, "delay")
-    write = c.msg(500, 410, "write -wave -bytes 4 \\$1 ip-out")
-    sf = c.obj(500, 440, "soundfiler")
-    quit_ = c.msg(500, 470, "\\; pd quit")
+    rate = c.obj(560, 270, "samplerate~")
+    length = c.obj(560, 300, "expr $f1*ip_secs")
+    setup = c.msg(560, 330, "\\; ip-cfg sync 1 \\; ip-out resize \\$1 \\; ip-x 0 \\; ip-y 0")
+    begin = c.msg(430, 270, "\\; ip-start bang \\; ip-rec bang")
+    ms = c.obj(260, 270, "expr ip_secs*1000 \\; ip_secs*500")
+    go_x, go_y = c.msg(260, 320, "0 \\, 1 \\$1"), c.msg(340, 320, "0 \\, 1 \\$1")
+    line_x, line_y = c.obj(260, 350, "line 0 5"), c.obj(340, 350, "line 0 5")
+    s_x, s_y = c.obj(260, 380, "s ip-x"), c.obj(340, 380, "s ip-y")
+    wait_ms = c.obj(20, 270, "expr ip_secs*1000")
+    delay = c.obj(20, 300, "delay")
+    write = c.msg(20, 370, "write -wave -bytes 4 \\$1 ip-out")
+    sf = c.obj(20, 400, "soundfiler")
+    quit_ = c.msg(20, 430, "\\; pd quit")
     c.connect([(r, 0, as_list, 0), (as_list, 0, args, 0), (args, 5, secs, 0), (args, 4, out_name, 1),
                (args, 3, open_d, 0), (args, 2, open_c, 0), (args, 1, open_b, 0), (args, 0, first, 0),
                (first, 1, open_a, 0), (first, 0, steps, 0), (steps, 3, rate, 0), (rate, 0, length, 0),
