@@ -77,22 +77,23 @@ class HarmonicNoiseSynth(CachedModule):
             state = self.cache.to(harmonic.dtype)
         else:
             state = torch.zeros(b, 1, self.cache_size, dtype=harmonic.dtype, device=harmonic.device)
-        prev_f0 = state[:, :, 0:1]
+        # narrow() on the last dim: one op each (state[:, 0, a:b] is three).
+        prev_f0 = state.narrow(-1, 0, 1)  # [B, 1, 1]
         # The phase is kept as a float32 pair (value, remainder): one float32 would move
         # harmonic 64 by 1e-5 rad per call, and chunked calls would drift from one call.
-        phase0 = state[:, 0, 1:2].double() + state[:, 0, 2:3].double()
-        position = state[0, 0, 3]
-        prev_amps = state[:, 0, 4 : 4 + k].unsqueeze(-1)
-        tail = state[:, :, 4 + k :]
+        phase0 = state.narrow(-1, 1, 1).double() + state.narrow(-1, 2, 1).double()  # [B, 1, 1]
+        position = state.view(-1)[3]  # the same for every stream of the batch
+        prev_amps = state.narrow(-1, 4, k).transpose(1, 2)  # [B, K, 1]
+        tail = state.narrow(-1, 4 + k, self.hop)  # [B, 1, hop]
 
         # Harmonics: the phase summed in float64 (long offline calls would drift). In
         # block l, sum_k a_k(n) sin(k phase(n)) with a_k ramping from start_k to end_k is
         # two sums over k with fixed weights: one matrix product per block, no [K, T]
         # amplitude ramps. A harmonic at or above Nyquist anywhere in its block is silent.
         f0_wave = _ramp(f0, prev_f0, self.f0_hop, self.f0_ramp)  # [B, 1, T]
-        cycles = torch.cumsum(f0_wave[:, 0].double() / self.sampling_rate, dim=-1) + phase0
-        phase = torch.remainder(cycles, 1.0).to(harmonic.dtype)  # [B, T]
-        waves = torch.sin((2.0 * math.pi) * phase.unsqueeze(-1) * self.numbers.view(1, 1, k))
+        cycles = torch.cumsum(f0_wave.double() / self.sampling_rate, dim=-1) + phase0  # [B, 1, T]
+        phase = torch.remainder(cycles, 1.0).to(harmonic.dtype).transpose(1, 2)  # [B, T, 1]
+        waves = torch.sin((2.0 * math.pi) * phase * self.numbers.view(1, 1, k))  # [B, T, K]
         f0_top = torch.maximum(f0, torch.cat([prev_f0, f0[..., :-1]], dim=-1))
         f0_top = f0_top.repeat_interleave(self.f0_hop // self.hop, dim=-1)  # [B, 1, L]
         audible = (self.numbers * f0_top < 0.5 * self.sampling_rate).to(harmonic.dtype)  # [B, K, L]
@@ -113,15 +114,15 @@ class HarmonicNoiseSynth(CachedModule):
         unvoiced = (heads + past).reshape(b, 1, samples)
 
         if self.streaming:
-            phase_end = torch.remainder(cycles[:, -1:], 1.0)
+            phase_end = torch.remainder(cycles.narrow(-1, samples - 1, 1), 1.0)  # [B, 1, 1]
             phase_hi = phase_end.to(harmonic.dtype)
             new_state = torch.cat([
-                f0[:, :, -1:],
-                phase_hi.unsqueeze(1),
-                (phase_end - phase_hi.double()).to(harmonic.dtype).unsqueeze(1),
+                f0.narrow(-1, f0.size(-1) - 1, 1),
+                phase_hi,
+                (phase_end - phase_hi.double()).to(harmonic.dtype),
                 torch.remainder(position + float(frames), float(count)).expand(b, 1, 1).to(f0.dtype),
-                harmonic[:, :, -1].unsqueeze(1),
-                tails[:, -1].unsqueeze(1),
+                harmonic.narrow(-1, frames - 1, 1).transpose(1, 2),
+                tails.narrow(1, frames - 1, 1),
             ], dim=-1)
             self.cache.copy_(new_state.detach())
         return voiced + unvoiced
