@@ -15,6 +15,10 @@ from .vae import MelVAE, latent_loudness
 from .vocoder import MelGANGenerator
 
 Vocoder = Union[MelGANGenerator, HarmonicVocoder]
+# What decode accepts, beyond which a channel is clamped: a NaN or an infinity from a
+# host (a Pd inlet, a knob) must not reach the caches, or every later call is NaN too.
+LATENT_LIMIT = 10.0  # z: posterior means on N(0, 1) axes
+LOUDNESS_RANGE = (-100.0, 20.0)  # dB; NaN reads as silence
 
 
 def build_frontend(cfg: ContinuousConfig) -> MelSpectrogram:
@@ -61,6 +65,8 @@ class ContinuousCodec(StreamingModel):
         names = latent_names(cfg)
         super().__init__(cfg.sampling_rate, "continuous", names)
         self.frontend = build_frontend(cfg)
+        self.latent_limit = LATENT_LIMIT  # TorchScript reads attributes, not globals
+        self.loudness_min, self.loudness_max = LOUDNESS_RANGE
         self.encoder = vae.encoder
         self.normalize_level = cfg.vae.normalize_level
         self.decoder = vae.decoder
@@ -109,10 +115,17 @@ class ContinuousCodec(StreamingModel):
     @torch.jit.export
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """z: [B, C, T / ratio] -> [B, 1, T]"""
-        d = self.latent_dims
-        loudness = z[:, -1:]
-        log_mel = self.decoder(self.order.unordered(z[:, :d]), loudness)
-        return self.vocoder(log_mel) * self.gate(loudness)
+        timbre, loudness = self.clean_latents(z)
+        return self.vocoder(self.decoder(timbre, loudness)) * self.gate(loudness)
+
+    def clean_latents(self, z: torch.Tensor):
+        """z: [B, C, L] -> (z dims on the decoder's axes [B, D, L], loudness dB [B, 1, L]),
+        NaN and infinities replaced (z: 0 and +-LATENT_LIMIT; loudness: silence)."""
+        timbre = torch.nan_to_num(z.narrow(1, 0, self.latent_dims), nan=0.0)
+        timbre = torch.clamp(timbre, -self.latent_limit, self.latent_limit)
+        loudness = torch.nan_to_num(z.narrow(1, z.size(1) - 1, 1), nan=self.loudness_min)
+        loudness = torch.clamp(loudness, self.loudness_min, self.loudness_max)
+        return self.order.unordered(timbre), loudness
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode(x))

@@ -8,6 +8,7 @@ from .harmonic_vocoder import HarmonicVocoder
 from .vae import MelVAE
 
 PITCH_RANGE = (0.0, 140.0)  # MIDI notes decode accepts (8 Hz .. 13 kHz); beyond: clamped
+REFERENCE_NOTE = 57.0  # A3: what a NaN pitch plays
 
 
 class HarmonicCodec(ContinuousCodec):
@@ -25,6 +26,7 @@ class HarmonicCodec(ContinuousCodec):
         self.pitch = build_pitch(cfg)
         self.pitch_min = PITCH_RANGE[0]
         self.pitch_max = PITCH_RANGE[1]
+        self.reference_note = REFERENCE_NOTE
 
     @torch.jit.export
     def encode(self, x: torch.Tensor) -> torch.Tensor:
@@ -37,10 +39,11 @@ class HarmonicCodec(ContinuousCodec):
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """z: [B, D + 3, T / ratio] -> [B, 1, T]"""
         d = self.latent_dims
-        loudness = z[:, d + 2 : d + 3]
-        log_mel = self.decoder(self.order.unordered(z[:, :d]), loudness)
-        note = torch.clamp(z[:, d : d + 1], self.pitch_min, self.pitch_max)
-        periodicity = torch.clamp(z[:, d + 1 : d + 2], 0.0, 1.0)
+        timbre, loudness = self.clean_latents(z)
+        log_mel = self.decoder(timbre, loudness)
+        note = torch.nan_to_num(z.narrow(1, d, 1), nan=self.reference_note)
+        note = torch.clamp(note, self.pitch_min, self.pitch_max)
+        periodicity = torch.clamp(torch.nan_to_num(z.narrow(1, d + 1, 1), nan=0.0), 0.0, 1.0)
         return self.vocoder(log_mel, midi_to_hz(note), periodicity) * self.gate(loudness)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
