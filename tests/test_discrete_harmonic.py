@@ -135,3 +135,18 @@ def test_engine_streams_exactly(codec_path, method, block):
 def test_config_refuses_frames_too_short_for_the_lowest_pitch():
     with pytest.raises(ValueError, match="harmonic.f0_min"):
         tiny_config(frames=dict(window=WINDOW, hop=HOP, synthesis="harmonic"))
+
+
+@pytest.mark.parametrize("channel", [0, 1, 2, 3])
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+def test_a_nan_or_inf_latent_breaks_neither_this_call_nor_the_next(codec_path, channel, bad):
+    m = torch.jit.load(codec_path)
+    clean = torch.zeros(1, 4, 12)
+    clean[:, 0], clean[:, 1], clean[:, 2], clean[:, 3] = 2.0, 0.2, 60.0, 0.9
+    hostile = clean.clone()
+    hostile[:, channel, 4:8] = bad
+    m.reset()
+    with torch.no_grad():
+        first, after = m.decode(hostile), m.decode(clean)
+    assert torch.isfinite(first).all() and torch.isfinite(after).all()
+    assert first.abs().max() < 100 and after.abs().max() > 1e-4

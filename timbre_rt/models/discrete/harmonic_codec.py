@@ -11,6 +11,9 @@ from .vqvae import VQVAE
 PITCH_RANGE = (0.0, 140.0)  # MIDI notes decode accepts; beyond: clamped
 REFERENCE_NOTE = 57.0  # A3, 220 Hz: the pitch each code's descriptors are measured at
 DEFAULT_HZ = 220.0  # synthesize's pitch where the f0 target is NaN (no target)
+# A frame's RMS gain beyond which decode clamps: an infinite gain from a host would leave
+# infinities in the synthesiser's state, and every later call would be NaN.
+GAIN_LIMIT = 4.0
 
 
 class HarmonicDiscreteCodec(DiscreteCodec):
@@ -31,6 +34,7 @@ class HarmonicDiscreteCodec(DiscreteCodec):
         self.pitch_min = PITCH_RANGE[0]
         self.pitch_max = PITCH_RANGE[1]
         self.default_hz = DEFAULT_HZ
+        self.gain_limit = GAIN_LIMIT
         self.reference_note = REFERENCE_NOTE  # TorchScript reads attributes, not globals
         self.f0_index = DESCRIPTOR_NAMES.index("f0")
         self.confidence_index = DESCRIPTOR_NAMES.index("f0_confidence")
@@ -47,7 +51,7 @@ class HarmonicDiscreteCodec(DiscreteCodec):
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """z: [B, 4, T / hop] -> [B, 1, T]"""
         codes = torch.nan_to_num(z[:, 0]).round().clamp(0, self.codes - 1).long()
-        gains = torch.nan_to_num(z[:, 1])
+        gains = torch.clamp(torch.nan_to_num(z[:, 1], nan=0.0), 0.0, self.gain_limit)
         note = torch.clamp(torch.nan_to_num(z[:, 2:3], nan=self.reference_note), self.pitch_min, self.pitch_max)
         periodicity = torch.clamp(torch.nan_to_num(z[:, 3:4]), 0.0, 1.0)
         return self.net.synthesise(self.codebook.lookup(codes), gains, midi_to_hz(note), periodicity)
@@ -57,7 +61,7 @@ class HarmonicDiscreteCodec(DiscreteCodec):
         """targets: [B, D + 1, T / hop] -> [B, 1, T]"""
         d = self.standard_table.size(1)
         codes = self.picker(targets[:, :d].transpose(1, 2), self.standard_table, self.synth_weights)
-        gains = torch.nan_to_num(targets[:, d])
+        gains = torch.clamp(torch.nan_to_num(targets[:, d], nan=0.0), 0.0, self.gain_limit)
         f0 = self._natural(targets, self.f0_index)
         f0 = torch.where(torch.isnan(f0), torch.full_like(f0, self.default_hz), f0)
         confidence = self._natural(targets, self.confidence_index)
