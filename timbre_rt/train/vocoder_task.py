@@ -14,6 +14,7 @@ from ..models.continuous.discriminator import (
 )
 from ..models.continuous.vae import MelVAE
 from ..nn.loss import MultiResolutionSTFTDistance, MultiScaleMelDistance
+from ..nn.level_loss import FrameLevelDistance
 from ..nn.mel import log_mel
 from .logging import log_audio
 
@@ -66,6 +67,7 @@ class VocoderTask(L.LightningModule):
             d = cfg.discriminator
             self.discriminator = MultiScaleDiscriminator(d.scales, d.channels)
         self.mel_distance = MultiScaleMelDistance(cfg.sampling_rate)
+        self.level_distance = FrameLevelDistance()
         self.stft_distance = MultiResolutionSTFTDistance()
 
     def configure_optimizers(self):
@@ -110,6 +112,10 @@ class VocoderTask(L.LightningModule):
         spectral = self.stft_distance(fake_heard, real_heard) + self.mel_distance(fake_heard, real_heard)
         logs = {"spectral": spectral, "silent_examples": (~keep).float().sum()}
         g_loss = spectral
+        if self.cfg.vocoder.level_weight > 0:
+            level = self.level_distance(fake_heard, real_heard)
+            logs["level_db"] = level
+            g_loss = g_loss + self.cfg.vocoder.level_weight * level
         if self.discriminator is not None:
             d_opt = optimizers[1]
             d_loss = discriminator_hinge_loss(self.discriminator(real), self.discriminator(fake.detach()))

@@ -44,6 +44,7 @@ RANGES = {
     "vae.loudness_min_db": _DB,
     "vae.loudness_max_db": _DB,
     "vocoder.delay": _COUNT_OR_ZERO,
+    "vocoder.level_weight": _NON_NEGATIVE,
     "vocoder.kind": Field(str, choices=("melgan", "harmonic")),
     **_under("vocoder", _HARMONIC),
     **_under("pitch", _PITCH),

@@ -49,6 +49,9 @@ class VocoderConfig:
     # decode is gated to exact zeros where the loudness channel is below this
     # (fully open 10 dB higher): no vocoder hum on silence.
     silence_floor_db: float = -90.0
+    # Weight per dB of a frame-level distance in the vocoder losses (0: none): the
+    # spectral losses alone let a vocoder play softer than its input.
+    level_weight: float = 0.0
     # kind "harmonic" only:
     harmonics: int = 64
     noise_bands: int = 65
