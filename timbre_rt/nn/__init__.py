@@ -1,9 +1,13 @@
-"""Building blocks: causal convolutions with in-place caches, audio transforms, spectral losses."""
+"""Building blocks: causal convolutions with in-place caches, audio transforms, pitch
+analysis, harmonic-plus-noise synthesis, spectral and level losses."""
 from .base import CachedModule
 from .cached_conv import CachedConv1d
 from .cached_conv_transpose import CachedConvTranspose1d
 from .cached_frames import CachedFrames
 from .grl import GradientReversal
+from .harmonic_head import HarmonicHead, exp_sigmoid, pitch_feature
+from .harmonic_noise import HarmonicNoiseSynth
+from .level_loss import FrameLevelDistance
 from .loss import (MultiResolutionSTFTDistance, MultiScaleMelDistance, multiresolution_stft_distance,
                    multiscale_mel_distance)
 from .mel import MelSpectrogram, StreamingSTFT, log_mel, mel_filterbank, relative_log_mel
@@ -11,13 +15,17 @@ from .pqmf import PQMFAnalysis, PQMFResponse, PQMFSynthesis, pqmf_response
 from .residual import ResidualStack
 from .silence_gate import SilenceGate
 from .streaming import collect_caches, set_streaming
+from .yin import StreamingYin, hz_to_midi, midi_to_hz
 
 __all__ = [
     "CachedModule",
     "CachedConv1d",
     "CachedConvTranspose1d",
     "CachedFrames",
+    "FrameLevelDistance",
     "GradientReversal",
+    "HarmonicHead",
+    "HarmonicNoiseSynth",
     "MelSpectrogram",
     "MultiResolutionSTFTDistance",
     "MultiScaleMelDistance",
@@ -28,6 +36,11 @@ __all__ = [
     "pqmf_response",
     "SilenceGate",
     "StreamingSTFT",
+    "StreamingYin",
+    "exp_sigmoid",
+    "hz_to_midi",
+    "midi_to_hz",
+    "pitch_feature",
     "log_mel",
     "multiresolution_stft_distance",
     "multiscale_mel_distance",
