@@ -15,7 +15,7 @@ import soundfile
 import torch
 
 from test_generate_pd import PD_RATE, MODEL_RATE, best_match, below, python_chain, tone, write
-from test_pd_offline_edit_patch import extent as text_extent
+from test_pd_offline_edit_patch import assert_same_boxes_and_wires, extent as text_extent
 from timbre_rt.export import export_model
 from timbre_rt.models import ToyCodec
 from timbre_rt.pd_patches import Canvas, interpolation_plane_patch
@@ -47,15 +47,7 @@ def test_the_committed_example_same_boxes_and_wires_as_parsed():
     """The same, canvas by canvas: should the bytes ever part (a record Pd rewrites), the
     boxes (kind, text) and the wires still have to agree."""
     ours, theirs = Canvas.parse(interpolation_plane_patch(example_names())), Canvas.parse(EXAMPLE.read_text())
-
-    def walk(a: Canvas, b: Canvas):
-        assert [(x.kind, x.text) for x in a.boxes] == [(x.kind, x.text) for x in b.boxes]
-        assert a.connections() == b.connections()
-        for x, y in zip(a.boxes, b.boxes):
-            if x.inner is not None:
-                walk(x.inner, y.inner)
-
-    walk(ours, theirs)
+    assert_same_boxes_and_wires(ours, theirs)
 
 
 @pytest.mark.parametrize("n", [1, 17, 19, 20, 21, 45])

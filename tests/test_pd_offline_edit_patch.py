@@ -41,6 +41,15 @@ def arrays(c: Canvas) -> list:
     return found
 
 
+def assert_same_boxes_and_wires(a: Canvas, b: Canvas) -> None:
+    """The same boxes (kind, text) and wires, canvas by canvas, subpatches included."""
+    assert [(x.kind, x.text) for x in a.boxes] == [(x.kind, x.text) for x in b.boxes]
+    assert a.connections() == b.connections()
+    for x, y in zip(a.boxes, b.boxes):
+        if x.inner is not None:
+            assert_same_boxes_and_wires(x.inner, y.inner)
+
+
 def example_names() -> list:
     """The channels of the committed example: the 19 of the shipped harmonic model."""
     assert len(arrays(Canvas.parse(EXAMPLE.read_text()))) == 19
@@ -55,15 +64,7 @@ def test_the_committed_example_same_boxes_and_wires_as_parsed():
     """The same, canvas by canvas: should the bytes ever part (a record Pd rewrites), the
     boxes (kind, text) and the wires still have to agree."""
     ours, theirs = Canvas.parse(offline_edit_patch(example_names())), Canvas.parse(EXAMPLE.read_text())
-
-    def walk(a: Canvas, b: Canvas):
-        assert [(x.kind, x.text) for x in a.boxes] == [(x.kind, x.text) for x in b.boxes]
-        assert a.connections() == b.connections()
-        for x, y in zip(a.boxes, b.boxes):
-            if x.inner is not None:
-                walk(x.inner, y.inner)
-
-    walk(ours, theirs)
+    assert_same_boxes_and_wires(ours, theirs)
 
 
 def test_nineteen_channels_wired_one_box_per_channel():
