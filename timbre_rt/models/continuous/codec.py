@@ -48,9 +48,8 @@ class ContinuousCodec(StreamingModel):
     """Frontend + VAE + vocoder behind the model file contract.
 
     encode:    audio [B, 1, T] -> [B, C, T / ratio]: z (posterior mean on its principal
-               axes, most varied first: see LatentOrder), with the harmonic vocoder
-               pitch (MIDI note) and periodicity (0..1), then loudness dB
-               (C = D + 1, or D + 3 with pitch)
+               axes, most varied first: see LatentOrder), then loudness dB (C = D + 1;
+               HarmonicCodec puts pitch and periodicity before the loudness: C = D + 3)
     decode:    [B, C, T / ratio] -> audio [B, 1, T], exactly 0 where the loudness
                channel says silence (SilenceGate)
     forward:   decode(encode(x))
