@@ -11,6 +11,7 @@ from .level_loss import FrameLevelDistance
 from .loss import (MultiResolutionSTFTDistance, MultiScaleMelDistance, multiresolution_stft_distance,
                    multiscale_mel_distance)
 from .mel import MelSpectrogram, StreamingSTFT, log_mel, mel_filterbank, relative_log_mel
+from .pitch_input import PitchInput
 from .pqmf import PQMFAnalysis, PQMFResponse, PQMFSynthesis, pqmf_response
 from .residual import ResidualStack
 from .silence_gate import SilenceGate
@@ -29,6 +30,7 @@ __all__ = [
     "MelSpectrogram",
     "MultiResolutionSTFTDistance",
     "MultiScaleMelDistance",
+    "PitchInput",
     "PQMFAnalysis",
     "PQMFResponse",
     "PQMFSynthesis",

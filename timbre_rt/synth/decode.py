@@ -4,7 +4,7 @@ from typing import Optional
 import numpy as np
 import torch
 
-REFERENCE_NOTE = 57.0  # A3: where there is no pitch to play (a held code, an unvoiced target)
+from ..nn.pitch_input import REFERENCE_NOTE  # where there is no pitch (a held code, an unvoiced target)
 
 
 def decode_codes(model, codes: np.ndarray, gains: np.ndarray, f0: Optional[np.ndarray] = None,

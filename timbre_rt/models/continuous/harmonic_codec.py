@@ -1,14 +1,12 @@
 """The continuous model with the harmonic vocoder: its latents carry pitch and periodicity."""
 import torch
 
-from ...nn.yin import hz_to_midi, midi_to_hz
+from ...nn.pitch_input import PitchInput
+from ...nn.yin import hz_to_midi
 from .codec import ContinuousCodec, build_pitch
 from .config import ContinuousConfig
 from .harmonic_vocoder import HarmonicVocoder
 from .vae import MelVAE
-
-PITCH_RANGE = (0.0, 140.0)  # MIDI notes decode accepts (8 Hz .. 13 kHz); beyond: clamped
-REFERENCE_NOTE = 57.0  # A3: what a NaN pitch plays
 
 
 class HarmonicCodec(ContinuousCodec):
@@ -24,9 +22,7 @@ class HarmonicCodec(ContinuousCodec):
     def __init__(self, cfg: ContinuousConfig, vae: MelVAE, vocoder: HarmonicVocoder):
         super().__init__(cfg, vae, vocoder)
         self.pitch = build_pitch(cfg)
-        self.pitch_min = PITCH_RANGE[0]
-        self.pitch_max = PITCH_RANGE[1]
-        self.reference_note = REFERENCE_NOTE
+        self.pitch_input = PitchInput()
 
     @torch.jit.export
     def encode(self, x: torch.Tensor) -> torch.Tensor:
@@ -41,10 +37,8 @@ class HarmonicCodec(ContinuousCodec):
         d = self.latent_dims
         timbre, loudness = self.clean_latents(z)
         log_mel = self.decoder(timbre, loudness)
-        note = torch.nan_to_num(z.narrow(1, d, 1), nan=self.reference_note)
-        note = torch.clamp(note, self.pitch_min, self.pitch_max)
-        periodicity = torch.clamp(torch.nan_to_num(z.narrow(1, d + 1, 1), nan=0.0), 0.0, 1.0)
-        return self.vocoder(log_mel, midi_to_hz(note), periodicity) * self.gate(loudness)
+        f0, periodicity = self.pitch_input.notes(z.narrow(1, d, 1), z.narrow(1, d + 1, 1))
+        return self.vocoder(log_mel, f0, periodicity) * self.gate(loudness)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode(x))

@@ -2,15 +2,13 @@
 import torch
 
 from ...nn.harmonic_noise import HarmonicNoiseSynth
-from ...nn.yin import hz_to_midi, midi_to_hz
+from ...nn.pitch_input import REFERENCE_NOTE, PitchInput
+from ...nn.yin import hz_to_midi
 from .codec import DiscreteCodec
 from .config import DiscreteConfig
 from .descriptors import DESCRIPTOR_NAMES
 from .vqvae import VQVAE
 
-PITCH_RANGE = (0.0, 140.0)  # MIDI notes decode accepts; beyond: clamped
-REFERENCE_NOTE = 57.0  # A3, 220 Hz: the pitch each code's descriptors are measured at
-DEFAULT_HZ = 220.0  # synthesize's pitch where the f0 target is NaN (no target)
 # A frame's RMS gain beyond which decode clamps: an infinite gain from a host would leave
 # infinities in the synthesiser's state, and every later call would be NaN.
 GAIN_LIMIT = 4.0
@@ -31,11 +29,8 @@ class HarmonicDiscreteCodec(DiscreteCodec):
         super().__init__(cfg, vqvae)
         f, h = cfg.frames, cfg.harmonic
         self.live_synthesis = HarmonicNoiseSynth(cfg.sampling_rate, f.hop, f.hop, h.harmonics, h.noise_bands)
-        self.pitch_min = PITCH_RANGE[0]
-        self.pitch_max = PITCH_RANGE[1]
-        self.default_hz = DEFAULT_HZ
-        self.gain_limit = GAIN_LIMIT
-        self.reference_note = REFERENCE_NOTE  # TorchScript reads attributes, not globals
+        self.pitch_input = PitchInput()
+        self.gain_limit = GAIN_LIMIT  # TorchScript reads attributes, not globals
         self.f0_index = DESCRIPTOR_NAMES.index("f0")
         self.confidence_index = DESCRIPTOR_NAMES.index("f0_confidence")
 
@@ -52,9 +47,8 @@ class HarmonicDiscreteCodec(DiscreteCodec):
         """z: [B, 4, T / hop] -> [B, 1, T]"""
         codes = torch.nan_to_num(z[:, 0]).round().clamp(0, self.codes - 1).long()
         gains = torch.clamp(torch.nan_to_num(z[:, 1], nan=0.0), 0.0, self.gain_limit)
-        note = torch.clamp(torch.nan_to_num(z[:, 2:3], nan=self.reference_note), self.pitch_min, self.pitch_max)
-        periodicity = torch.clamp(torch.nan_to_num(z[:, 3:4]), 0.0, 1.0)
-        return self.net.synthesise(self.codebook.lookup(codes), gains, midi_to_hz(note), periodicity)
+        f0, periodicity = self.pitch_input.notes(z[:, 2:3], z[:, 3:4])
+        return self.net.synthesise(self.codebook.lookup(codes), gains, f0, periodicity)
 
     @torch.jit.export
     def synthesize(self, targets: torch.Tensor) -> torch.Tensor:
@@ -62,11 +56,9 @@ class HarmonicDiscreteCodec(DiscreteCodec):
         d = self.standard_table.size(1)
         codes = self.picker(targets[:, :d].transpose(1, 2), self.standard_table, self.synth_weights)
         gains = torch.clamp(torch.nan_to_num(targets[:, d], nan=0.0), 0.0, self.gain_limit)
-        f0 = self._natural(targets, self.f0_index)
-        f0 = torch.where(torch.isnan(f0), torch.full_like(f0, self.default_hz), f0)
-        confidence = self._natural(targets, self.confidence_index)
-        periodicity = torch.clamp(torch.nan_to_num(confidence, nan=1.0), 0.0, 1.0)
-        f0 = torch.clamp(f0, midi_to_hz(torch.tensor(self.pitch_min)), midi_to_hz(torch.tensor(self.pitch_max)))
+        f0 = self.pitch_input.hz(self._natural(targets, self.f0_index))
+        # No voicing target means voiced: the f0 target (or 220 Hz) is what is asked for.
+        periodicity = self.pitch_input.periodicity(self._natural(targets, self.confidence_index), 1.0)
         harmonic, noise = self.net.decoder(self.codebook.lookup(codes), f0, periodicity)
         level = gains.unsqueeze(1)
         return self.live_synthesis(f0, harmonic * level, noise * level)
