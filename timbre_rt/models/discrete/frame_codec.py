@@ -35,8 +35,14 @@ class FrameCodec(nn.Module):
         self.gain_floor = f.gain_floor
         self.frames = CachedFrames(f.window, f.hop)
         self.encoder = FrameEncoder(f.window, vq.dim, cfg.encoder.hidden, cfg.encoder.layers)
-        self.decoder = FrameDecoder(f.window, vq.dim, cfg.decoder.hidden, cfg.decoder.layers)
-        self.synthesis = LoopSynthesis(f.window, f.hop)
+        self.decoder, self.synthesis = self.decoding(cfg)
+
+    @torch.jit.unused
+    def decoding(self, cfg: DiscreteConfig) -> Tuple[nn.Module, nn.Module]:
+        """(decoder, synthesis): a vector to a loop, played by LoopSynthesis."""
+        f, vq = cfg.frames, cfg.vq
+        return (FrameDecoder(f.window, vq.dim, cfg.decoder.hidden, cfg.decoder.layers),
+                LoopSynthesis(f.window, f.hop))
 
     def analyse(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """x: [B, 1, T] -> (vectors [B, T / hop, dim], gains [B, T / hop])"""

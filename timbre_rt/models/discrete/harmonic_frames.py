@@ -48,9 +48,14 @@ class HarmonicFrameCodec(FrameCodec):
     def __init__(self, cfg: DiscreteConfig):
         super().__init__(cfg)
         f, h = cfg.frames, cfg.harmonic
-        self.decoder = HarmonicFrameDecoder(cfg)
-        self.synthesis = HarmonicNoiseSynth(cfg.sampling_rate, f.hop, f.hop, h.harmonics, h.noise_bands)
         self.pitch = StreamingYin(cfg.sampling_rate, f.window, f.hop, h.f0_min, h.f0_max, h.threshold)
+
+    @torch.jit.unused
+    def decoding(self, cfg: DiscreteConfig) -> Tuple[nn.Module, nn.Module]:
+        """(decoder, synthesis): a vector and a pitch to harmonics plus noise, played."""
+        f, h = cfg.frames, cfg.harmonic
+        return (HarmonicFrameDecoder(cfg),
+                HarmonicNoiseSynth(cfg.sampling_rate, f.hop, f.hop, h.harmonics, h.noise_bands))
 
     def synthesise(self, vectors: torch.Tensor, gains: torch.Tensor, f0: torch.Tensor,
                    periodicity: torch.Tensor) -> torch.Tensor:
