@@ -137,3 +137,33 @@ def test_array_is_made_in_pd(tmp_path):
     run = subprocess.run(["pd", "-nogui", "-nosound", "-batch", "-stderr", "-open", str(tmp_path / "array.pd")],
                          capture_output=True, text=True, timeout=60)
     assert "size: 4800" in run.stderr, run.stderr
+
+
+def test_a_scalar_in_a_graph_on_parent_is_made_in_pd(tmp_path):
+    """scalar() writes the record Pd saves; graph_on_parent() the coords; Pd reads both back."""
+    if shutil.which("pd") is None:
+        pytest.skip("Pure Data (pd) is not installed: run scripts/setup.sh")
+    template = Canvas(300, 200)
+    template.obj(10, 10, "struct builder-dot float px float py")
+    view = Canvas(300, 200)
+    dot = view.scalar("builder-dot", 0.25, 0.5)
+    view.graph_on_parent(100, 80)
+    assert dot.record() == "#X scalar builder-dot 0.25 0.5 \\;;"
+    assert view.records[-1] == "#X coords 0 0 100 80 100 80 3 0 0;"
+    c = Canvas(400, 300)
+    c.subpatch(200, 10, "builder-template", template)  # before the scalar: Pd needs its struct to read it
+    c.subpatch(200, 60, "builder-view", view)
+    load = c.obj(10, 10, "loadbang")
+    order = c.obj(10, 40, "t b b")  # read the fields, then quit
+    find = c.msg(10, 70, "traverse pd-builder-view \\, next")
+    pointer = c.obj(10, 100, "pointer")
+    get = c.obj(10, 130, "get builder-dot px py")
+    c.connect([(load, 0, order, 0), (order, 1, find, 0), (find, 0, pointer, 0), (pointer, 0, get, 0),
+               (get, 0, c.obj(10, 160, "print px"), 0), (get, 1, c.obj(100, 160, "print py"), 0),
+               (order, 0, c.msg(100, 40, "\\; pd quit"), 0)])
+    text = c.render()
+    assert Canvas.parse(text).render() == text
+    (tmp_path / "scalar.pd").write_text(text)
+    run = subprocess.run(["pd", "-nogui", "-nosound", "-batch", "-stderr", "-open", str(tmp_path / "scalar.pd")],
+                         capture_output=True, text=True, timeout=60)
+    assert "px: 0.25" in run.stderr and "py: 0.5" in run.stderr, run.stderr

@@ -115,6 +115,17 @@ class Canvas:
         self._adopt(graph, "(subpatch)")
         return self._box("restore", "graph", x, y, graph)
 
+    def scalar(self, template: str, *values: float) -> Box:
+        """A data-structure scalar of `template` (a [struct] loaded before this canvas) with
+        its float fields' `values` in the struct's order; drawn by the template's drawing
+        instructions, in this canvas's units (see graph_on_parent)."""
+        return self._box("scalar", " ".join([template, *(_g(v) for v in values)]) + " \\;")
+
+    def graph_on_parent(self, width: int, height: int, hide_name: bool = True) -> None:
+        """Show this (sub)canvas's top-left `width` x `height` pixels on its parent, with one
+        unit a pixel (y down) for the scalars in it; `hide_name` leaves out [pd name]."""
+        self.records.append(f"#X coords 0 0 {width} {height} {width} {height} {3 if hide_name else 1} 0 0;")
+
     def _adopt(self, inner: "Canvas", name: str) -> None:
         if inner is self or inner.name is not None:
             raise ValueError(f"subpatch {name}: that canvas is already placed (as {inner.name or 'the top'})")
