@@ -106,8 +106,14 @@ def test_refuses_names_pd_cannot_hold(bad):
 # --- layout: estimated extents (font 12), as in test_pd_offline_edit_patch -----------------
 
 def extent(box) -> tuple:
-    """A slider's or canvas's size from its arguments, a box's from its text."""
+    """A slider's or canvas's size from its arguments, a graph on parent's from its coords
+    (the plane), a box's from its text."""
     words = box.text.split()
+    coords = [r.split() for r in box.inner.records if isinstance(r, str) and r.startswith("#X coords ")] \
+        if box.inner is not None else []
+    if coords and int(coords[0][8]) & 1:
+        width, height = int(coords[0][6]), int(coords[0][7])
+        return box.x, box.y, box.x + width, box.y + height
     if box.kind == "obj" and words[0] in ("hsl", "vsl"):
         return box.x, box.y, box.x + int(words[1]), box.y + int(words[2])
     if box.kind == "obj" and words[0] == "cnv":
@@ -116,8 +122,8 @@ def extent(box) -> tuple:
 
 
 def overlaps(c: Canvas, where: str = "top") -> list:
-    """Boxes that overlap or touch (share an edge); a [cnv] is a background (the plane, the
-    dot on it), not counted."""
+    """Boxes that overlap or touch (share an edge); a [cnv] is a background (the plane, in
+    [pd ip-plane] under the corner names), not counted."""
     placed = [b for b in c.boxes if b.x is not None and not b.text.startswith("cnv ")]
     found = []
     for i, a in enumerate(placed):

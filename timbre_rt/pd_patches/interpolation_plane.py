@@ -10,12 +10,15 @@ comment, what the channels hold when one is the pitch: mixed linearly in MIDI no
 between the corners' pitches. The [*~] of one corner sit in a row (20 a row; a corner takes
 more rows beyond 20 channels, and what lies below moves down with the window). No box
 overlaps or touches another for any number of channels: a box of k lines (an [expr] or a
-message with k-1 `\\;`) is 16 k + 4 pixels high, and what sits under one starts below that."""
+message with k-1 `\\;`) is 16 k + 4 pixels high, and what sits under one starts below that.
+The position is set with the x and y sliders, by plane-xy, or by dragging the red dot on the
+plane with the mouse (plane_pad.py: a data-structure scalar, vanilla Pd); all three agree."""
 import re
 from typing import List
 
 from .canvas import Canvas
 from .offline_edit import _channel_list
+from .plane_pad import PLANE, dot_template, plane_canvas
 
 __all__ = ["interpolation_plane_patch"]
 
@@ -147,7 +150,7 @@ def interpolation_plane_patch(names: List[str], model: str = MODEL) -> str:
                    "(x \\, y) \\, and decoded (timbre_rt)., f 100")
     c.text(20, 60, "A sits at (0 \\, 0) \\, B at (1 \\, 0) \\, C at (0 \\, 1) \\, D at (1 \\, 1): weights "
                    "A (1-x)(1-y) \\, B x(1-y) \\, C (1-x)y \\, D xy. Open four sounds (at Pd's rate \\; each "
-                   "loops) and move x and y: the red dot on the plane shows where you are., f 100")
+                   "loops) and drag the red dot on the plane (or move the x and y sliders)., f 100")
     xs = [20 + 150 * j for j in range(len(CORNERS))]
     pick = [c.msg(x, 130, corner.upper()) for x, corner in zip(xs, CORNERS)]
     panel = [c.obj(x, 160, "openpanel") for x in xs]
@@ -174,25 +177,15 @@ def interpolation_plane_patch(names: List[str], model: str = MODEL) -> str:
     load = c.obj(640, 130, "loadbang")
     start = c.msg(640, 160, "\\; pd dsp 1 \\; ip-x-set 0 \\; ip-y-set 0")
     c.msg(500, 540, "\\; ip-info info")
-    # The plane: a square with A..D at its corners and a dot at (x, y).
-    c.obj(60, 240, "cnv 15 200 200 empty empty empty 20 12 0 14 #e0e0e0 #404040 0")
-    for x, y, corner in ((64, 416, "A"), (244, 416, "B"), (64, 244, "C"), (244, 244, "D")):
-        c.text(x, y, corner)
-    c.obj(55, 435, "cnv 10 10 10 empty ip-dot empty 20 12 0 14 #e00000 #404040 0")
-    r_x, r_y = c.obj(660, 240, "r ip-x"), c.obj(740, 240, "r ip-y")
-    t_y = c.obj(740, 270, "t b f")
-    both = c.obj(660, 300, "pack 0 0")
-    where = c.obj(660, 330, "expr 55 + $f1*200 \\; 235 + (1-$f2)*200")
-    at = c.obj(660, 390, "pack f f")
-    pos = c.msg(660, 420, "pos \\$1 \\$2")
-    dot = c.obj(760, 420, "s ip-dot")
+    # The plane, with A..D at its corners and the dot to drag: [pd ip-plane] shows it (graph
+    # on parent, where the grey square was); its template first, so that the dot loads.
+    c.subpatch(660, 240, "ip-dot-template", dot_template())
+    c.subpatch(60, 240, PLANE, plane_canvas())
     note = _pitch_note(names)
     if note:
         c.text(610, 480, f"{note}, f 36")  # between [; ip-info info( (to x 597) and the window's edge (880)
     for j in range(len(CORNERS)):
         c.connect([(pick[j], 0, panel[j], 0), (panel[j], 0, s_open[j], 0)])
     c.connect([(r_xy, 0, xy, 0), (xy, 0, set_x, 0), (xy, 1, set_y, 0), (load, 0, start, 0),
-               (mix, 0, half, 0), (half, 0, dac, 0), (half, 0, dac, 1), (mix, 0, record, 0), (r_rec, 0, record, 0),
-               (r_x, 0, both, 0), (r_y, 0, t_y, 0), (t_y, 1, both, 1), (t_y, 0, both, 0), (both, 0, where, 0),
-               (where, 1, at, 1), (where, 0, at, 0), (at, 0, pos, 0), (pos, 0, dot, 0)])
+               (mix, 0, half, 0), (half, 0, dac, 0), (half, 0, dac, 1), (mix, 0, record, 0), (r_rec, 0, record, 0)])
     return c.render()
