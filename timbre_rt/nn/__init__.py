@@ -1,5 +1,5 @@
 """Building blocks: causal convolutions with in-place caches, audio transforms, pitch
-analysis, harmonic-plus-noise synthesis, spectral and level losses."""
+analysis, harmonic-plus-noise synthesis and its level lock, spectral and level losses."""
 from .base import CachedModule
 from .cached_conv import CachedConv1d
 from .cached_conv_transpose import CachedConvTranspose1d
@@ -8,6 +8,7 @@ from .grl import GradientReversal
 from .harmonic_head import HarmonicHead, exp_sigmoid, pitch_feature
 from .harmonic_noise import HarmonicNoiseSynth
 from .level_loss import FrameLevelDistance
+from .level_lock import LevelLock, noise_power_matrix
 from .loss import (MultiResolutionSTFTDistance, MultiScaleMelDistance, multiresolution_stft_distance,
                    multiscale_mel_distance)
 from .mel import MelSpectrogram, StreamingSTFT, log_mel, mel_filterbank, relative_log_mel
@@ -27,6 +28,7 @@ __all__ = [
     "GradientReversal",
     "HarmonicHead",
     "HarmonicNoiseSynth",
+    "LevelLock",
     "MelSpectrogram",
     "MultiResolutionSTFTDistance",
     "MultiScaleMelDistance",
@@ -47,6 +49,7 @@ __all__ = [
     "multiresolution_stft_distance",
     "multiscale_mel_distance",
     "mel_filterbank",
+    "noise_power_matrix",
     "relative_log_mel",
     "collect_caches",
     "set_streaming",

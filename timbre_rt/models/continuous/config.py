@@ -56,6 +56,9 @@ class VocoderConfig:
     harmonics: int = 64
     noise_bands: int = 65
     layers: int = 3  # causal convolutions (kernel 3) on the mel frames
+    # Scale each frame's harmonics and noise to the loudness channel (LevelLock): the
+    # output level is the input's, whatever the network predicts.
+    level_lock: bool = False
 
 
 @dataclass

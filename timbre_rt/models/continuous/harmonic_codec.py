@@ -38,7 +38,7 @@ class HarmonicCodec(ContinuousCodec):
         timbre, loudness = self.clean_latents(z)
         log_mel = self.decoder(timbre, loudness)
         f0, periodicity = self.pitch_input.notes(z.narrow(1, d, 1), z.narrow(1, d + 1, 1))
-        return self.vocoder(log_mel, f0, periodicity) * self.gate(loudness)
+        return self.vocoder(log_mel, f0, periodicity, loudness) * self.gate(loudness)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode(x))
