@@ -42,8 +42,12 @@ def test_shipped_model_reconstructs_notes(program, pitch):
     with torch.no_grad():
         y = m.forward(note[None, None])
     delay = m.forward_latency
-    distance = MultiScaleMelDistance(24000)(y[..., delay:], note[None, None, : note.numel() - delay])
+    out, ref = y[..., delay:], note[None, None, : note.numel() - delay]
+    distance = MultiScaleMelDistance(24000)(out, ref)
     assert distance < 1.0, distance
+    # The level lock plays each frame at its loudness channel: the note keeps its level.
+    level_db = 10 * torch.log10(out.square().mean() / ref.square().mean())
+    assert abs(level_db) < 1.5, level_db
 
 
 def test_main_job_renders_the_shipped_model_in_pd(tmp_path, capsys):
