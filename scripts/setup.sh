@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up on a fresh Debian machine: system packages, the Python venv (.venv),
-# and the C++ build (build/, plus timbre_rt/_core*.so). Safe to run again: it skips what
-# is already there. Runs as root, or as a user with sudo.
+# and the C++ build (build/: the core, the C++ tests and the Pd externals; timbre_rt._core is
+# installed into the venv). Safe to run again: it skips what is already there. Runs as root,
+# or as a user with sudo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,15 +35,22 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # torch is pinned: an unpinned torch pulls a multi-GB CUDA build.
 echo "== installing Python packages"
-.venv/bin/python -m pip install -q "setuptools>=68" wheel
-.venv/bin/python -m pip install -q "torch==2.13.0" "numpy>=1.24" "pybind11>=2.12" "pytest>=7" "soxr>=0.3" \
+.venv/bin/python -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.12"
+.venv/bin/python -m pip install -q "torch==2.13.0" "numpy>=1.24" "pytest>=7" "soxr>=0.3" \
   "soundfile>=0.12" "lightning>=2.2" "tensorboard>=2.14" "pyyaml>=6" "tqdm>=4.60" "matplotlib>=3.7" \
   "sounddevice>=0.4" "python-rtmidi>=1.5" "librosa>=0.10" "JACK-Client>=0.5" "hypothesis>=6.100"
 # tinysoundfont declares pyaudio (for live playback, which we never use) and pyaudio needs
 # PortAudio headers to build: install it without its dependencies.
 .venv/bin/python -m pip install -q --no-deps "tinysoundfont>=0.3"
 # No build isolation: the build must see the pinned torch of the venv (its headers and CMake files).
-echo "== building timbre_rt (C++ core, Python module, tests)"
+# Editable (the Python files stay in timbre_rt/, _core goes into the venv) and built in the fixed
+# folder build/, where the tests find the C++ test programs and the Pd externals (build/pd), which
+# a plain `pip install .` leaves off (pyproject.toml).
+echo "== building timbre_rt (C++ core, Python module, tests, Pd externals)"
 CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
-  .venv/bin/python -m pip install -q --no-build-isolation --no-deps -e .
+  .venv/bin/python -m pip install -q --no-build-isolation --no-deps \
+    --config-settings=build-dir=build \
+    --config-settings=cmake.define.TIMBRE_RT_BUILD_TESTS=ON \
+    --config-settings=cmake.define.TIMBRE_RT_BUILD_PD=ON \
+    -e .
 echo "== ready: .venv/bin/timbre-rt --help"

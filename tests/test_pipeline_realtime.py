@@ -11,7 +11,7 @@ BUILD = Path(__file__).resolve().parents[1] / "build"
 
 def _binary(name: str) -> Path:
     path = BUILD / name
-    assert path.exists(), f"{path} is missing: build the project first (pip install -e . builds it)"
+    assert path.exists(), f"{path} is missing: build the project first (bash scripts/setup.sh builds it)"
     return path
 
 

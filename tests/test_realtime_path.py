@@ -10,7 +10,7 @@ BINARY = Path(__file__).resolve().parents[1] / "build" / "test_realtime_path"
 
 @pytest.mark.parametrize("method, buffer", [("forward", 256), ("encode", 512), ("decode", 2048)])
 def test_no_allocation_and_no_lock_on_the_audio_thread(toy_path, method, buffer):
-    assert BINARY.exists(), f"{BINARY} is missing: build the project first (pip install -e . builds it)"
+    assert BINARY.exists(), f"{BINARY} is missing: build the project first (bash scripts/setup.sh builds it)"
     run = subprocess.run([str(BINARY), toy_path, method, str(buffer)], capture_output=True, text=True, timeout=300)
     print(run.stdout, run.stderr)
     pattern = r"^(\S+): allocations=(\d+) locks=(\d+) calls=(\d+) underruns=\d+ dropped=(\d+)"

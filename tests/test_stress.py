@@ -10,7 +10,7 @@ BINARY = Path(__file__).resolve().parents[1] / "build" / "stress_engine"
 
 
 def test_reconfiguring_while_streaming_never_crashes(toy_path):
-    assert BINARY.exists(), f"{BINARY} is missing: build the project first (pip install -e . builds it)"
+    assert BINARY.exists(), f"{BINARY} is missing: build the project first (bash scripts/setup.sh builds it)"
     run = subprocess.run([str(BINARY), toy_path, "1.5"], capture_output=True, text=True, timeout=300)
     print(run.stdout, run.stderr)
     assert run.returncode == 0 and "stress: OK" in run.stdout

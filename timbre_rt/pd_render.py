@@ -16,7 +16,7 @@ import numpy as np
 from .audio import read_wav, write_wav
 from .pd_patches.canvas import Canvas
 
-# Where the build puts encoder~/decoder~ (setup.py builds into build/ at the repo root).
+# Where the build puts encoder~/decoder~ (scripts/setup.sh builds into build/ at the repo root).
 PD_EXTERNALS = Path(os.environ.get("TIMBRE_RT_PD_PATH", Path(__file__).resolve().parents[1] / "build" / "pd"))
 
 
