@@ -16,8 +16,10 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # and the General MIDI soundfont (MIT) that the default training set is rendered from;
 # TimGM6mb (GPL-2) and espeak-ng make the evaluation set of sources no model trains on
 # (`timbre-rt make-dataset --unseen`); patchelf gives `timbre-rt pd-package` its $ORIGIN run paths;
-# puredata-extra has sigmund~ (descriptor-synth.pd analyses its input with it).
-packages=(build-essential cmake git python3 python3-venv python3-dev libsamplerate0-dev puredata-core puredata-dev puredata-utils puredata-extra patchelf jackd2 libportaudio2 fluid-soundfont-gm timgm6mb-soundfont espeak-ng)
+# puredata-extra has sigmund~ (descriptor-synth.pd analyses its input with it); puredata-gui, xvfb,
+# xdotool and x11-apps (xwd) let the GUI tests open a patch in Pd's window on a virtual screen, look
+# at it and drag in it with the mouse (tests/xvfb_screen.py).
+packages=(build-essential cmake git python3 python3-venv python3-dev libsamplerate0-dev puredata-core puredata-dev puredata-utils puredata-extra puredata-gui xvfb xdotool x11-apps patchelf jackd2 libportaudio2 fluid-soundfont-gm timgm6mb-soundfont espeak-ng)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
