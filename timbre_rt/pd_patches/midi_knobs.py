@@ -53,13 +53,16 @@ def _cc(c: Canvas, x: int, y: int, cc: int, low: float, high: float) -> Box:
 
 
 def midi_knobs_patch(names: List[str], model: str = MODEL) -> str:
+    """The midi-knobs.pd text for a model whose latent channels are `names` (its latent_names,
+    in order), at `model` (relative to the patch)."""
     names = [str(name) for name in names]
     for needed in ("pitch", "loudness"):
         if needed not in names:
             raise ValueError(f"midi_knobs_patch: the model has no {needed!r} channel (names: {names})")
     n, pitch, loudness = len(names), names.index("pitch"), names.index("loudness")
     c = Canvas(1200, 960)
-    c.text(20, 10, f"MIDI knobs on the live input (adc~ 1) through {model[len('../../'):] if model.startswith('../../') else model}: "
+    shown = model[len("../../"):] if model.startswith("../../") else model  # as from the repository's root
+    c.text(20, 10, f"MIDI knobs on the live input (adc~ 1) through {shown}: "
                    f"CC {KNOB_CCS[0]} \\, {KNOB_CCS[1]} \\, {KNOB_CCS[2]} \\, {KNOB_CCS[3]} -> knob 1..4 (offset -3..3 on "
                    f"the dims the knobs map to) \\, CC {SCALE_CC} -> scale of knob 1's dim (0..2) \\, CC {LOUDNESS_CC} -> "
                    f"loudness offset (-30..30 dB). The transpose slider shifts the pitch channel (semitones). Note "
