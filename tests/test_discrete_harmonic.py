@@ -150,3 +150,36 @@ def test_a_nan_or_inf_latent_breaks_neither_this_call_nor_the_next(codec_path, c
         first, after = m.decode(hostile), m.decode(clean)
     assert torch.isfinite(first).all() and torch.isfinite(after).all()
     assert first.abs().max() < 100 and after.abs().max() > 1e-4
+
+
+def test_a_locked_model_plays_each_frame_at_its_gain_and_trains_unlocked(tmp_path):
+    torch.manual_seed(1)
+    cfg = tiny_config(frames=dict(window=WINDOW, hop=HOP, synthesis="harmonic"),
+                      harmonic=dict(harmonics=16, noise_bands=9, f0_min=130.0, f0_max=2000.0,
+                                    level_lock=True))
+    vqvae = VQVAE(cfg)
+    vectors, gains = torch.randn(1, 40, cfg.vq.dim), torch.full((1, 40), 0.2)
+    f0, periodicity = torch.full((1, 1, 40), 220.0), torch.full((1, 1, 40), 0.9)
+    with torch.no_grad():
+        trained = vqvae.train().net.synthesise(vectors, gains, f0, periodicity)
+        unlocked = vqvae.train().net.decoder(vectors, f0, periodicity)
+    harmonic, noise = unlocked
+    # In training the decoder's own level is heard (the loss teaches it); the lock is
+    # for the exported model.
+    set_free = vqvae.net.synthesis(f0, harmonic * 0.2, noise * 0.2)
+    torch.testing.assert_close(trained, set_free)
+
+    codec = build_codec(cfg, vqvae.state_dict())
+    codec.net.level_lock.max_gain = 1e6  # an untrained decoder's level may be far off
+    codec.set_descriptors(fake_table(cfg.vq.codes))
+    path = tmp_path / "locked.ts"
+    export_model(codec, path, chunk_sizes=[HOP, 4 * HOP], seconds=0.25)
+    m = torch.jit.load(str(path))
+    for gain in (0.05, 0.4):
+        z = torch.zeros(1, 4, 40)
+        z[:, 0], z[:, 1], z[:, 2], z[:, 3] = 5.0, gain, 57.0, 0.9
+        m.reset()
+        with torch.no_grad():
+            out = m.decode(z)[..., 4 * HOP :]
+        rms = float(out.square().mean().sqrt())
+        assert rms == pytest.approx(gain, rel=0.06)

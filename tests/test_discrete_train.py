@@ -68,6 +68,17 @@ def test_train_export_codebook_synth(dataset, tmp_path, capsys):
     assert m.model_kind == "discrete" and torch.isfinite(m.descriptors).all()
     assert m.descriptors[:, 0].min() > 0  # centroids measured
 
+    # The file rebuilt with today's code from its own weights plays the same samples.
+    again = tmp_path / "again.ts"
+    config = str(dataset / "tiny.yaml")
+    assert main(["export", str(model), "--config", config, "--out", str(again)]) == 0
+    x = 0.3 * torch.sin(torch.arange(8192) * 0.05).reshape(1, 1, -1)
+    with torch.no_grad():
+        torch.testing.assert_close(torch.jit.load(str(again)).forward(x), m.forward(x))
+    assert main(["export", str(model), "--config", config, "--order-data", str(dataset),
+                 "--out", str(again)]) == 2
+    assert "applies to continuous models" in capsys.readouterr().err
+
     book = tmp_path / "book"
     assert main(["codebook", str(model), "--out", str(book), "--hold", "0.05",
                  "--data", str(dataset / "sounds"), "--no-progress"]) == 0

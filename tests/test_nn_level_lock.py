@@ -51,7 +51,7 @@ def test_locked_controls_play_at_the_target_and_the_cap_holds():
     f, h, n = steady(noise, amps)
     before = 10 * float(torch.log10(lock.expected_power(h, n)[0, 0, 0]))
     for target in (-30.0, -12.0, before + MAX_GAIN_DB + 10.0):
-        h2, n2 = lock(h, n, torch.full((1, 1, FRAMES), target))
+        h2, n2 = lock(h, n, torch.full((1, 1, FRAMES), 10 ** (target / 10)))
         want = min(target, before + MAX_GAIN_DB)  # raised at most MAX_GAIN_DB
         assert abs(measured_db(synth(f, h2, n2)) - want) < 0.25
 

@@ -30,11 +30,12 @@ def noise_power_matrix(synth: HarmonicNoiseSynth) -> torch.Tensor:
 
 
 class LevelLock(nn.Module):
-    """(harmonic [B, K, L], noise [B, N, L], loudness_db [B, 1, L]) -> both scaled by
-    one gain per frame, so that their expected mean square is 10^(loudness / 10).
+    """(harmonic [B, K, L], noise [B, N, L], target mean square [B, 1, L]) -> both
+    scaled by one gain per frame, so that their expected mean square is the target.
 
-    A decoder's level then follows its loudness channel exactly, as a player expects of
-    a channel called loudness: the network chooses the spectrum, the channel its level.
+    A decoder's level then follows its level channel exactly (the continuous model's
+    loudness in dB, the discrete model's frame RMS), as a player expects of such a
+    channel: the network chooses the spectrum, the channel its level.
     Without it the harmonic decoder plays a few dB under unseen inputs, whose energy
     beyond its harmonics and noise bands it cannot place. The gain is capped at
     `max_gain_db` (see MAX_GAIN_DB); lowering a frame is not capped.
@@ -51,8 +52,7 @@ class LevelLock(nn.Module):
         noise_power = (noise * torch.matmul(self.noise_power, noise)).sum(dim=1, keepdim=True)
         return harmonic_power + noise_power
 
-    def forward(self, harmonic: torch.Tensor, noise: torch.Tensor, loudness_db: torch.Tensor):
-        target = torch.pow(10.0, loudness_db * 0.1)
-        gain = torch.sqrt(target / (self.expected_power(harmonic, noise) + 1e-12))
+    def forward(self, harmonic: torch.Tensor, noise: torch.Tensor, mean_square: torch.Tensor):
+        gain = torch.sqrt(mean_square / (self.expected_power(harmonic, noise) + 1e-12))
         gain = torch.clamp(gain, max=self.max_gain)
         return harmonic * gain, noise * gain

@@ -35,7 +35,7 @@ examples:
   timbre-rt export runs/cont --out models/continuous.ts
   timbre-rt export runs/cont --order-data data/gm-played --out models/continuous.ts
   timbre-rt export old.ts --config models/continuous.yaml --out new.ts
-      # an exported continuous model rebuilt with this version's code
+      # an exported model rebuilt with this version's code (same weights)
   timbre-rt export runs/cont --vocoder-stage vocoder --out /tmp/no_gan.ts
   timbre-rt export runs/disc --out models/discrete.ts   # also measures the code descriptors
 The file is written only if chunked (streaming) calls equal whole-signal calls.
@@ -133,7 +133,7 @@ def add_parsers(sub) -> None:
                    help="continuous runs: a dataset cache or audio folder on which to order the "
                    "latent dimensions by importance (principal axes, most varied first)")
     p.add_argument("--config", type=Path, default=None,
-                   help="with a continuous model file (.ts) instead of a run folder: the YAML it "
+                   help="with a model file (.ts) instead of a run folder: the YAML it "
                    "was trained with; the file is rebuilt with this version's code")
     p.set_defaults(handler=run_export)
 
@@ -183,8 +183,9 @@ def run_export(args) -> int:
 
 
 def _export_model_file(args) -> int:
-    """`export OLD.ts --config YAML`: a continuous model file rebuilt with today's code."""
+    """`export OLD.ts --config YAML`: a model file rebuilt with today's code."""
     from ..io import check_outputs
+    from ..validate import read_yaml_file
 
     if args.config is None:
         raise UsageError(f"{args.run}: exporting a model file needs --config (the YAML it was "
@@ -194,7 +195,14 @@ def _export_model_file(args) -> int:
     if args.order_data is not None and not args.order_data.is_dir():
         raise UsageError(f"--order-data {args.order_data}: no such folder")
     check_outputs([args.out], [Path(args.run), args.config])
-    codec = plan("continuous").codec_from_model_file(args.run, args.config, args.order_data)
+    doc = read_yaml_file(args.config, "config")
+    kind = doc.get("model", "continuous") if isinstance(doc, dict) else "continuous"
+    if kind == "continuous":
+        codec = plan(kind).codec_from_model_file(args.run, args.config, args.order_data)
+    else:
+        if args.order_data is not None:
+            raise UsageError(f"--order-data applies to continuous models; {args.config} is {kind}")
+        codec = plan(kind).codec_from_model_file(args.run, args.config)
     return _write(codec, args.out)
 
 

@@ -3,7 +3,7 @@ from functools import partial
 from pathlib import Path
 from typing import List, Optional
 
-from ..models.discrete.codec import DiscreteCodec, build_codec, describe_codes
+from ..models.discrete.codec import DiscreteCodec, build_codec, codec_from_file, describe_codes
 from ..models.discrete.config import DiscreteConfig, load_config
 from . import continuous
 from .loaders import make_loaders
@@ -36,5 +36,14 @@ def codec_from_run(out: Path) -> DiscreteCodec:
     out = Path(out)
     cfg = load_config(out / CONFIG_NAME)
     codec = build_codec(cfg, load_stage_weights(out, "vqvae"))
+    describe_codes(codec, cfg.descriptors.render_seconds)
+    return codec
+
+
+def codec_from_model_file(path: Path, config: Path) -> DiscreteCodec:
+    """An exported discrete model file rebuilt with this version's code (`config`: the
+    YAML it was trained with), its descriptor table measured again (needs librosa)."""
+    cfg = load_config(config)
+    codec = codec_from_file(str(path), cfg)
     describe_codes(codec, cfg.descriptors.render_seconds)
     return codec

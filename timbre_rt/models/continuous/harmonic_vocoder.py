@@ -58,5 +58,5 @@ class HarmonicVocoder(nn.Module):
         harmonic, noise = self.controls(log_mel, f0, periodicity)
         if self.lock_level and loudness_db is not None:
             loudness = loudness_db.repeat_interleave(self.downsample, dim=-1)
-            harmonic, noise = self.level_lock(harmonic, noise, loudness)
+            harmonic, noise = self.level_lock(harmonic, noise, torch.pow(10.0, 0.1 * loudness))
         return self.synth(f0, harmonic, noise)

@@ -132,6 +132,38 @@ def build_codec(cfg: DiscreteConfig, state: dict) -> DiscreteCodec:
     return DiscreteCodec(cfg, vqvae).eval()
 
 
+def vqvae_state_from_file(path: str) -> dict:
+    """The VQ-VAE weights of an exported discrete model file (the frame codec and the
+    codebook; not the quantiser's training statistics): to export them again with newer
+    code (see codec_from_file)."""
+    try:
+        state = torch.jit.load(str(path), map_location="cpu").state_dict()
+    except (RuntimeError, ValueError) as e:
+        raise ValueError(f"{path}: cannot load the model file: {e}") from None
+    if "codebook.embeddings" not in state:
+        raise ValueError(f"{path}: holds no codebook (not a discrete model file?)")
+    weights = {k: v for k, v in state.items() if k.startswith("net.")}
+    weights["quantizer.codebook.embeddings"] = state["codebook.embeddings"]
+    return weights
+
+
+def codec_from_file(path: str, cfg: DiscreteConfig) -> DiscreteCodec:
+    """Rebuild the codec of an exported file (made with `cfg`) with this version's code;
+    its descriptor table is left to describe_codes."""
+    weights = vqvae_state_from_file(path)
+    vqvae = VQVAE(cfg)
+    missing = [name for name, _ in vqvae.named_parameters() if name not in weights]
+    missing += [k for k in ("quantizer.codebook.embeddings",)
+                if weights[k].shape != vqvae.state_dict()[k].shape]
+    if missing:
+        raise ValueError(f"{path}: does not hold the weights of this config's model "
+                         f"({', '.join(missing[:3])})")
+    own = vqvae.state_dict()
+    vqvae.load_state_dict({k: v for k, v in weights.items() if k in own and v.shape == own[k].shape},
+                          strict=False)
+    return build_codec(cfg, vqvae.state_dict())
+
+
 def describe_codes(codec: DiscreteCodec, seconds: float = 0.25, progress: bool = True) -> np.ndarray:
     """Measure every code's descriptors (see code_descriptors) and store them in `codec`.
 

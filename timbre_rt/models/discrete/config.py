@@ -35,6 +35,10 @@ class HarmonicConfig:
     f0_min: float = 50.0  # causal YIN on each frame's window
     f0_max: float = 1600.0
     threshold: float = 0.1
+    # Scale each frame's harmonics and noise to its gain (LevelLock) in the exported
+    # model: a frame plays at the RMS its gain channel says, whatever level the decoder
+    # predicts for the code. Training is the same either way.
+    level_lock: bool = False
 
 
 @dataclass

@@ -59,9 +59,8 @@ class HarmonicDiscreteCodec(DiscreteCodec):
         f0 = self.pitch_input.hz(self._natural(targets, self.f0_index))
         # No voicing target means voiced: the f0 target (or 220 Hz) is what is asked for.
         periodicity = self.pitch_input.periodicity(self._natural(targets, self.confidence_index), 1.0)
-        harmonic, noise = self.net.decoder(self.codebook.lookup(codes), f0, periodicity)
-        level = gains.unsqueeze(1)
-        return self.live_synthesis(f0, harmonic * level, noise * level)
+        harmonic, noise = self.net.controls(self.codebook.lookup(codes), gains, f0, periodicity)
+        return self.live_synthesis(f0, harmonic, noise)
 
     def _natural(self, targets: torch.Tensor, index: int) -> torch.Tensor:
         """Descriptor `index` of the standardised targets back in natural units: [B, 1, N]."""

@@ -13,6 +13,7 @@ from torch import nn
 
 from ...nn.harmonic_head import HarmonicHead, pitch_feature
 from ...nn.harmonic_noise import HarmonicNoiseSynth
+from ...nn.level_lock import LevelLock, noise_power_matrix
 from ...nn.yin import StreamingYin
 from .config import DiscreteConfig
 from .frame_codec import FrameCodec
@@ -41,14 +42,20 @@ class HarmonicFrameCodec(FrameCodec):
 
     pitch:      x [B, 1, T] -> (f0 Hz, periodicity), each [B, 1, T / hop], one per frame
                 (causal YIN on the frame's own window)
-    synthesise: (vectors [B, N, dim], gains [B, N], f0 [B, 1, N], periodicity [B, 1, N])
-                -> audio [B, 1, N * hop], window / 2 samples late (the frame's centre)
+    controls:   (vectors [B, N, dim], gains [B, N], f0 [B, 1, N], periodicity [B, 1, N])
+                -> (harmonic amplitudes [B, K, N], noise magnitudes [B, bands, N]) at the
+                frames' gains: the decoder's unit-gain level times the gain, or with
+                `harmonic.level_lock` exactly the gain's mean square (LevelLock)
+    synthesise: the same arguments -> audio [B, 1, N * hop], window / 2 samples late
+                (the frame's centre)
     """
 
     def __init__(self, cfg: DiscreteConfig):
         super().__init__(cfg)
         f, h = cfg.frames, cfg.harmonic
         self.pitch = StreamingYin(cfg.sampling_rate, f.window, f.hop, h.f0_min, h.f0_max, h.threshold)
+        self.lock_level = h.level_lock
+        self.level_lock = LevelLock(noise_power_matrix(self.synthesis))
 
     @torch.jit.unused
     def decoding(self, cfg: DiscreteConfig) -> Tuple[nn.Module, nn.Module]:
@@ -57,8 +64,17 @@ class HarmonicFrameCodec(FrameCodec):
         return (HarmonicFrameDecoder(cfg),
                 HarmonicNoiseSynth(cfg.sampling_rate, f.hop, f.hop, h.harmonics, h.noise_bands))
 
-    def synthesise(self, vectors: torch.Tensor, gains: torch.Tensor, f0: torch.Tensor,
-                   periodicity: torch.Tensor) -> torch.Tensor:
+    def controls(self, vectors: torch.Tensor, gains: torch.Tensor, f0: torch.Tensor,
+                 periodicity: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         harmonic, noise = self.decoder(vectors, f0, periodicity)
         level = gains.unsqueeze(1)
-        return self.synthesis(f0, harmonic * level, noise * level)
+        # At decode only: training still teaches the decoder each code's level (its loss
+        # hears it); the lock corrects what it gets wrong, as the continuous vocoder's.
+        if self.lock_level and not self.training:
+            return self.level_lock(harmonic, noise, level.square())
+        return harmonic * level, noise * level
+
+    def synthesise(self, vectors: torch.Tensor, gains: torch.Tensor, f0: torch.Tensor,
+                   periodicity: torch.Tensor) -> torch.Tensor:
+        harmonic, noise = self.controls(vectors, gains, f0, periodicity)
+        return self.synthesis(f0, harmonic, noise)
