@@ -161,7 +161,7 @@ def test_a_locked_model_plays_each_frame_at_its_gain_and_trains_unlocked(tmp_pat
     vectors, gains = torch.randn(1, 40, cfg.vq.dim), torch.full((1, 40), 0.2)
     f0, periodicity = torch.full((1, 1, 40), 220.0), torch.full((1, 1, 40), 0.9)
     with torch.no_grad():
-        trained = vqvae.train().net.synthesise(vectors, gains, f0, periodicity)
+        trained = vqvae.train().net.decode_frames(vectors, gains, f0, periodicity)
         unlocked = vqvae.train().net.decoder(vectors, f0, periodicity)
     harmonic, noise = unlocked
     # In training the decoder's own level is heard (the loss teaches it); the lock is

@@ -9,7 +9,7 @@ import torch
 
 from timbre_rt.cli import main
 from timbre_rt.models.discrete import DESCRIPTOR_NAMES, CodeTable
-from timbre_rt.synth import TargetError, Targets, embedding_transitions, read_targets, synthesize, viterbi
+from timbre_rt.synth import TargetError, Targets, embedding_transitions, read_targets, render_targets, viterbi
 
 from discrete_fixtures import RATE, export_tiny, fake_table, tiny_codec
 
@@ -86,7 +86,7 @@ def test_synthesize_follows_a_centroid_ramp_with_few_changes():
     targets = Targets(np.array([0.0, 0.3, 0.31, 0.6]),
                       {"centroid": np.array([centroids[2], centroids[2], centroids[6], centroids[6]]),
                        "loudness": np.array([-30.0, -30.0, -30.0, -30.0])})
-    result = synthesize(codec, targets, smoothness=0.5, measure=False)
+    result = render_targets(codec, targets, smoothness=0.5, measure=False)
     assert len(result.audio) == int(0.6 * RATE)
     changes = np.flatnonzero(np.diff(result.codes))
     assert len(changes) == 1 and set(result.codes.tolist()) == {2, 6}
@@ -166,7 +166,7 @@ def test_synth_figure_draws_target_against_achieved():
     codec = tiny_codec()
     targets = Targets(np.array([0.0, 0.5]), {"centroid": np.array([400.0, 3000.0]),
                                              "loudness": np.array([-30.0, -20.0])})
-    result = synthesize(codec, targets)
+    result = render_targets(codec, targets)
     fig = synth_figure(targets, result, array_spectrogram(result.audio, result.sampling_rate))
     centroid, loudness = fig.axes[0], fig.axes[2]  # each panel has a colour-bar slot after it
     assert [line.get_label() for line in centroid.lines] == ["target", "achieved"]

@@ -15,7 +15,7 @@ from ..audio import AudioFileError, find_audio_files, load_audio
 from ..errors import one_line
 from ..models.discrete.table import CodeTable
 from ..nn.loss import MultiResolutionSTFTDistance, MultiScaleMelDistance
-from ..synth.offline import synthesize
+from ..synth.offline import render_targets
 from ..synth.targets import targets_like
 from .pitch import pitch_track, score_pitch, total_score
 
@@ -110,7 +110,7 @@ def evaluate_discrete(model, data: Union[str, Path], max_files: Optional[int] = 
             same[db][0] += int((quiet[audible] == codes[audible]).sum())
             same[db][1] += int(audible.sum())
         if len(used_for_synth) < synth_files:
-            result = synthesize(model, targets_like(audio, f), seconds=len(audio) / f.sampling_rate)
+            result = render_targets(model, targets_like(audio, f), seconds=len(audio) / f.sampling_rate)
             for name, e in result.errors.items():
                 if e["frames"]:
                     synth_errors.setdefault(name, []).append(e["mae_standard"])

@@ -171,7 +171,7 @@ def _check_audio(audio, model: Path) -> None:
 
 
 def run_synth(args) -> int:
-    from .offline import synthesize
+    from .offline import render_targets
     from .targets import read_targets, targets_like
 
     weights = _weights(args.weight)
@@ -203,7 +203,7 @@ def run_synth(args) -> int:
         targets = targets_like(audio, table.framing)
         seconds = seconds or check_duration(len(audio) / table.framing.sampling_rate, str(args.like))
     with _model_calls(args.model):
-        result = synthesize(model, targets, weights=weights, smoothness=args.smoothness,
+        result = render_targets(model, targets, weights=weights, smoothness=args.smoothness,
                             gain_db=args.gain_db, seconds=seconds)
     _check_audio(result.audio, args.model)
     wav, samples = _write_at_rate(args.out, result.audio, result.sampling_rate, rate)

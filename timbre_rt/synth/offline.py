@@ -11,7 +11,7 @@ from .targets import TargetError, Targets, targets_like
 from .decode import decode_codes
 from .viterbi import embedding_transitions, viterbi
 
-__all__ = ["SynthResult", "descriptor_errors", "frame_costs", "synthesize"]
+__all__ = ["SynthResult", "descriptor_errors", "frame_costs", "render_targets"]
 
 
 @dataclass
@@ -53,12 +53,14 @@ def frame_costs(table: CodeTable, values: Dict[str, np.ndarray], weights: Dict[s
     return num / np.maximum(den, 1e-12)
 
 
-def synthesize(
+def render_targets(
     model, targets: Targets, *, weights: Optional[Dict[str, float]] = None,
     smoothness: float = 0.2, gain_db: float = -20.0, seconds: Optional[float] = None,
     measure: bool = True,
 ) -> SynthResult:
-    """Render `targets` with a discrete model (a loaded .ts file or a DiscreteCodec).
+    """Render `targets` with a discrete model (a loaded .ts file or a DiscreteCodec): the
+    whole curve at once, the least-cost code path by Viterbi. (The model's own
+    `synthesize` method is the live counterpart: a greedy choice frame by frame.)
 
     weights: per descriptor (default 1; loudness is never matched by the code: a
     loudness curve sets the gain instead, relative to the chosen code's own loudness).

@@ -63,7 +63,7 @@ def plot_synth(targets: Targets, result: SynthResult, spectrogram: Spectrogram,
 def synth_figure(targets: Targets, result: SynthResult, spectrogram: Spectrogram):
     """One panel per target descriptor (target and achieved over time), then the codes
     (occupancy), the gain, and the spectrogram. result: measured
-    (synthesize(measure=True)), with times for its codes."""
+    (render_targets(measure=True)), with times for its codes."""
     names = list(targets.curves)
     seconds = len(result.audio) / result.sampling_rate
     p = panels([1.5] * len(names) + [1.4, 1.1, 2.2])

@@ -98,7 +98,7 @@ class DiscreteCodec(StreamingModel):
         """z: [B, 2, T / hop] -> [B, 1, T]"""
         codes = torch.nan_to_num(z[:, 0]).round().clamp(0, self.codes - 1).long()
         gains = torch.nan_to_num(z[:, 1])
-        return self.net.synthesise(self.codebook.lookup(codes), gains)
+        return self.net.decode_frames(self.codebook.lookup(codes), gains)
 
     @torch.jit.export
     def synthesize(self, targets: torch.Tensor) -> torch.Tensor:

@@ -51,6 +51,6 @@ class FrameCodec(nn.Module):
         unit = frames / torch.clamp(gains, min=self.gain_floor).unsqueeze(-1)
         return self.encoder(unit), gains
 
-    def synthesise(self, vectors: torch.Tensor, gains: torch.Tensor) -> torch.Tensor:
+    def decode_frames(self, vectors: torch.Tensor, gains: torch.Tensor) -> torch.Tensor:
         """vectors [B, N, dim], gains [B, N] -> audio [B, 1, N * hop], delayed by window - hop"""
         return self.synthesis(self.decoder(vectors), gains)

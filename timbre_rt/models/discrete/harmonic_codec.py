@@ -48,7 +48,7 @@ class HarmonicDiscreteCodec(DiscreteCodec):
         codes = torch.nan_to_num(z[:, 0]).round().clamp(0, self.codes - 1).long()
         gains = torch.clamp(torch.nan_to_num(z[:, 1], nan=0.0), 0.0, self.gain_limit)
         f0, periodicity = self.pitch_input.notes(z[:, 2:3], z[:, 3:4])
-        return self.net.synthesise(self.codebook.lookup(codes), gains, f0, periodicity)
+        return self.net.decode_frames(self.codebook.lookup(codes), gains, f0, periodicity)
 
     @torch.jit.export
     def synthesize(self, targets: torch.Tensor) -> torch.Tensor:

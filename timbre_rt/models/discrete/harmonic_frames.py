@@ -40,14 +40,14 @@ class HarmonicFrameDecoder(nn.Module):
 class HarmonicFrameCodec(FrameCodec):
     """FrameCodec whose frames are decoded to harmonics of their pitch plus noise.
 
-    pitch:      x [B, 1, T] -> (f0 Hz, periodicity), each [B, 1, T / hop], one per frame
-                (causal YIN on the frame's own window)
-    controls:   (vectors [B, N, dim], gains [B, N], f0 [B, 1, N], periodicity [B, 1, N])
-                -> (harmonic amplitudes [B, K, N], noise magnitudes [B, bands, N]) at the
-                frames' gains: the decoder's unit-gain level times the gain, or with
-                `harmonic.level_lock` exactly the gain's mean square (LevelLock)
-    synthesise: the same arguments -> audio [B, 1, N * hop], window / 2 samples late
-                (the frame's centre)
+    pitch:         x [B, 1, T] -> (f0 Hz, periodicity), each [B, 1, T / hop], one per
+                   frame (causal YIN on the frame's own window)
+    controls:      (vectors [B, N, dim], gains [B, N], f0 [B, 1, N], periodicity [B, 1, N])
+                   -> (harmonic amplitudes [B, K, N], noise magnitudes [B, bands, N]) at
+                   the frames' gains: the decoder's unit-gain level times the gain, or with
+                   `harmonic.level_lock` exactly the gain's mean square (LevelLock)
+    decode_frames: the same arguments -> audio [B, 1, N * hop], window / 2 samples late
+                   (the frame's centre)
     """
 
     def __init__(self, cfg: DiscreteConfig):
@@ -74,7 +74,7 @@ class HarmonicFrameCodec(FrameCodec):
             return self.level_lock(harmonic, noise, level.square())
         return harmonic * level, noise * level
 
-    def synthesise(self, vectors: torch.Tensor, gains: torch.Tensor, f0: torch.Tensor,
+    def decode_frames(self, vectors: torch.Tensor, gains: torch.Tensor, f0: torch.Tensor,
                    periodicity: torch.Tensor) -> torch.Tensor:
         harmonic, noise = self.controls(vectors, gains, f0, periodicity)
         return self.synthesis(f0, harmonic, noise)

@@ -44,7 +44,7 @@ class VQVAE(nn.Module):
         if self.harmonic:
             with torch.no_grad():
                 f0, periodicity = self.net.pitch(x)
-            audio = self.net.synthesise(vq.quantized, gains, f0, periodicity)
+            audio = self.net.decode_frames(vq.quantized, gains, f0, periodicity)
         else:
-            audio = self.net.synthesise(vq.quantized, gains)
+            audio = self.net.decode_frames(vq.quantized, gains)
         return VQVAEOutput(audio, gains, vq)
