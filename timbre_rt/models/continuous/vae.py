@@ -11,6 +11,12 @@ from ...nn.grl import GradientReversal
 from ...nn.mel import log_mel, relative_log_mel
 from .config import VAEConfig
 
+# Bounds of the posterior log-variance: exp(-12) to exp(6). Without them one silent or
+# saturated frame early in training gives an infinite KL or reparameterisation noise.
+LOGVAR_MIN, LOGVAR_MAX = -12.0, 6.0
+# The decoder's loudness input, (dB - centre) / span: the -100..0 dB of real signals in -1..1.
+LOUDNESS_CENTRE_DB, LOUDNESS_SPAN_DB = -50.0, 50.0
+
 
 def energy_to_db(energy: torch.Tensor) -> torch.Tensor:
     """Mean square -> dB, floored at -100 dB (silence)."""
@@ -36,6 +42,7 @@ class MelEncoder(nn.Module):
         ])
         self.head = CachedConv1d(h, 2 * cfg.latent_dims, 1)
         self.latent_dims = cfg.latent_dims
+        self.logvar_min, self.logvar_max = LOGVAR_MIN, LOGVAR_MAX  # TorchScript reads attributes
 
     def forward(self, log_mel: torch.Tensor):
         x = log_mel
@@ -43,7 +50,7 @@ class MelEncoder(nn.Module):
             x = F.leaky_relu(conv(x), 0.2)
         stats = self.head(x)
         mu, logvar = stats[:, : self.latent_dims], stats[:, self.latent_dims :]
-        return mu, torch.clamp(logvar, -12.0, 6.0)
+        return mu, torch.clamp(logvar, self.logvar_min, self.logvar_max)
 
 
 class MelDecoder(nn.Module):
@@ -56,10 +63,10 @@ class MelDecoder(nn.Module):
         self.up = CachedConvTranspose1d(h, h, 2 * cfg.downsample, cfg.downsample)
         self.convs = nn.ModuleList([CachedConv1d(h, h, 3), CachedConv1d(h, h, 3)])
         self.post = CachedConv1d(h, n_mels, 3)
+        self.loudness_centre, self.loudness_span = LOUDNESS_CENTRE_DB, LOUDNESS_SPAN_DB
 
     def forward(self, z: torch.Tensor, loudness_db: torch.Tensor) -> torch.Tensor:
-        # Loudness enters as (dB + 50) / 50, roughly in [-1, 1].
-        loud = (loudness_db + 50.0) / 50.0
+        loud = (loudness_db - self.loudness_centre) / self.loudness_span
         x = F.leaky_relu(self.pre(torch.cat([z, loud], dim=1)), 0.2)
         x = F.leaky_relu(self.up(x), 0.2)
         for conv in self.convs:
