@@ -169,7 +169,7 @@ def _loudness_curves(files=6, frames=300, seed=0):
 
 def test_probe_r2_near_one_when_z_holds_loudness():
     loud = _loudness_curves()
-    z = [torch.stack([l, 0.5 * l + 3.0]) for l in loud]  # [2, N]: loudness copies
+    z = [torch.stack([curve, 0.5 * curve + 3.0]) for curve in loud]  # [2, N]: loudness copies
     r = loudness_probe(z, loud)
     assert r.split == "by file" and r.train_files == 3 and r.test_files == 3
     assert r.r2_linear > 0.99, r
@@ -179,7 +179,7 @@ def test_probe_r2_near_one_when_z_holds_loudness():
 def test_probe_r2_near_zero_when_z_is_independent_noise():
     loud = _loudness_curves()
     gen = torch.Generator().manual_seed(1)
-    z = [torch.randn(8, l.numel(), generator=gen) for l in loud]
+    z = [torch.randn(8, curve.numel(), generator=gen) for curve in loud]
     r = loudness_probe(z, loud)
     assert r.r2_linear < 0.2 and r.r2_mlp < 0.2, r
 

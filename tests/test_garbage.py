@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 from fixture_models import Faulty, save
 from timbre_rt.cli import main
-from timbre_rt.errors import InputError
 from timbre_rt.generate import encode_audio, load_series, load_spec
 from timbre_rt.generate.curves import parse_breakpoints
 from timbre_rt.generate.paths import read_path_csv

@@ -40,7 +40,7 @@ def test_controls_from_a_virtual_port_move_the_pipeline_knobs(sender, identity_p
     try:
         for value in (0, 32, 64, 127):
             sender.send_message([0xB0, 16, value])
-            assert wait_until(lambda: pipeline.offset(0) == pytest.approx(value / 127.0)), (value, pipeline.offset(0))
+            assert wait_until(lambda: pipeline.offset(0) == pytest.approx(value / 127.0)), (value, pipeline.offset(0))  # noqa: B023 (waited on here)
         sender.send_message([0xB3, 17, 127])  # channel 4: the map takes all channels
         sender.send_message([0x90, 36, 100])
         assert wait_until(lambda: pipeline.scale(1) == 2.0 and pipeline.frozen(2))

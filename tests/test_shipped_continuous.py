@@ -10,7 +10,7 @@ from timbre_rt import read_model_info
 from timbre_rt.audio import read_wav
 from timbre_rt.cli import main
 from timbre_rt.pd_patches import Canvas
-from timbre_rt.pd_render import PD_EXTERNALS, run_pd
+from timbre_rt.pd_render import run_pd
 
 from streaming import chain_reference
 

@@ -277,7 +277,8 @@ def latency_rows(models: Sequence[Tuple[str, str]], plan: Plan, log: Callable[[s
             calls, underruns, dropped, late = paced_run(proc, host, rate, plan.paced_seconds, seed=plan.seed)
             reported = proc.latency
             del proc
-            measured = impulse_latency(lambda: _Processor(path, method, buffer, headroom, device, threads, sync=True),
+            # Called within this iteration: the loop variables are the ones meant.
+            measured = impulse_latency(lambda: _Processor(path, method, buffer, headroom, device, threads, sync=True),  # noqa: B023
                                        host, buffer)
             row = LatencyRow(
                 model=label, method=method, device=device, threads=threads, buffer=buffer, host_block=host,

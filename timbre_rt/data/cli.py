@@ -5,7 +5,7 @@ add_parser(subparsers) registers the subcommand, run(args) runs it;
 """
 import argparse
 import sys
-from typing import List, Optional, Sequence
+from typing import Optional, Sequence
 
 from ..audio import AudioFileError
 from .chunking import DEFAULT_CHUNK

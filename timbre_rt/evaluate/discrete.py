@@ -78,7 +78,7 @@ def evaluate_discrete(model, data: Union[str, Path], max_files: Optional[int] = 
     seconds = 0.0
     pitch_scores, power_in, power_out = [], 0.0, 0.0
     skipped: Dict[str, str] = {}
-    for i, path in enumerate(tqdm(files, desc="evaluate", disable=not progress)):
+    for path in tqdm(files, desc="evaluate", disable=not progress):
         try:
             audio = load_audio(path, f.sampling_rate)
         except AudioFileError as e:  # skip, as `eval` does

@@ -34,12 +34,12 @@ class MelParams:
         if missing:
             raise AttributeError(f"model has no attribute {', '.join(missing)}")
         return cls(
-            sampling_rate=int(getattr(module, "sampling_rate")),
-            n_fft=int(getattr(module, "mel_n_fft")),
-            hop=int(getattr(module, "mel_hop")),
-            n_mels=int(getattr(module, "mel_n_mels")),
-            fmin=float(getattr(module, "mel_fmin")),
-            fmax=float(getattr(module, "mel_fmax")),
+            sampling_rate=int(module.sampling_rate),
+            n_fft=int(module.mel_n_fft),
+            hop=int(module.mel_hop),
+            n_mels=int(module.mel_n_mels),
+            fmin=float(module.mel_fmin),
+            fmax=float(module.mel_fmax),
         )
 
     def filters(self) -> torch.Tensor:

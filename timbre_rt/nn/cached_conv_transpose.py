@@ -89,8 +89,8 @@ class CachedConvTranspose1d(CachedModule):
         if self.streaming:
             past = self._with_past(x, 1)  # [B, C_in, taps - 1 + L]
             y = F.conv1d(past, self.polyphase)  # [B, stride * C_out, L], channel = c * stride + p
-            b, l = y.size(0), y.size(-1)
-            y = y.reshape(b, self.out_channels, self.stride, l).transpose(2, 3).reshape(b, -1, n)
+            b, frames = y.size(0), y.size(-1)
+            y = y.reshape(b, self.out_channels, self.stride, frames).transpose(2, 3).reshape(b, -1, n)
         else:
             y = F.conv_transpose1d(x, self.weight, None, self.stride)[:, :, :n]
         bias = self.bias

@@ -2,7 +2,6 @@
 from typing import Union
 
 import torch
-from torch import nn
 
 from ...export.model import StreamingModel
 from ...nn.mel import MelSpectrogram, log_mel, relative_log_mel
