@@ -130,8 +130,8 @@ class Engine {
   ComputeStats stats_;
   static constexpr int kJobQueue = 256;  // jobs in flight at once: far more than any stream's slots
   SpscQueue<Job> jobs_{kJobQueue};
-  Semaphore todo_;
-  Semaphore done_;
+  PosixSemaphore todo_;
+  PosixSemaphore done_;
   WorkerLink link_{jobs_, todo_, done_, stats_, threads_};
 
   mutable std::mutex error_mutex_;  // worker and control threads only

@@ -1,5 +1,7 @@
 // Counting semaphore over POSIX sem_t: post() is a lock-free wake-up that the audio
 // thread may call (no mutex, no allocation); wait() is for the worker and sync mode.
+// Not named semaphore.h: csrc/ is an include directory, so that name would shadow POSIX
+// <semaphore.h> (which this header itself includes).
 #pragma once
 
 #include <semaphore.h>
@@ -10,15 +12,15 @@
 
 namespace timbre_rt {
 
-class Semaphore {
+class PosixSemaphore {
  public:
-  Semaphore() {
+  PosixSemaphore() {
     if (sem_init(&sem_, 0, 0) != 0) throw std::system_error(errno, std::generic_category(), "sem_init");
   }
-  ~Semaphore() { sem_destroy(&sem_); }
+  ~PosixSemaphore() { sem_destroy(&sem_); }
 
-  Semaphore(const Semaphore&) = delete;
-  Semaphore& operator=(const Semaphore&) = delete;
+  PosixSemaphore(const PosixSemaphore&) = delete;
+  PosixSemaphore& operator=(const PosixSemaphore&) = delete;
 
   void post() noexcept { sem_post(&sem_); }
 

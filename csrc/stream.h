@@ -35,8 +35,8 @@ struct Job {
 // What the audio thread needs from the engine to hand buffers to the worker.
 struct WorkerLink {
   SpscQueue<Job>& jobs;
-  Semaphore& todo;  // posted once per job
-  Semaphore& done;  // posted by the worker once per finished job (sync mode waits on it)
+  PosixSemaphore& todo;  // posted once per job
+  PosixSemaphore& done;  // posted by the worker once per finished job (sync mode waits on it)
   ComputeStats& stats;
   std::atomic<int>& threads;  // intra-op threads wanted for model calls (inline ones too)
 };
