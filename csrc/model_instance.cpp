@@ -41,11 +41,15 @@ ModelInstance::ModelInstance(const ModelFile& file, const MethodInfo& method, co
   has_reset_ = module_.find_method("reset").has_value();
 }
 
+// TorchScript's profiling executor profiles the first call and builds the optimized graph on
+// the next; the third runs that graph once. None of this then lands on the audio thread.
+constexpr int kWarmUpCalls = 3;
+
 void ModelInstance::warm_up(int buffer) {
   std::vector<float> in(static_cast<size_t>(method_.in_channels) * (buffer / method_.in_ratio), 0.0f);
   std::vector<float> out(static_cast<size_t>(method_.out_channels) * (buffer / method_.out_ratio), 0.0f);
   try {
-    for (int i = 0; i < 3; ++i) run(in.data(), buffer / method_.in_ratio, out.data(), buffer / method_.out_ratio);
+    for (int i = 0; i < kWarmUpCalls; ++i) run(in.data(), buffer / method_.in_ratio, out.data(), buffer / method_.out_ratio);
   } catch (const ModelError& e) {
     // A model that fails on silence is refused before it replaces anything.
     throw ModelError(std::string(e.what()) + " (in the warm-up call on silence, at load)");

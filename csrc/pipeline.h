@@ -97,7 +97,9 @@ class Pipeline {
   int frame_phase_ = 0;  // encoder frames start where (clock - frame_phase_) % ratio_ == 0
 
   // Audio thread's own, allocated at construction.
-  static constexpr int kPiece = 1024;  // model samples per engine call
+  // Model samples per engine call: blocks are split into pieces so that the latent planes
+  // between the engines are allocated once, whatever block size the host uses.
+  static constexpr int kPiece = 1024;
   std::vector<float> latents_;         // channels_ planes of kPiece
   std::vector<float*> latent_planes_;
   std::vector<float> mono_in_, mono_out_;  // max_block_ each (interleaved <-> mono)

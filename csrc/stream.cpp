@@ -11,6 +11,9 @@ namespace timbre_rt {
 
 // Sync mode waits this long for a result before it gives up (a worker that never answers).
 constexpr long kSyncTimeoutMs = 60000;
+// Inline mode writes a model error's text on the audio thread: reserved so that a usual
+// message fits without allocating there.
+constexpr std::size_t kInlineErrorReserve = 1024;
 
 // ---------------------------------------------------------------- non-realtime
 
@@ -52,7 +55,7 @@ Stream::Stream(std::unique_ptr<ModelInstance> model, const StreamConfig& config)
   for (int i = static_cast<int>(slots_.size()) - 1; i > 0; --i) free_.push_back(i);
   start_filling(0, 0);
   if (host_rate_ != model_rate_) converter_ = std::make_unique<RateConverter>(host_rate_, model_rate_, method_, kMaxPiece, ring_delay());
-  inline_error_.reserve(1024);
+  inline_error_.reserve(kInlineErrorReserve);
 }
 
 int Stream::latency() const noexcept {
