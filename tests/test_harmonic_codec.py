@@ -17,6 +17,7 @@ from streaming import assert_engine_streams_like_one_call
 def codec_path(tmp_path_factory):
     torch.manual_seed(0)
     cfg = tiny_harmonic_config()
+    cfg.vocoder.level_lock = True  # as the shipped config: hostile latents meet the lock too
     codec = make_codec(cfg, MelVAE(cfg.mel.n_mels, cfg.vae), build_vocoder(cfg))
     assert isinstance(codec, HarmonicCodec)
     path = tmp_path_factory.mktemp("harmonic") / "tiny.ts"
