@@ -9,6 +9,7 @@ import numpy as np
 from test_pd_plane_pad import PATCH, last, probe
 from timbre_rt.pd_patches.plane_pad import SIZE
 from timbre_rt.pd_render import PD_EXTERNALS
+from timbre_rt.processes import stop_process
 from xvfb_screen import save_png, screen  # noqa: F401 (a fixture)
 
 
@@ -52,9 +53,4 @@ def test_dragging_the_red_dot_with_the_mouse_moves_the_plane(screen, tmp_path):
         x2, y2, _ = red_dot(after)
         assert abs(x2 - (x + SIZE // 4)) <= 1 and abs(y2 - (y - 3 * SIZE // 4)) <= 1, (found, (x2, y2))
     finally:
-        pd.terminate()
-        try:
-            pd.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pd.kill()
-            pd.wait()
+        stop_process(pd)

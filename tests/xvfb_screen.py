@@ -20,6 +20,8 @@ from typing import Dict, Iterator, Tuple
 import numpy as np
 import pytest
 
+from timbre_rt.processes import stop_process
+
 WIDTH, HEIGHT = 1280, 1024
 TOOLS = {"Xvfb": "xvfb", "xdotool": "xdotool", "xwd": "x11-apps", "pd-gui": "puredata-gui", "pd": "puredata-core"}
 
@@ -104,12 +106,7 @@ def xvfb() -> Iterator[Screen]:
             time.sleep(0.1)
         yield Screen(f":{number}", dict(os.environ, DISPLAY=f":{number}"))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server)
 
 
 @pytest.fixture(scope="module")

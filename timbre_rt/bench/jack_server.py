@@ -8,6 +8,8 @@ import time
 from contextlib import contextmanager
 from typing import Iterator, Optional
 
+from ..processes import stop_process
+
 __all__ = ["JackServerError", "jack_server", "start_jackd", "stop_jackd"]
 
 
@@ -54,12 +56,7 @@ def start_jackd(name: str, rate: int = 48000, period: int = 256, realtime: Optio
 
 def stop_jackd(process: subprocess.Popen) -> None:
     """Stops the server this module started, by its PID."""
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    stop_process(process)
 
 
 @contextmanager
