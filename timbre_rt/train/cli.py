@@ -140,7 +140,7 @@ def add_parsers(sub) -> None:
 
 def run_train(args) -> int:
     from .loaders import default_workers
-    from .ranks import global_rank
+    from .ranks import global_rank, leave
     from .stages import TrainerOptions, run_stages
 
     check_train_arguments(args)
@@ -154,6 +154,7 @@ def run_train(args) -> int:
     run_stages(stages, args.out, options)
     if global_rank() == 0:  # every stage's files are written: run_stages waited for them
         print(f"summary: {kind.write_summary(args.out)}")
+    leave()
     return 0
 
 

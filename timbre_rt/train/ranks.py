@@ -39,3 +39,13 @@ def from_rank_zero(value: Any) -> Any:
     box = [value]
     dist.broadcast_object_list(box, src=0)
     return box[0]
+
+
+def leave() -> None:
+    """End this process's part in the process group, after every rank got here. Called once
+    training ended well: a gloo group left up at exit has worker threads that abort the
+    process as the interpreter tears down ("terminate called without an active exception").
+    Not on an error: a rank that left while others still wait in a collective would hang them."""
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
