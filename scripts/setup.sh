@@ -40,7 +40,8 @@ echo "== installing Python packages"
 .venv/bin/python -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.12"
 .venv/bin/python -m pip install -q "torch==2.13.0" "numpy>=1.24" "pytest>=7" "soxr>=0.3" \
   "soundfile>=0.12" "lightning>=2.2" "tensorboard>=2.14" "pyyaml>=6" "tqdm>=4.60" "matplotlib>=3.7" \
-  "sounddevice>=0.4" "python-rtmidi>=1.5" "librosa>=0.10" "JACK-Client>=0.5" "hypothesis>=6.100"
+  "sounddevice>=0.4" "python-rtmidi>=1.5" "librosa>=0.10" "JACK-Client>=0.5" "hypothesis>=6.100" \
+  "ruff==0.17.6"
 # tinysoundfont declares pyaudio (for live playback, which we never use) and pyaudio needs
 # PortAudio headers to build: install it without its dependencies.
 .venv/bin/python -m pip install -q --no-deps "tinysoundfont>=0.3"
