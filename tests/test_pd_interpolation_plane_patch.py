@@ -208,3 +208,96 @@ def test_nineteen_channels_move_away_from_a(model19, tmp_path):
     early = np.std(y[latency + 2400 : latency + 12000])  # A's weight near 1
     late = np.std(y[-7000:])  # A's weight 0 for 0.4 s already
     assert early > 1e-6 and late < 0.01 * early, (early, late)
+
+
+# --- each corner plays its file at the file's own rate ------------------------------------
+
+F0 = 220.0
+# A file per corner: its rate and its length (whole periods of F0: the loops are seamless).
+FILES = {"a": (44100, 0.5), "b": (24000, 0.3), "c": (PD_RATE, 0.25), "d": (96000, 0.4)}
+
+
+def sine_file(path: Path, rate: int, seconds: float) -> np.ndarray:
+    x = (0.5 * np.sin(2 * np.pi * F0 * np.arange(int(rate * seconds)) / rate)).astype(np.float32)
+    soundfile.write(path, x, rate, subtype="FLOAT")
+    return x
+
+
+def tapped(text: str, folder: Path, seconds: float) -> str:
+    """`text` with what feeds each corner's [encoder~] (its player) also written into an array
+    tap-<corner> from ip-rec on (the batch's recording, sent with ip-start), the arrays saved
+    as tap-<corner>.wav in `folder` before the batch writes its output and quits."""
+    c = Canvas.parse(text)
+    mix = subpatch(c, "mix")
+    frames = int(0.9 * seconds * PD_RATE)
+    rec = mix.obj(20, 2000, "r ip-rec")
+    wait = mix.obj(20, 2030, f"delay {0.9 * seconds * 1000 + 10}")
+    for j, (corner, encoder) in enumerate(zip("abcd", mix.find(r"^encoder~ "))):
+        (player,) = [mix.boxes[s] for s, _, d, i in mix.connections()
+                     if (d, i) == (encoder.index, 0) and not mix.boxes[s].text.startswith("r ")]
+        mix.obj(400 + 200 * j, 2000, f"table tap-{corner} {frames}")
+        tap = mix.obj(400 + 200 * j, 2030, f"tabwrite~ tap-{corner}")
+        write = mix.msg(400 + 200 * j, 2060, f"write -bytes 4 {folder / f'tap-{corner}.wav'} tap-{corner}")
+        save = mix.obj(400 + 200 * j, 2090, "soundfiler")
+        mix.connect([(player, 0, tap, 0), (rec, 0, tap, 0), (wait, 0, write, 0), (write, 0, save, 0)])
+    mix.wire(rec, 0, wait, 0)
+    return c.render()
+
+
+def play_corners(text: str, folder: Path, seconds: float = 1.0) -> dict:
+    """Each corner's file (FILES) played by the patch `text` in Pd at 48 kHz: corner ->
+    (the file's samples, its rate, what the corner's player sent its [encoder~])."""
+    files = {corner: (folder / f"{corner}.wav", rate) for corner, (rate, _) in FILES.items()}
+    samples = {corner: sine_file(path, rate, FILES[corner][1]) for corner, (path, rate) in files.items()}
+    patch = folder / "tapped.pd"
+    patch.write_text(tapped(text, folder, seconds))
+    paths = " ".join(str(path) for path, _ in files.values())
+    run = subprocess.run(
+        ["pd", "-nogui", "-nosound", "-batch", "-stderr", "-r", str(PD_RATE), "-path", str(PD_EXTERNALS),
+         "-open", str(patch), "-send", f"interpolation-plane-batch {paths} {folder / 'out.wav'} {seconds}"],
+        capture_output=True, text=True, timeout=120, cwd=folder)
+    assert run.returncode == 0, run.stderr
+    for bad in ("couldn't create", "error", "connection failed", "no such object"):
+        assert bad not in run.stderr, run.stderr
+    return {corner: (samples[corner], rate, soundfile.read(folder / f"tap-{corner}.wav", dtype="float32")[0])
+            for corner, (_, rate) in files.items()}
+
+
+def f0_of(y: np.ndarray) -> float:
+    """The frequency of a sine from its rising zero crossings (interpolated), at Pd's rate."""
+    k = np.flatnonzero((y[:-1] < 0) & (y[1:] >= 0))
+    t = k + y[k] / (y[k] - y[k + 1])
+    return (t.size - 1) * PD_RATE / (t[-1] - t[0])
+
+
+@pytest.fixture(scope="module")
+def played(model19, tmp_path_factory):
+    return play_corners(interpolation_plane_patch(NAMES19, model=model19), tmp_path_factory.mktemp("ip_rates"), 1.0)
+
+
+@pytest.mark.parametrize("corner", "abcd")
+def test_a_file_loops_at_its_own_rate(played, corner):
+    # 44.1, 24, 48 and 96 kHz files of a 220 Hz sine in a 48 kHz Pd: 220 Hz each (tabplay~
+    # played them at 239.5, 440, 220 and 110 Hz). Pd sample k reads the file at k rate / 48000
+    # (mod its length): the sine there, within 1e-3 (the position is float32: N 2^-24 samples
+    # off, under 0.01, times a slope under 0.03 a sample) but at the loop's ends, where
+    # [tabread4~] has no neighbour on one side (index 0 reads sample 1, the last sample 1 back).
+    x, rate, y = played[corner]
+    assert abs(f0_of(y) - F0) < 0.05, (corner, rate, f0_of(y))
+    where = np.arange(y.size) * rate / PD_RATE % x.size
+    inside = (where >= 1) & (where <= x.size - 2)
+    assert inside.mean() > 0.99
+    expected = 0.5 * np.sin(2 * np.pi * F0 * where / rate)
+    assert np.abs(y - expected)[inside].max() < 1e-3, (corner, rate)
+
+
+def test_a_file_at_pds_rate_plays_sample_for_sample(played):
+    # As [tabplay~] did, within float rounding of the position (measured: about 1e-4 of a
+    # 0.5 sine), from the batch's start and through three loops; the two samples at each
+    # loop's seam are their neighbours ([tabread4~] reads indices 1 .. N-2).
+    x, rate, y = played["c"]
+    assert rate == PD_RATE
+    k = np.arange(y.size) % x.size
+    seam = (k == 0) | (k == x.size - 1)
+    assert np.abs(y - x[k])[~seam].max() < 1e-3
+    assert np.abs(y[seam] - x[np.where(k[seam] == 0, 1, x.size - 2)]).max() < 1e-3

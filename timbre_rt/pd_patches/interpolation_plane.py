@@ -18,6 +18,7 @@ from typing import List
 
 from .canvas import Canvas
 from .offline_edit import _channel_list
+from .players import loop_player
 from .plane_pad import PLANE, dot_template, plane_canvas
 
 __all__ = ["interpolation_plane_patch"]
@@ -51,18 +52,17 @@ def _mix(n: int, model: str) -> Canvas:
     grow = 40 * len(CORNERS) * (rows - 1)
     c = Canvas(1340, 700 + grow, x=60, y=60)
     c.text(20, 5, "each latent channel k: A_k wA + B_k wB + C_k wC + D_k wD (a signal inlet sums what is "
-                  "connected to it). Anchors loop., f 120")
+                  "connected to it). Each corner's file loops at its own sample rate \\, whatever Pd's ([pd loop-a] "
+                  ".. [pd loop-d])., f 120")
     xs = [20 + 300 * j for j in range(len(CORNERS))]
-    r_open = [c.obj(x, 40, f"r ip-open-{corner}") for x, corner in zip(xs, CORNERS)]
-    read = [c.msg(x, 70, f"read -resize \\$1 ip-{corner}") for x, corner in zip(xs, CORNERS)]
-    sf = [c.obj(x, 100, "soundfiler") for x in xs]
-    loaded = [c.obj(x, 130, "t b") for x in xs]
-    play = [c.obj(x, 160, f"tabplay~ ip-{corner}") for x, corner in zip(xs, CORNERS)]
+    # under the two-line comment (to y 41)
+    r_open = [c.obj(x, 60, f"r ip-open-{corner}") for x, corner in zip(xs, CORNERS)]
+    r_start = [c.obj(x + 120, 60, "r ip-start") for x in xs]
+    play = [c.subpatch(x, 100, f"loop-{corner}", loop_player(f"ip-{corner}"))
+            for x, corner in zip(xs, CORNERS)]
     encoder = [c.obj(x, 200, f"encoder~ {model} 2048") for x in xs]
     for x, corner in zip(xs, CORNERS):
-        c.obj(x + 150, 130, f"table ip-{corner}")
-    # right of D's [encoder~ <model> 2048] (to x 1204 with the shipped model's path)
-    start = c.obj(1240, 130, "r ip-start")
+        c.obj(x + 150, 140, f"table ip-{corner}")
     cfg = c.obj(1240, 200, "r ip-cfg")
     r_weight = [c.obj(x, 250, f"r ip-w{corner}") for x, corner in zip(xs, CORNERS)]
     ramp = [c.msg(x, 280, "\\$1 20") for x in xs]
@@ -74,10 +74,8 @@ def _mix(n: int, model: str) -> Canvas:
     info = c.obj(500, 540 + grow, "r ip-info")
     show = c.obj(500, 600 + grow, "print interpolation-plane")
     for j in range(len(CORNERS)):
-        c.connect([(r_open[j], 0, read[j], 0), (read[j], 0, sf[j], 0), (sf[j], 0, loaded[j], 0),
-                   (loaded[j], 0, play[j], 0), (play[j], 1, play[j], 0),  # the right outlet: loop at its end
-                   (start, 0, play[j], 0), (play[j], 0, encoder[j], 0), (cfg, 0, encoder[j], 0),
-                   (info, 0, encoder[j], 0), (r_weight[j], 0, ramp[j], 0), (ramp[j], 0, line[j], 0)])
+        c.connect([(r_open[j], 0, play[j], 0), (r_start[j], 0, play[j], 1), (play[j], 0, encoder[j], 0),
+                   (cfg, 0, encoder[j], 0), (info, 0, encoder[j], 0), (r_weight[j], 0, ramp[j], 0), (ramp[j], 0, line[j], 0)])
         for k, mul in enumerate(times[j]):
             c.connect([(encoder[j], k, mul, 0), (line[j], 0, mul, 1), (mul, 0, decoder, k)])
         c.wire(encoder[j], n, show, 0)  # the info outlet follows the n signals
@@ -149,8 +147,8 @@ def interpolation_plane_patch(names: List[str], model: str = MODEL) -> str:
     c.text(20, 10, "interpolation-plane: four sounds are encoded live \\, their latents mixed by a position "
                    "(x \\, y) \\, and decoded (timbre_rt)., f 100")
     c.text(20, 60, "A sits at (0 \\, 0) \\, B at (1 \\, 0) \\, C at (0 \\, 1) \\, D at (1 \\, 1): weights "
-                   "A (1-x)(1-y) \\, B x(1-y) \\, C (1-x)y \\, D xy. Open four sounds (at Pd's rate \\; each "
-                   "loops) and drag the red dot on the plane (or move the x and y sliders)., f 100")
+                   "A (1-x)(1-y) \\, B x(1-y) \\, C (1-x)y \\, D xy. Open four sounds (at any sample rate: "
+                   "each loops at its own) and drag the red dot on the plane (or move the x and y sliders)., f 100")
     xs = [20 + 150 * j for j in range(len(CORNERS))]
     pick = [c.msg(x, 130, corner.upper()) for x, corner in zip(xs, CORNERS)]
     panel = [c.obj(x, 160, "openpanel") for x in xs]
