@@ -1,6 +1,7 @@
 """Small TorchScript models that the engine tests build: each isolates one behaviour."""
-from typing import List
+from typing import List, Tuple
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -36,6 +37,31 @@ class Slow(nn.Module):
         for _ in range(self.rounds):
             h = torch.tanh(h @ self.weight)
         return x + 0.0 * h.mean()
+
+
+def save_slow(path, at_least: float) -> Tuple[str, float]:
+    """Save a Slow model whose call takes at least `at_least` seconds in an Engine on this machine.
+
+    A fixed round count is fast on a fast runner and the tests that need a slow model would
+    prove nothing; so rounds grow until the engine's own median compute time is slow enough (it
+    is measured there: the engine runs TorchScript several times faster than a Python call).
+    Returns the path and that median in seconds.
+    """
+    from timbre_rt import Engine  # here, not at the top: the other fixtures need no build
+
+    rounds = 400  # about 0.13 s in the engine on a 2-core Xeon of 2026
+    for _ in range(12):
+        saved = save(Slow(rounds=rounds), path)
+        engine = Engine(saved, buffer=256, sync=True)
+        engine.clear_stats()
+        for _ in range(3):
+            engine.process(np.zeros(256, dtype=np.float32))
+        seconds = engine.stats()["compute_ms_p50"] / 1000
+        del engine
+        if seconds >= at_least:
+            return saved, seconds
+        rounds = int(rounds * min(8.0, 1.2 * at_least / max(seconds, 1e-4))) + 1
+    raise RuntimeError(f"could not build a model slower than {at_least} s per call")
 
 
 class NaNAbove(nn.Module):

@@ -9,7 +9,7 @@ import pytest
 
 import timbre_rt
 from timbre_rt import Engine, ModelError
-from fixture_models import Slow, save
+from fixture_models import save, save_slow
 from hostile_models import HOSTILE, Declared
 
 
@@ -81,7 +81,7 @@ def test_two_threads_calling_process_never_crash_and_one_is_told(toy_path):
 def test_process_does_not_wait_for_a_load_on_another_thread(tmp_path, toy_path):
     # A model whose load (warm-up calls included) takes seconds: process() must keep
     # returning while it runs, not wait for it.
-    slow = save(Slow(rounds=400), tmp_path / "slow.ts")
+    slow, _ = save_slow(tmp_path / "slow.ts", at_least=0.2)
     engine = Engine(toy_path, buffer=64)
     loader = threading.Thread(target=engine.load, args=(slow,))
     loader.start()
@@ -94,7 +94,7 @@ def test_process_does_not_wait_for_a_load_on_another_thread(tmp_path, toy_path):
         calls += 1
     still_loading = loader.is_alive()
     loader.join()
-    assert still_loading, "the load finished before 200 process() calls: the test proves nothing (make Slow slower)"
+    assert still_loading, "the load finished before 200 process() calls: the test proves nothing (ask save_slow for more)"
     assert calls == 200
 
 

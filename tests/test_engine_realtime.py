@@ -3,23 +3,16 @@ import time
 
 import numpy as np
 import pytest
-import torch
 
 from timbre_rt import Engine
-from fixture_models import Slow, save
+from fixture_models import save_slow
 from streaming import delayed, reference, stream_in_blocks
 
 
 @pytest.fixture(scope="module")
 def slow_model(tmp_path_factory):
-    """A model that needs well over 100 ms per buffer, and its measured call time."""
-    path = save(Slow(rounds=400), tmp_path_factory.mktemp("slow") / "slow.ts")
-    module = torch.jit.load(path)
-    x = torch.zeros(1, 1, 256)
-    module(x)
-    begin = time.perf_counter()
-    module(x)
-    return path, time.perf_counter() - begin
+    """A model that needs at least 500 ms per buffer on this machine, and its measured call time."""
+    return save_slow(tmp_path_factory.mktemp("slow") / "slow.ts", at_least=0.5)
 
 
 def test_slow_model_gives_silence_and_underruns_without_blocking(slow_model):
@@ -39,8 +32,11 @@ def test_slow_model_gives_silence_and_underruns_without_blocking(slow_model):
     assert all(not out.any() for out in outputs), "output must be silence while results are late"
     stats = engine.stats()
     assert stats["underruns"] >= len(outputs) - engine.latency // 64 - 1
-    # Never waits for the model: each call is a copy, orders of magnitude below a model call.
-    assert max(durations) < call_seconds / 10, f"process() blocked for {max(durations) * 1e3:.1f} ms"
+    # Never waits for the model: a call that waited for the first buffer's result would take
+    # about call_seconds (the first buffer is handed over within the first few calls). The bound
+    # is loose on purpose: on a loaded 2-core machine the scheduler alone can stall a thread
+    # for tens of milliseconds, which says nothing about the engine.
+    assert max(durations) < call_seconds / 4, f"process() blocked for {max(durations) * 1e3:.1f} ms"
 
 
 def test_sync_mode_waits_and_matches_python(slow_model, rng):
@@ -71,9 +67,14 @@ def test_realtime_mode_matches_sync_when_results_are_in_time(toy_path, rng):
 def test_late_results_do_not_shift_the_stream(identity_path):
     """After underruns, later samples still arrive exactly `latency` late."""
     engine = Engine(identity_path, method="forward", buffer=64, sync=False)
-    # Burst: far faster than the worker can follow, so results are missed.
-    for _ in range(200):
-        engine.process(np.zeros(64, dtype=np.float32))
+    # Burst: faster than the worker can follow, until results are missed (how many calls that
+    # takes depends on the machine and its load, so it is watched, not assumed).
+    for _ in range(100):
+        for _ in range(200):
+            engine.process(np.zeros(64, dtype=np.float32))
+        if engine.stats()["underruns"]:
+            break
+    assert engine.stats()["underruns"] > 0, "the burst never outran the worker: the test proves nothing"
     time.sleep(0.5)  # let the worker drain everything that was queued
     # Then a paced impulse: it must come out exactly `latency` samples later.
     impulse_at = 10  # in the first buffer after the overload
