@@ -11,6 +11,7 @@ import pytest
 from timbre_rt.pd_patches.latent_freeze import freeze_patch
 from timbre_rt.pd_patches import Canvas, latents_patch
 from timbre_rt.pd_render import RECORD, render
+from pd_checks import assert_pd_ok
 
 REPO = Path(__file__).resolve().parents[1]
 RATE = 24000
@@ -60,7 +61,7 @@ def record_channel(folder: Path, toy: str, channel: int) -> np.ndarray:
     chain = [f"encoder~ {toy} 256 0", f"freeze{LATENTS} fz", f"latents{LATENTS} fz", "timeline"]
     wires = [(0, k, 1, k) for k in range(LATENTS)] + [(1, k, 2, k) for k in range(LATENTS)] + [(2, channel, RECORD, 0)]
     run = render(folder, changing_sound(), RATE, chain, wires)
-    assert "couldn't create" not in run.stderr and run.returncode == 0, run.stderr
+    assert_pd_ok(run)
     return run.output
 
 

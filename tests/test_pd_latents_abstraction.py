@@ -7,6 +7,7 @@ import numpy as np
 
 from timbre_rt.pd_patches import latents_patch
 from timbre_rt.pd_render import render
+from pd_checks import assert_pd_ok
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -27,7 +28,7 @@ def _render(folder, signal, toy, middle, wires_in, extra_objects=()):
     for k in range(len(extra_objects) - 1):
         wires.append((dec + 1 + k, 0, dec + 2 + k, 0))
     run = render(folder, signal, RATE, objects, wires)
-    assert "couldn't create" not in run.stderr and run.returncode == 0, run.stderr
+    assert_pd_ok(run)
     assert run.output.shape == signal.shape, run.stderr
     return run.output
 

@@ -13,6 +13,7 @@ import pytest
 from timbre_rt.cli import main
 from timbre_rt.pd_package import LIBRARY, SYSTEM_LIBRARIES, needed, run_path, write_dek
 from timbre_rt.pd_render import render
+from pd_checks import assert_pd_ok
 
 REPO = Path(__file__).resolve().parents[1]
 TOY = REPO / "models" / "toy.ts"  # the shipped toy model: 4 latents, 24 kHz
@@ -48,7 +49,7 @@ def test_moved_package_plays_like_the_build_in_a_bare_environment(tmp_path, pack
     packaged = render(tmp_path / "package", tone, RATE, *chain(package / "models" / "toy.ts"),
                       pd_path=package, env=BARE)
     for run in (reference, packaged):
-        assert run.returncode == 0 and "couldn't create" not in run.stderr, run.stderr
+        assert_pd_ok(run)
         assert run.output.shape == tone.shape, run.stderr
     assert np.abs(reference.output).max() > 0.01  # a chain that plays, not two silences
     np.testing.assert_array_equal(packaged.output, reference.output)
@@ -110,5 +111,4 @@ def test_every_packaged_patch_opens_in_a_bare_pd(package):
         command += ["-open", str(patch)]
     run = subprocess.run(command + ["-send", "pd quit"], capture_output=True, text=True, timeout=300,
                          cwd=package, env=BARE)
-    log = run.stderr + run.stdout
-    assert "couldn't create" not in log and "error" not in log.lower(), log
+    assert_pd_ok(run)

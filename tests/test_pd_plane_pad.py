@@ -14,6 +14,7 @@ import pytest
 from timbre_rt.pd_patches import Canvas
 from timbre_rt.pd_patches.plane_pad import PLANE, SIZE
 from timbre_rt.pd_render import PD_EXTERNALS
+from pd_checks import assert_pd_ok
 
 PATCH = Path(__file__).resolve().parents[1] / "pd_externals" / "examples" / "interpolation-plane.pd"
 
@@ -34,9 +35,7 @@ def run_patch(tmp_path, *messages: str) -> str:
     sends = [arg for message in (*messages, "pd quit") for arg in ("-send", message)]
     run = subprocess.run(["pd", "-nogui", "-nosound", "-stderr", "-path", str(PD_EXTERNALS), "-open", str(tmp_path / "probe.pd"),
                           "-open", str(PATCH), *sends], capture_output=True, text=True, timeout=120, cwd=PATCH.parent)
-    log = run.stderr + run.stdout
-    assert "couldn't create" not in log and "connection failed" not in log, log
-    return log
+    return assert_pd_ok(run)
 
 
 def pixel(x: float, y: float) -> tuple:

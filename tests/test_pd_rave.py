@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from timbre_rt.pd_render import render, reported_latencies
+from pd_checks import assert_pd_ok
 
 RAVE = Path(__file__).resolve().parents[1] / ".cache" / "rave"
 BUFFER = 2048
@@ -22,7 +23,7 @@ def test_rave_export_streams_through_the_pd_chain(tmp_path, model_rate, pd_rate)
     tone = (0.3 * np.sin(2 * np.pi * 330 * t)).astype(np.float32)
     objects = [f"encoder~ {path} {BUFFER} 0", f"decoder~ {path} {BUFFER} 0"]
     run = render(tmp_path, tone, pd_rate, objects, [(0, k, 1, k) for k in range(8)] + [(1, 0, -1, 0)], extra=("info",))
-    assert run.returncode == 0 and "couldn't create" not in run.stderr and "error" not in run.stderr, run.stderr[-2000:]
+    assert_pd_ok(run)
     assert ("resampled" in run.stderr) == (model_rate != pd_rate)
     encoder, decoder = reported_latencies(run.stderr)
     # Each object: its buffer, plus at a foreign rate at most one frame of padding and the

@@ -5,6 +5,7 @@ import soxr
 
 from timbre_rt.pd_render import render, reported_latencies
 from streaming import chain_reference
+from pd_checks import assert_pd_ok
 
 MODEL_RATE = 24000
 
@@ -21,7 +22,7 @@ def test_impulse_arrives_at_the_reported_latency(tmp_path, identity_path, rate, 
     signal[5000] = 1.0
     objects, wires = identity_chain(identity_path)
     run = render(tmp_path, signal, rate, objects, wires, block=block, extra=("info",))
-    assert run.returncode == 0 and "couldn't create" not in run.stderr and "error" not in run.stderr, run.stderr
+    assert_pd_ok(run)
     assert "resampled" in run.stderr
     latency = sum(reported_latencies(run.stderr))
     peak = int(np.argmax(np.abs(run.output)))

@@ -6,6 +6,7 @@ import pytest
 
 from timbre_rt.pd_render import render, reported_latencies
 from streaming import chain_reference, delayed, reference
+from pd_checks import assert_pd_ok
 
 RATE = 24000
 
@@ -17,7 +18,7 @@ def tone():
 
 
 def clean(run, frames):
-    assert run.returncode == 0 and "couldn't create" not in run.stderr and "error" not in run.stderr, run.stderr
+    assert_pd_ok(run)
     assert run.output.shape == (frames,)
 
 
@@ -39,7 +40,7 @@ def test_encode_has_one_outlet_per_latent_and_matches_encoder(tmp_path, toy_path
     objects = ["+~ 0", f"timbre~ {toy_path} encode 256 0", f"encoder~ {toy_path} 256 0", "*~ -1", "+~"]
     wires = [(0, 0, 1, 0), (0, 0, 2, 0), (1, 2, 4, 0), (2, 2, 3, 0), (3, 0, 4, 1), (4, 0, -1, 0)]
     run = render(tmp_path, tone, RATE, objects, wires)
-    assert run.returncode == 0 and "couldn't create" not in run.stderr, run.stderr
+    assert_pd_ok(run)
     # The render's "sync 1" reaches every object; only the plain Pd ones may refuse it.
     assert all("no method for 'sync'" in line for line in run.stderr.splitlines() if "error" in line), run.stderr
     assert run.output.shape == tone.shape and np.abs(run.output).max() == 0
@@ -51,7 +52,7 @@ def test_encode_has_one_outlet_per_latent_and_matches_encoder(tmp_path, toy_path
 
 def test_unknown_method_is_one_clear_error_and_silence(tmp_path, toy_path, tone):
     run = render(tmp_path, tone, RATE, [f"timbre~ {toy_path} nosuch 256 0"], [(0, 0, -1, 0)])
-    assert run.returncode == 0 and "couldn't create" not in run.stderr
+    assert_pd_ok(run, errors_expected=True)
     assert "has no method 'nosuch' (it has: encode, decode, forward)" in run.stderr
     assert np.abs(run.output).max() == 0
 
@@ -63,7 +64,7 @@ def test_a_failing_model_call_is_reported_with_the_file_in_pd(tmp_path, tone):
     path = save(NaNAbove(0.3), tmp_path / "nan.ts")  # declares no rate: 44.1 kHz, as RAVE's default
     signal = np.tile(tone, 2)
     run = render(tmp_path, signal, 44100, [f"timbre~ {path} forward 256 0"], [(0, 0, -1, 0)])
-    assert run.returncode == 0 and "couldn't create" not in run.stderr
+    assert_pd_ok(run, errors_expected=True)
     assert "model call(s) failed (silence instead), the last: " in run.stderr
     assert f"model file '{path}', method 'forward' produced NaN or Inf" in run.stderr
     assert np.isfinite(run.output).all()

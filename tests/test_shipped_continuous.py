@@ -13,6 +13,7 @@ from timbre_rt.pd_patches import Canvas
 from timbre_rt.pd_render import run_pd
 
 from streaming import chain_reference
+from pd_checks import assert_pd_ok
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "continuous.ts"
@@ -74,5 +75,4 @@ def test_example_patch_creates_its_objects(tmp_path):
     # Its abstraction ([latents19]) is found beside the patch, as in examples/.
     shutil.copy(ROOT / "pd_externals" / "examples" / "latents19.pd", tmp_path)
     run = run_pd(c.render(), tmp_path, 24000)
-    assert "couldn't create" not in run.stderr, run.stderr
-    assert "error" not in run.stderr.lower(), run.stderr
+    assert_pd_ok(run)

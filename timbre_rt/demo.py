@@ -15,7 +15,7 @@ import numpy as np
 
 from ._core import Engine, ModelError
 from .audio import read_wav, write_wav
-from .pd_render import RECORD, render_patch, reported_latencies, run_pd
+from .pd_render import RECORD, pd_problems, render_patch, reported_latencies, run_pd
 from .signals import harmonic_tones
 
 # The shipped default: trained on the General MIDI soundfont set (models/README.md).
@@ -124,7 +124,7 @@ def _render_in_pd(model: str, input_path: Path, out: Path, frames: int, rate: in
     out.parent.mkdir(parents=True, exist_ok=True)
     text = render_patch(input_path.resolve(), out.resolve(), frames, rate, chain, wires, block=block, extra=("info",))
     run = run_pd(text, out.parent, rate)
-    if run.returncode != 0 or "couldn't create" in run.stderr or "error:" in run.stderr or not out.exists():
+    if run.returncode != 0 or pd_problems(run.stderr) or not out.exists():
         raise RuntimeError(f"Pd could not render the chain:\n{run.stderr}")
     reported = reported_latencies(run.stderr)
     if sum(reported) != latency:

@@ -21,6 +21,7 @@ PD_EXTERNALS = Path(os.environ.get("TIMBRE_RT_PD_PATH", Path(__file__).resolve()
 
 
 RECORD = -1  # in render_patch's connections: the sink that records the output
+ENGINE_OBJECTS = ("encoder~", "decoder~", "timbre~")  # the chain objects render_patch configures
 
 
 @dataclass
@@ -44,8 +45,8 @@ def render_patch(
     """A patch text. `chain` objects (numbered 0.. in `connections`) sit inside the render
     subpatch; the first one is fed by [tabplay~ input] on its inlet 0, and `connections`
     (from, outlet, to, inlet) wire them; connection target RECORD (-1) is [tabwrite~ output].
-    `config` messages go to every chain object before DSP starts; `extra` are messages sent
-    once DSP runs."""
+    `config` messages go to every engine object of the chain (ENGINE_OBJECTS) before DSP
+    starts; `extra` are messages sent to them once DSP runs."""
     seconds = frames / rate
     c = Canvas(600, 400, x=0, y=0)
     c.obj(10, 10, "table input")
@@ -73,7 +74,8 @@ def render_patch(
     boxes = [sub.obj(10, 130 + 30 * i, text) for i, text in enumerate(chain)]
     sub.connect([(go, 0, play, 0), (go, 0, record, 0), (play, 0, boxes[0], 0)])
     for box in boxes:
-        sub.connect([(cfg, 0, box, 0), (more, 0, box, 0)])
+        if box.text.split()[0] in ENGINE_OBJECTS:  # others would not know 'sync' or 'info'
+            sub.connect([(cfg, 0, box, 0), (more, 0, box, 0)])
     for src, outlet, dst, inlet in connections:
         if dst == RECORD:
             sub.wire(boxes[src], outlet, record, 0)
@@ -92,19 +94,45 @@ def render_patch(
     return c.render()
 
 
-def run_pd(patch_text: str, folder: Path, rate: int, timeout: float = 600.0, pd_path: Optional[Path] = None,
-           env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
-    """`pd_path`: where the externals are (default PD_EXTERNALS); `env`: the environment Pd
-    runs in (default: this one), e.g. a bare one to prove a package needs nothing else."""
+def run_pd_file(patch: Path, rate: int, sends: Sequence[str] = (), timeout: float = 600.0,
+                pd_path: Optional[Path] = None, env: Optional[Dict[str, str]] = None,
+                cwd: Optional[Path] = None) -> subprocess.CompletedProcess:
+    """Run `patch` in `pd -batch` at `rate` with one `-send` per message in `sends`.
+
+    `pd_path`: where the externals are (default PD_EXTERNALS); `env`: the environment Pd runs
+    in (default: this one), e.g. a bare one to prove a package needs nothing else; `cwd`
+    (default: the patch's folder) is where relative file names in the messages are found."""
     pd_path = PD_EXTERNALS if pd_path is None else Path(pd_path)
     if shutil.which("pd") is None:
         raise FileNotFoundError("Pure Data (pd) is not installed: run scripts/setup.sh")
     if not (pd_path / "encoder~.pd_linux").exists():
         raise FileNotFoundError(f"no encoder~.pd_linux in {pd_path}: build the project first (scripts/setup.sh)")
-    patch = (folder / "render.pd").resolve()
+    patch = Path(patch).resolve()
+    command = ["pd", "-nogui", "-nosound", "-batch", "-stderr", "-r", str(rate), "-path", str(pd_path),
+               "-open", str(patch)]
+    for message in sends:
+        command += ["-send", message]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                          cwd=patch.parent if cwd is None else cwd, env=env)
+
+
+def run_pd(patch_text: str, folder: Path, rate: int, timeout: float = 600.0, pd_path: Optional[Path] = None,
+           env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
+    """Write `patch_text` to folder/render.pd and run it (`pd_path`, `env`: as for run_pd_file)."""
+    patch = folder / "render.pd"
     patch.write_text(patch_text)
-    command = ["pd", "-nogui", "-nosound", "-batch", "-stderr", "-r", str(rate), "-path", str(pd_path), "-open", str(patch)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=folder, env=env)
+    return run_pd_file(patch, rate, timeout=timeout, pd_path=pd_path, env=env, cwd=folder)
+
+
+# What Pd prints when a patch is broken; it still exits 0, so callers must look.
+BROKEN_PATCH = ("couldn't create", "connection failed", "no such object")
+
+
+def pd_problems(log: str, errors_expected: bool = False) -> List[str]:
+    """The lines of a Pd log that say a patch is broken (or, unless `errors_expected`, that
+    anything printed an error)."""
+    words = BROKEN_PATCH if errors_expected else BROKEN_PATCH + ("error",)
+    return [line for line in log.splitlines() if any(word in line.lower() for word in words)]
 
 
 def render(folder: Path, signal: np.ndarray, rate: int, chain, connections, pd_path: Optional[Path] = None,
