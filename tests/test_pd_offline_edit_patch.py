@@ -4,7 +4,9 @@ With the 19 channels of the shipped harmonic model (z0..z15, pitch, periodicity,
 it is the committed example, byte for byte; every channel has its array, its
 [tabwrite~ oe-full<k>] on the encoder's outlet k and its [tabread~ z<k>] on the decoder's
 inlet k, no box overlaps or touches another (for 1 to 40 channels), and the patch renders in
-headless Pd with a 19-channel test model."""
+headless Pd with a 19-channel test model. The sound file plays at its own sample rate
+([pd play-source], players.once_player): 24, 44.1, 48 and 96 kHz sines of 220 Hz come out at
+220 Hz in a 48 kHz Pd, for ceil(N 48000 / rate) samples, which the patch encodes and writes."""
 import subprocess
 import textwrap
 from pathlib import Path
@@ -214,3 +216,106 @@ def test_nineteen_channels_render_in_pd(model19, tmp_path):
     assert "offline-edit: wrote 48000 samples" in run.stderr
     y, rate = soundfile.read(out, dtype="float32")
     assert rate == PD_RATE and y.shape == x.shape and np.std(y) > 0
+
+
+# --- the sound file plays at its own sample rate ([pd play-source]) -----------------------
+
+F0 = 220.0
+FILE_RATES = [24000, 44100, 48000, 96000]
+
+
+def sine_file(path: Path, rate: int, samples: int) -> np.ndarray:
+    """A 220 Hz sine of `samples` samples at `rate` Hz, written as 32-bit float."""
+    x = (0.5 * np.sin(2 * np.pi * F0 * np.arange(samples) / rate)).astype(np.float32)
+    soundfile.write(path, x, rate, subtype="FLOAT")
+    return x
+
+
+def f0_of(y: np.ndarray, rate: int) -> float:
+    """The frequency of a sine from its rising zero crossings (interpolated), at `rate`."""
+    k = np.flatnonzero((y[:-1] < 0) & (y[1:] >= 0))
+    t = k + y[k] / (y[k] - y[k + 1])
+    return (t.size - 1) * rate / (t[-1] - t[0])
+
+
+def played_length(samples: int, file_rate: int, pd_rate: int) -> int:
+    """M = ceil(N pd_rate / file_rate): the Pd samples a file of N samples lasts."""
+    return -(-samples * pd_rate // file_rate)
+
+
+def assert_plays_at_its_rate(x: np.ndarray, file_rate: int, y: np.ndarray, pd_rate: int) -> dict:
+    """`y`, what a once_player sent from its bang on (M + 2 samples at least), is the file `x`
+    read at file_rate / pd_rate samples a Pd sample: 220 Hz, the sine where it should be
+    (within 1e-3, but for the first and last file sample's neighbourhood, where [tabread4~]
+    interpolates with the zeros around the file), sample for sample at equal rates, then
+    silence. What was measured, for the report."""
+    m = played_length(x.size, file_rate, pd_rate)
+    assert y.size >= m + 2
+    f0 = f0_of(y[:m], pd_rate)
+    assert abs(f0 - F0) < 0.05, (file_rate, f0)
+    where = np.arange(m) * file_rate / pd_rate
+    inside = (where >= 1) & (where <= x.size - 2)
+    error = np.abs(y[:m] - 0.5 * np.sin(2 * np.pi * F0 * where / file_rate))[inside].max()
+    assert error < 1e-3, (file_rate, error)
+    if file_rate == pd_rate:
+        # as [tabplay~] played it, the first and last sample too, within float rounding of
+        # the index (float32 near 14400: 2^-10 samples; measured 7e-6 of a 0.5 sine)
+        assert np.abs(y[:m] - x).max() < 1e-4
+    assert abs(y[m]) < 1e-3 and not y[m + 1:].any(), (file_rate, y[m:m + 4])  # over: the zeros
+    return {"f0": f0, "M": m, "error": error, "last": int(np.flatnonzero(y)[-1])}
+
+
+def tapped(text: str, tap: Path, frames: int) -> str:
+    """`text` with what [pd play-source] plays also written into an array from the encode's
+    start (the bang that plays it), saved as `tap` when the encode is over (oe-decimate)."""
+    c = Canvas.parse(text)
+    encode = subpatch(c, "encode")
+    (player,) = [b for b in encode.boxes if b.kind == "restore" and b.text == "pd play-source"]
+    (steps,) = encode.find(r"^t b b b b$")
+    encode.obj(20, 3000, f"table oe-tap {frames}")
+    record = encode.obj(20, 3030, "tabwrite~ oe-tap")
+    done = encode.obj(200, 3000, "r oe-decimate")
+    write = encode.msg(200, 3030, f"write -bytes 4 {tap} oe-tap")
+    save = encode.obj(200, 3060, "soundfiler")
+    encode.connect([(player, 0, record, 0), (steps, 1, record, 0), (done, 0, write, 0), (write, 0, save, 0)])
+    return c.render()
+
+
+def test_the_player_reads_the_files_rate():
+    c = Canvas.parse(offline_edit_patch(NAMES19))
+    encode = subpatch(c, "encode")
+    (player,) = [b for b in encode.boxes if b.kind == "restore" and b.text == "pd play-source"]
+    assert not encode.find("tabplay~") and player.inner.find(r"^tabread4~ oe-source$")
+    (length,) = encode.find(r"^v oe_len$")
+    (r_open,) = encode.find(r"^r oe-open$")
+    (steps,) = encode.find(r"^t b b b b$")
+    (encoder,) = encode.find(r"^encoder~ ")
+    wires = set(encode.connections())
+    assert {(r_open.index, 0, player.index, 0), (steps.index, 1, player.index, 1),
+            (player.index, 0, encoder.index, 0), (player.index, 1, length.index, 0)} <= wires
+
+
+@pytest.mark.parametrize("file_rate", FILE_RATES)
+def test_a_file_plays_at_its_own_rate(model19, tmp_path, file_rate):
+    # A 220 Hz sine at 24, 44.1, 48 or 96 kHz in a 48 kHz Pd ([tabplay~] played it at 440,
+    # 239.5, 220 and 110 Hz): 220 Hz, and the patch encodes, decodes and writes the M Pd
+    # samples it lasts (N = 0.3 s + 7 samples: M is not always a whole multiple).
+    samples = int(0.3 * file_rate) + 7
+    m = played_length(samples, file_rate, PD_RATE)
+    src, out, tap = tmp_path / "in.wav", tmp_path / "out.wav", tmp_path / "tap.wav"
+    x = sine_file(src, file_rate, samples)
+    patch = tmp_path / "offline-edit.pd"
+    patch.write_text(tapped(offline_edit_patch(NAMES19, model=model19), tap, m + 100))
+    run = subprocess.run(
+        ["pd", "-nogui", "-nosound", "-batch", "-stderr", "-r", str(PD_RATE), "-path", str(PD_EXTERNALS),
+         "-open", str(patch), "-send", f"offline-edit-batch {src} {out}"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    for bad in ("couldn't create", "error", "connection failed", "no such object"):
+        assert bad not in run.stderr, run.stderr
+    assert f"offline-edit: encoded {-(-m // 1024)} frames" in run.stderr  # 1024 Pd samples a frame
+    assert f"offline-edit: wrote {m} samples" in run.stderr
+    y, rate = soundfile.read(out, dtype="float32")
+    assert rate == PD_RATE and y.shape == (m,) and np.std(y) > 0
+    played = soundfile.read(tap, dtype="float32")[0]
+    print(file_rate, assert_plays_at_its_rate(x, file_rate, played, PD_RATE))

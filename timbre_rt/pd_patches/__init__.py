@@ -10,8 +10,8 @@ from .latent_freeze import freeze_patch
 from .latent_fanout import latents_patch
 from .midi_knobs import midi_knobs_patch
 from .offline_edit import offline_edit_patch
-from .players import loop_player
+from .players import loop_player, once_player
 
 __all__ = ["Box", "Canvas", "Descriptor", "descriptor_synth_patch", "descriptors_of", "descriptors_patch",
            "freeze_patch", "interpolation_plane_patch", "latents_patch", "loop_player", "midi_knobs_patch",
-           "offline_edit_patch", "Wire"]
+           "offline_edit_patch", "once_player", "Wire"]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from typing import List, Sequence
 
 from .canvas import Canvas
+from .players import once_player
 
 __all__ = ["Descriptor", "descriptor_synth_patch", "descriptors_of"]
 
@@ -80,17 +81,19 @@ def _init(descriptors: Sequence[Descriptor]) -> Canvas:
 
 
 def _batch() -> Canvas:
-    """[; descriptor-synth-batch in.wav out.wav( : the input file through the analysis and the
-    model (sync 1), the output written as 32-bit float, then Pd quits (for tests and scripts)."""
+    """[; descriptor-synth-batch in.wav out.wav( : the input file, played at its own sample rate
+    ([pd play-ds-in] says how many Pd samples it lasts: ds-len), through the analysis and the
+    model (sync 1), the output (as long as the input played) written as 32-bit float, then Pd
+    quits (for tests and scripts)."""
     c = Canvas(560, 420, font=10)
     r = c.obj(20, 20, "r descriptor-synth-batch")
     files = c.obj(20, 50, "unpack s s")
     out_name = c.obj(200, 80, "symbol")
-    read = c.msg(20, 80, "read -resize \\$1 ds-in")
-    sf = c.obj(20, 110, "soundfiler")
+    s_open = c.obj(20, 80, "s ds-open")
+    r_length = c.obj(20, 110, "r ds-len")
     steps = c.obj(20, 140, "t f b f")
-    resize = c.msg(260, 170, "\\; ds-out resize \\$1")
-    start = c.msg(140, 170, "\\; ds-cfg sync 1 \\; pd dsp 1")
+    resize = c.msg(340, 170, "\\; ds-out resize \\$1")
+    start = c.msg(200, 170, "\\; ds-cfg sync 1 \\; pd dsp 1")
     rate = c.obj(20, 170, "samplerate~")
     ms = c.obj(20, 200, "expr $f1 * 1000 / $f2")
     go = c.obj(20, 230, "t f b")
@@ -100,7 +103,7 @@ def _batch() -> Canvas:
     write = c.msg(20, 350, "write -bytes 4 \\$1 ds-out")
     sf2 = c.obj(20, 380, "soundfiler")
     quit_ = c.msg(140, 380, "\\; pd quit")
-    c.connect([(r, 0, files, 0), (files, 1, out_name, 1), (files, 0, read, 0), (read, 0, sf, 0), (sf, 0, steps, 0),
+    c.connect([(r, 0, files, 0), (files, 1, out_name, 1), (files, 0, s_open, 0), (r_length, 0, steps, 0),
                (steps, 2, resize, 0), (steps, 1, start, 0), (steps, 1, rate, 0), (rate, 0, ms, 1), (steps, 0, ms, 0),
                (ms, 0, go, 0), (go, 1, play, 0), (go, 0, wait, 0), (wait, 0, delay, 0), (delay, 0, out_name, 0),
                (out_name, 0, write, 0), (write, 0, sf2, 0), (sf2, 0, quit_, 0)])
@@ -117,10 +120,13 @@ def descriptor_synth_patch(descriptors: Sequence[Descriptor], model: str = MODEL
                    "centroid) moves those sliders. Turn DSP on., f 130")
     c.subpatch(20, 70, "init", _init(descriptors))
     adc = c.obj(560, 70, "adc~ 1")
-    batch_in = c.obj(640, 70, "tabplay~ ds-in")
-    c.wire(c.obj(760, 70, "r ds-play"), 0, batch_in, 0)
-    c.obj(760, 100, "table ds-in")
-    analysis = c.obj(560, 130, "descriptors~, f 40")
+    # the batch's input file, played once at its own sample rate: ds-len, the Pd samples it lasts
+    batch_in = c.subpatch(640, 100, "play-ds-in", once_player("ds-in"))
+    c.wire(c.obj(640, 70, "r ds-open"), 0, batch_in, 0)
+    c.wire(c.obj(740, 70, "r ds-play"), 0, batch_in, 1)
+    c.obj(860, 70, "table ds-in")
+    c.wire(batch_in, 1, c.obj(790, 130, "s ds-len"), 0)
+    analysis = c.obj(560, 130, "descriptors~, f 30")
     c.wire(adc, 0, analysis, 0)
     c.wire(batch_in, 0, analysis, 0)
     for name, outlet in ANALYSIS.items():

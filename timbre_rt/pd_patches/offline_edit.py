@@ -14,6 +14,7 @@ import re
 from typing import Dict, List, Sequence, Tuple
 
 from .canvas import Canvas
+from .players import once_player
 
 __all__ = ["offline_edit_patch"]
 
@@ -71,8 +72,9 @@ def _arrays(names: Sequence[str]) -> Canvas:
 
 
 def _encode(n: int, model: str) -> Canvas:
-    """[pd encode]: the source through [encoder~] into oe-full<k> at Pd's rate, then one value
-    per latent frame from the middle of each frame into z<k>."""
+    """[pd encode]: the source, played at its own sample rate ([pd play-source]: oe_len Pd
+    samples), through [encoder~] into oe-full<k> at Pd's rate, then one value per latent frame
+    from the middle of each frame into z<k>."""
     grow = 30 * max(0, _rows(n, 6) - 3)  # tabwrite~ rows beyond the three of 17 channels
     # The resize messages show one line per channel (and one for the leading ';'): the tables
     # below them move down when those would reach them.
@@ -81,11 +83,8 @@ def _encode(n: int, model: str) -> Canvas:
     right_bottom = tables_y + 40 + 30 * (_rows(n, 3) - 1)
     bottom = max(left_bottom, right_bottom)
     c = Canvas(1400, max(1000, bottom + 50), x=80, y=80)  # bottom: the last row's top
-    r_open = c.obj(20, 20, "r oe-open")
-    read = c.msg(20, 50, "read -resize \\$1 oe-source")
-    sf = c.obj(20, 80, "soundfiler")
-    length = c.obj(20, 110, "v oe_len")
-    c.text(250, 20, "the sound's length in samples: oe_len, f 40")
+    c.text(20, 20, "the sound plays at its own sample rate ([pd play-source]): oe_len is the number of Pd "
+                   "samples it lasts \\, ceil(N pd_rate / file_rate) for N samples in the file., f 60")
     r_encode = c.obj(20, 160, "r oe-encode")
     steps = c.obj(20, 190, "t b b b b")
     wait_ms = c.obj(20, 230, "expr (oe_len + oe_l1 + oe_step)*1000/oe_sr")
@@ -95,8 +94,10 @@ def _encode(n: int, model: str) -> Canvas:
     frames = c.obj(400, 280, "v oe_n")  # under the two-line [expr] (to y 266)
     info = c.msg(780, 230, "info")
     cfg = c.obj(830, 230, "r oe-cfg")
-    play = c.obj(20, 330, "tabplay~ oe-source")
-    encoder = c.obj(20, 370, f"encoder~ {model} 2048")
+    r_open = c.obj(150, 300, "r oe-open")
+    play = c.subpatch(20, 330, "play-source", once_player("oe-source"))
+    length = c.obj(150, 370, "v oe_len")
+    encoder = c.obj(20, 400, f"encoder~ {model} 2048")
     route = c.obj(420, 330, "route latency")
     unpack = c.obj(420, 360, "unpack f f")
     latency = c.obj(420, 390, "v oe_l1")
@@ -123,10 +124,10 @@ def _encode(n: int, model: str) -> Canvas:
     done_n = c.obj(400, 670 + y, "v oe_n")
     done = c.msg(400, 700 + y, "\\; oe-print encoded \\$1 frames \\; oe-encoded bang")
 
-    c.connect([(r_open, 0, read, 0), (read, 0, sf, 0), (sf, 0, length, 0), (r_encode, 0, steps, 0),
+    c.connect([(r_open, 0, play, 0), (play, 1, length, 0), (r_encode, 0, steps, 0),
                (steps, 3, info, 0), (info, 0, encoder, 0), (cfg, 0, encoder, 0), (encoder, n, route, 0),
                (route, 0, unpack, 0), (unpack, 0, latency, 0), (steps, 2, sizes, 0), (sizes, 0, frames, 0),
-               (sizes, 0, resize_z, 0), (sizes, 1, resize_full, 0), (steps, 1, play, 0), (play, 0, encoder, 0)])
+               (sizes, 0, resize_z, 0), (sizes, 1, resize_full, 0), (steps, 1, play, 1), (play, 0, encoder, 0)])
     for k, tw in enumerate(record):
         c.connect([(steps, 1, tw, 0), (encoder, k, tw, 0)])
     c.connect([(steps, 0, wait_ms, 0), (wait_ms, 0, delay, 0), (delay, 0, s_decimate, 0),
@@ -247,8 +248,8 @@ def offline_edit_patch(names: List[str], model: str = MODEL, block_size: int = 5
     c = Canvas(800, 820, x=40, y=40)
     c.text(20, 10, "offline-edit: encode a sound into one array per latent dimension \\, redraw the arrays with "
                    "the mouse \\, decode them back to sound (timbre_rt)., f 100")
-    c.text(20, 60, "1 open a sound file (mono \\, at Pd's sample rate) 2 encode 3 open [pd latent-arrays] and "
-                   "redraw 4 decode 5 play or write. Decode again after each edit. Watch the Pd window for "
+    c.text(20, 60, "1 open a sound file (mono \\, at any sample rate: it plays at its own) 2 encode 3 open "
+                   "[pd latent-arrays] and redraw 4 decode 5 play or write. Decode again after each edit. Watch the Pd window for "
                    "\"offline-edit: ...\" messages., f 100")
     open_ = c.msg(20, 130, "open")
     panel = c.obj(20, 160, "openpanel")
