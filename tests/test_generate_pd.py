@@ -5,7 +5,6 @@ model shaped like models/continuous.ts (19 latent channels, 512 samples per fram
 24 kHz), then driven by its batch receiver (`pd -batch -send ...`). Pd runs at 48 kHz, so
 the objects resample; the outputs are compared with the Python API's decode(encode(x)).
 """
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,8 @@ import torch
 from timbre_rt.export import export_model
 from timbre_rt.generate import decode_series, encode_audio, load_model
 from timbre_rt.models import ToyCodec
-from timbre_rt.pd_render import PD_EXTERNALS
+from timbre_rt.pd_render import run_pd_file
+from pd_checks import assert_pd_ok
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "pd_externals" / "examples"
 SHIPPED_MODEL = "../../models/continuous.ts"
@@ -43,13 +43,8 @@ def render(patch: str, model_path: str, folder: Path, message: str) -> str:
     assert SHIPPED_MODEL in text
     copy = folder / patch
     copy.write_text(text.replace(SHIPPED_MODEL, model_path))
-    run = subprocess.run(
-        ["pd", "-nogui", "-nosound", "-batch", "-stderr", "-r", str(PD_RATE), "-path", str(PD_EXTERNALS),
-         "-open", str(copy), "-send", message],
-        capture_output=True, text=True, timeout=120, cwd=folder)
-    assert run.returncode == 0, run.stderr
-    for bad in ("couldn't create", "error", "connection failed", "no such object"):
-        assert bad not in run.stderr, run.stderr
+    run = run_pd_file(copy, PD_RATE, [message], timeout=120)
+    assert_pd_ok(run)
     return run.stderr
 
 

@@ -5,7 +5,6 @@ from the shipped model's descriptor table. The batch's input file plays at its o
 ([pd play-ds-in], players.once_player): 220 Hz sines at 24, 44.1, 48 and 96 kHz come out of
 the player at 220 Hz in a 24 kHz Pd, the output lasts what the input played and sounds at 220 Hz."""
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,8 @@ from test_pd_interpolation_plane_patch import overlaps
 from test_pd_offline_edit_patch import FILE_RATES, assert_plays_at_its_rate, played_length, sine_file
 from timbre_rt.audio import read_wav, write_wav
 from timbre_rt.pd_patches import Canvas, descriptor_synth_patch, descriptors_of, descriptors_patch
-from timbre_rt.pd_render import PD_EXTERNALS
+from timbre_rt.pd_render import run_pd_file
+from pd_checks import assert_pd_ok
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "pd_externals" / "examples"
@@ -33,11 +33,9 @@ def _play(tmp_path: Path, frequency: float) -> np.ndarray:
     t = np.arange(int(1.5 * RATE)) / RATE
     source, out = tmp_path / f"in{frequency:g}.wav", tmp_path / f"out{frequency:g}.wav"
     write_wav(source, (0.3 * (2 * ((t * frequency) % 1) - 1)).astype(np.float32), RATE)  # a sawtooth
-    run = subprocess.run(["pd", "-nogui", "-nosound", "-batch", "-stderr", "-r", str(RATE), "-path", str(PD_EXTERNALS),
-                          "-open", str(EXAMPLES / "descriptor-synth.pd"),
-                          "-send", f"descriptor-synth-batch {source} {out}"],
-                         capture_output=True, text=True, timeout=300, cwd=EXAMPLES)
-    assert "couldn't create" not in run.stderr and out.exists(), run.stderr
+    run = run_pd_file(EXAMPLES / "descriptor-synth.pd", RATE, [f"descriptor-synth-batch {source} {out}"], timeout=300)
+    assert_pd_ok(run)
+    assert out.exists(), run.stderr
     return np.asarray(read_wav(out)[0]).reshape(-1)
 
 
@@ -124,14 +122,10 @@ def test_the_input_plays_at_its_own_rate(tmp_path, file_rate):
     source, out, tap, patch = (tmp_path / name for name in ("in.wav", "out.wav", "tap.wav", "tapped.pd"))
     x = sine_file(source, file_rate, samples)
     patch.write_text(_tapped(tap, m + 100, (m + 100) * 1000 / RATE + 10))  # before the batch writes (M ms + 50)
-    run = subprocess.run(["pd", "-nogui", "-nosound", "-batch", "-stderr", "-r", str(RATE), "-path", str(PD_EXTERNALS),
-                          "-path", str(EXAMPLES), "-open", str(patch),
-                          "-send", f"descriptor-synth-batch {source} {out}"],
-                         capture_output=True, text=True, timeout=300, cwd=tmp_path)
-    for bad in ("couldn't create", "error", "connection failed", "no such object"):
-        assert bad not in run.stderr, run.stderr
+    run = run_pd_file(patch, RATE, [f"descriptor-synth-batch {source} {out}"], timeout=300, search=[EXAMPLES])
+    assert_pd_ok(run)
     played = np.asarray(read_wav(tap)[0]).reshape(-1)
-    print(file_rate, assert_plays_at_its_rate(x, file_rate, played, RATE))
+    assert_plays_at_its_rate(x, file_rate, played, RATE)
     audio = np.asarray(read_wav(out)[0]).reshape(-1)
     assert audio.size == m and np.isfinite(audio).all()
     assert _plays(audio, 220.0)

@@ -6,7 +6,6 @@ one [*~] each (times the corner's weight) into [decoder~] inlets 0..18, a commen
 pitch glides, no box overlaps or touches another (for 1 to 45 channels), and the patch
 renders in headless Pd with a 19-channel test model (the committed one too:
 tests/test_generate_pd.py)."""
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,8 @@ from test_pd_offline_edit_patch import assert_same_boxes_and_wires, extent as te
 from timbre_rt.export import export_model
 from timbre_rt.models import ToyCodec
 from timbre_rt.pd_patches import Canvas, interpolation_plane_patch
-from timbre_rt.pd_render import PD_EXTERNALS
+from timbre_rt.pd_render import run_pd_file
+from pd_checks import assert_pd_ok
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "pd_externals" / "examples" / "interpolation-plane.pd"
 Z = [f"z{k}" for k in range(16)]
@@ -174,13 +174,8 @@ def render(model: str, folder: Path, message: str) -> str:
     """The 19-channel patch with `model`, run headless with one -send message -> stderr."""
     patch = folder / "interpolation-plane.pd"
     patch.write_text(interpolation_plane_patch(NAMES19, model=model))
-    run = subprocess.run(
-        ["pd", "-nogui", "-nosound", "-batch", "-stderr", "-r", str(PD_RATE), "-path", str(PD_EXTERNALS),
-         "-open", str(patch), "-send", message],
-        capture_output=True, text=True, timeout=120, cwd=folder)
-    assert run.returncode == 0, run.stderr
-    for bad in ("couldn't create", "error", "connection failed", "no such object"):
-        assert bad not in run.stderr, run.stderr
+    run = run_pd_file(patch, PD_RATE, [message], timeout=120)
+    assert_pd_ok(run)
     return run.stderr
 
 
@@ -252,13 +247,9 @@ def play_corners(text: str, folder: Path, seconds: float = 1.0) -> dict:
     patch = folder / "tapped.pd"
     patch.write_text(tapped(text, folder, seconds))
     paths = " ".join(str(path) for path, _ in files.values())
-    run = subprocess.run(
-        ["pd", "-nogui", "-nosound", "-batch", "-stderr", "-r", str(PD_RATE), "-path", str(PD_EXTERNALS),
-         "-open", str(patch), "-send", f"interpolation-plane-batch {paths} {folder / 'out.wav'} {seconds}"],
-        capture_output=True, text=True, timeout=120, cwd=folder)
-    assert run.returncode == 0, run.stderr
-    for bad in ("couldn't create", "error", "connection failed", "no such object"):
-        assert bad not in run.stderr, run.stderr
+    run = run_pd_file(patch, PD_RATE, [f"interpolation-plane-batch {paths} {folder / 'out.wav'} {seconds}"],
+                      timeout=120)
+    assert_pd_ok(run)
     return {corner: (samples[corner], rate, soundfile.read(folder / f"tap-{corner}.wav", dtype="float32")[0])
             for corner, (_, rate) in files.items()}
 

@@ -7,7 +7,6 @@ inlet k, no box overlaps or touches another (for 1 to 40 channels), and the patc
 headless Pd with a 19-channel test model. The sound file plays at its own sample rate
 ([pd play-source], players.once_player): 24, 44.1, 48 and 96 kHz sines of 220 Hz come out at
 220 Hz in a 48 kHz Pd, for ceil(N 48000 / rate) samples, which the patch encodes and writes."""
-import subprocess
 import textwrap
 from pathlib import Path
 
@@ -19,7 +18,8 @@ import torch
 from timbre_rt.export import export_model
 from timbre_rt.models import ToyCodec
 from timbre_rt.pd_patches import Canvas, offline_edit_patch
-from timbre_rt.pd_render import PD_EXTERNALS
+from timbre_rt.pd_render import run_pd_file
+from pd_checks import assert_pd_ok
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "pd_externals" / "examples" / "offline-edit.pd"
 SHIPPED_MODEL = "../../models/continuous.ts"
@@ -205,13 +205,8 @@ def test_nineteen_channels_render_in_pd(model19, tmp_path):
     soundfile.write(src, x.astype(np.float32), PD_RATE, subtype="FLOAT")
     patch = tmp_path / "offline-edit.pd"
     patch.write_text(offline_edit_patch(NAMES19, model=model19))
-    run = subprocess.run(
-        ["pd", "-nogui", "-nosound", "-batch", "-stderr", "-r", str(PD_RATE), "-path", str(PD_EXTERNALS),
-         "-open", str(patch), "-send", f"offline-edit-batch {src} {out}"],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path)
-    assert run.returncode == 0, run.stderr
-    for bad in ("couldn't create", "error", "connection failed", "no such object"):
-        assert bad not in run.stderr, run.stderr
+    run = run_pd_file(patch, PD_RATE, [f"offline-edit-batch {src} {out}"], timeout=120, cwd=tmp_path)
+    assert_pd_ok(run)
     assert "offline-edit: encoded 47 frames" in run.stderr  # ceil(48000 / 1024)
     assert "offline-edit: wrote 48000 samples" in run.stderr
     y, rate = soundfile.read(out, dtype="float32")
@@ -306,13 +301,8 @@ def test_a_file_plays_at_its_own_rate(model19, tmp_path, file_rate):
     x = sine_file(src, file_rate, samples)
     patch = tmp_path / "offline-edit.pd"
     patch.write_text(tapped(offline_edit_patch(NAMES19, model=model19), tap, m + 100))
-    run = subprocess.run(
-        ["pd", "-nogui", "-nosound", "-batch", "-stderr", "-r", str(PD_RATE), "-path", str(PD_EXTERNALS),
-         "-open", str(patch), "-send", f"offline-edit-batch {src} {out}"],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path)
-    assert run.returncode == 0, run.stderr
-    for bad in ("couldn't create", "error", "connection failed", "no such object"):
-        assert bad not in run.stderr, run.stderr
+    run = run_pd_file(patch, PD_RATE, [f"offline-edit-batch {src} {out}"], timeout=120, cwd=tmp_path)
+    assert_pd_ok(run)
     assert f"offline-edit: encoded {-(-m // 1024)} frames" in run.stderr  # 1024 Pd samples a frame
     assert f"offline-edit: wrote {m} samples" in run.stderr
     y, rate = soundfile.read(out, dtype="float32")

@@ -96,20 +96,23 @@ def render_patch(
 
 def run_pd_file(patch: Path, rate: int, sends: Sequence[str] = (), timeout: float = 600.0,
                 pd_path: Optional[Path] = None, env: Optional[Dict[str, str]] = None,
-                cwd: Optional[Path] = None) -> subprocess.CompletedProcess:
+                cwd: Optional[Path] = None, search: Sequence[Path] = ()) -> subprocess.CompletedProcess:
     """Run `patch` in `pd -batch` at `rate` with one `-send` per message in `sends`.
 
-    `pd_path`: where the externals are (default PD_EXTERNALS); `env`: the environment Pd runs
-    in (default: this one), e.g. a bare one to prove a package needs nothing else; `cwd`
-    (default: the patch's folder) is where relative file names in the messages are found."""
+    `pd_path`: where the externals are (default PD_EXTERNALS); `search`: more folders on Pd's
+    path (abstractions); `env`: the environment Pd runs in (default: this one), e.g. a bare one
+    to prove a package needs nothing else; `cwd` (default: the patch's folder) is where relative
+    file names in the messages are found."""
     pd_path = PD_EXTERNALS if pd_path is None else Path(pd_path)
     if shutil.which("pd") is None:
         raise FileNotFoundError("Pure Data (pd) is not installed: run scripts/setup.sh")
     if not (pd_path / "encoder~.pd_linux").exists():
         raise FileNotFoundError(f"no encoder~.pd_linux in {pd_path}: build the project first (scripts/setup.sh)")
     patch = Path(patch).resolve()
-    command = ["pd", "-nogui", "-nosound", "-batch", "-stderr", "-r", str(rate), "-path", str(pd_path),
-               "-open", str(patch)]
+    command = ["pd", "-nogui", "-nosound", "-batch", "-stderr", "-r", str(rate), "-path", str(pd_path)]
+    for folder in search:
+        command += ["-path", str(folder)]
+    command += ["-open", str(patch)]
     for message in sends:
         command += ["-send", message]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
