@@ -18,6 +18,17 @@ from .canvas import Canvas
 __all__ = ["loop_player", "once_player"]
 
 
+def _file_inlets(c: Canvas, table: str, x: int, y: int, again_x: int, path_note: str, again_note: str):
+    """Both players' top: a path inlet into [read -resize $1 table( -> [soundfiler] at (x, y)
+    down, and a bang inlet at again_x, each with its note. -> (path, again, read, soundfiler)."""
+    path = c.obj(x, y, "inlet")
+    c.text(x + 50, y, path_note)
+    again = c.obj(again_x, y, "inlet")
+    c.text(again_x + 50, y, again_note)
+    read = c.msg(x, y + 30, f"read -resize \\$1 {table}")
+    return path, again, read, c.obj(x, y + 60, "soundfiler")
+
+
 def loop_player(table: str) -> Canvas:
     """A subpatch that reads a sound file into `table` (a [table] the parent holds) and loops
     it at the file's rate: [phasor~] at file_rate / N Hz (N the samples read) times N is the
@@ -28,12 +39,7 @@ def loop_player(table: str) -> Canvas:
     c.text(20, 10, f"loops the file read into {table} at the file's own sample rate: soundfiler gives the "
                    "rate (right outlet \\, first) \\, then N \\, the samples read \\; a phasor~ at rate / N Hz "
                    "times N is the read position \\, file_rate / pd_rate samples a sample., f 76")
-    path = c.obj(20, 80, "inlet")
-    c.text(70, 80, "<- a sound file")
-    again = c.obj(220, 80, "inlet")
-    c.text(270, 80, "<- bang: from the start again")
-    read = c.msg(20, 110, f"read -resize \\$1 {table}")
-    sf = c.obj(20, 140, "soundfiler")
+    path, again, read, sf = _file_inlets(c, table, 20, 80, 220, "<- a sound file", "<- bang: from the start again")
     rate = c.obj(100, 180, "unpack f")
     swap = c.obj(20, 220, "swap")
     samples = c.obj(80, 250, "t f f")
@@ -51,7 +57,6 @@ def loop_player(table: str) -> Canvas:
                (hz, 0, go, 0), (go, 1, zero, 0), (again, 0, zero, 0), (go, 0, phasor, 0), (zero, 0, phasor, 1),
                (phasor, 0, scale, 0), (scale, 0, play, 0), (play, 0, out, 0)])
     return c
-
 
 
 def once_player(table: str) -> Canvas:
@@ -74,12 +79,8 @@ def once_player(table: str) -> Canvas:
                    "0 0 \\, and a bang ramps the read index from 2 by file_rate / pd_rate a sample (vline~ gives "
                    "each sample its end value: the ramp starts one step early) for M = ceil(N pd_rate / file_rate) "
                    "Pd samples \\, then back to 0 \\, on the zeros. M goes out once the table is ready., f 96")
-    path = c.obj(60, 120, "inlet")
-    c.text(110, 120, "<- a sound file: read (silent until a bang)")
-    again = c.obj(460, 120, "inlet")
-    c.text(510, 120, "<- bang: play it once")
-    read = c.msg(60, 150, f"read -resize \\$1 {table}")
-    sf = c.obj(60, 180, "soundfiler")
+    path, again, read, sf = _file_inlets(c, table, 60, 120, 460, "<- a sound file: read (silent until a bang)",
+                                         "<- bang: play it once")
     info = c.obj(160, 210, "unpack f")
     rate = c.obj(160, 240, "t f b")
     pd_rate = c.obj(240, 270, "samplerate~")
