@@ -4,8 +4,9 @@
 // - control threads (a MIDI callback, a GUI, Python) set targets at any time through
 //   lock-free atomics, one per dimension and parameter;
 // - the audio thread reads the targets once per latent frame (step_frame) and applies the
-//   result to every held sample of that frame (apply). A target set before a frame
-//   boundary is taken at that boundary: it starts to apply within one latent frame.
+//   result to samples of that frame (apply): a Pipeline to the one held sample of each frame
+//   its decoder reads. A target set before a frame boundary is taken at that boundary: it
+//   starts to apply within one latent frame.
 //
 // Smoothing: each effective parameter ramps linearly to its new target over `smoothing`
 // frames (1: the new value holds from the next frame on), so a knob turn or a toggle

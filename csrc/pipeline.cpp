@@ -54,8 +54,12 @@ Pipeline::Pipeline(const PipelineOptions& options) {
   channels_ = enc.out_channels;
   ratio_ = enc.out_ratio;
   // Frames reach the decoder on its own grid: a Stream with frame-rate output keeps its ring
-  // delay whole frames itself (no second build of the encoder here).
-  frame_phase_ = (encoder_->latency() - enc.latency) % ratio_;
+  // delay whole frames itself (no second build of the encoder here), so encoder frames start
+  // where the clock is a multiple of the ratio, as the decoder's do.
+  if ((encoder_->latency() - enc.latency) % ratio_ != 0)
+    throw std::logic_error("the encoder's ring delay " + std::to_string(encoder_->latency() - enc.latency) +
+                           " is not a whole number of latent frames of " + std::to_string(ratio_) + " samples");
+  frame_sample_ = Stream::frame_input_sample(ratio_);
 
   transform_ = std::make_unique<LatentTransform>(channels_, options.smoothing);
   host_rate_ = options.host_rate == 0 ? model_rate_ : options.host_rate;
@@ -75,6 +79,16 @@ Pipeline::~Pipeline() = default;  // engines join their workers; the audio threa
 void Pipeline::set_sync(bool sync) {
   encoder_->set_sync(sync);
   decoder_->set_sync(sync);
+}
+
+void Pipeline::set_threads(int threads) {
+  encoder_->set_threads(threads);
+  decoder_->set_threads(threads);
+}
+
+void Pipeline::clear_stats() {
+  encoder_->clear_stats();
+  decoder_->clear_stats();
 }
 
 int Pipeline::model_latency() const { return encoder_->latency() + decoder_->latency(); }
@@ -131,14 +145,15 @@ void Pipeline::run_model_rate(const float* in, float* out, int n) noexcept {
     const float* in_planes[1] = {in + offset};
     float* out_planes[1] = {out + offset};
     encoder_->process(in_planes, 1, latent_planes_.data(), channels_, count);
-    // The knobs, frame by frame: step at each boundary, apply to the held samples after it.
+    // The knobs, once per frame: step at each boundary, then transform the one held sample of
+    // the frame that the decoder reads (a frame may span pieces: each part is visited once).
     int i = 0;
     while (i < count) {
-      const std::int64_t position = clock_ + i - frame_phase_;
-      const int into_frame = static_cast<int>(((position % ratio_) + ratio_) % ratio_);
+      const int into_frame = static_cast<int>((clock_ + i) % ratio_);
       if (into_frame == 0) transform_->step_frame(latent_planes_.data(), i);
       const int span = std::min(count - i, ratio_ - into_frame);
-      transform_->apply(latent_planes_.data(), latent_planes_.data(), i, span);
+      if (into_frame <= frame_sample_ && frame_sample_ < into_frame + span)
+        transform_->apply(latent_planes_.data(), latent_planes_.data(), i + frame_sample_ - into_frame, 1);
       i += span;
     }
     decoder_->process(latent_planes_.data(), channels_, out_planes, 1, count);

@@ -7,10 +7,15 @@
 //   boundary), and the decoder Engine. No allocation, lock or wait (except in sync mode);
 // - control threads set the knobs (transform(), lock-free) and read latency and stats.
 //
-// Latents travel between the engines at audio rate, each frame held for `latent_ratio`
-// samples. The encoder's ring delay is kept a whole number of frames, so frames stay on the
-// decoder's grid and the pipeline's delay is exactly encoder latency + decoder latency
-// (at the model's rate; with a rate bridge, the bridge's delay on top).
+// Latents travel between the engines at audio rate (an Engine's planes are audio-rate
+// signals), each frame held for `latent_ratio` samples. The encoder's ring delay is kept a
+// whole number of frames, so frames stay on the decoder's grid and the pipeline's delay is
+// exactly encoder latency + decoder latency (at the model's rate; with a rate bridge, the
+// bridge's delay on top). Frames start where the pipeline's clock is a multiple of the ratio,
+// for both engines: their streams start with the pipeline and are never rebuilt behind its
+// back (the engines are read-only from outside). The knobs are therefore applied once per
+// frame, to the one held sample the decoder reads (Stream::frame_input_sample); the other
+// held samples of a frame are decimated away by the decoder and left as the encoder wrote them.
 #pragma once
 
 #include <atomic>
@@ -60,11 +65,13 @@ class Pipeline {
   // ---- control threads ----
   LatentTransform& transform() noexcept { return *transform_; }
   const LatentTransform& transform() const noexcept { return *transform_; }
-  Engine& encoder() noexcept { return *encoder_; }
-  Engine& decoder() noexcept { return *decoder_; }
+  // Read-only: an engine reconfigured on its own (reset, buffer, load) would restart its
+  // stream off the pipeline's frame grid. Changes go through the pipeline.
   const Engine& encoder() const noexcept { return *encoder_; }
   const Engine& decoder() const noexcept { return *decoder_; }
   void set_sync(bool sync);
+  void set_threads(int threads);
+  void clear_stats();
   // Input sample t comes out at t + latency(), in host samples.
   int latency() const;
   // encoder latency + decoder latency, in model samples.
@@ -94,7 +101,7 @@ class Pipeline {
   int max_block_ = 0;
   int channels_ = 0;
   int ratio_ = 1;
-  int frame_phase_ = 0;  // encoder frames start where (clock - frame_phase_) % ratio_ == 0
+  int frame_sample_ = 0;  // the held sample of each frame the decoder reads (from the frame's first)
 
   // Audio thread's own, allocated at construction.
   // Model samples per engine call: blocks are split into pieces so that the latent planes

@@ -137,11 +137,11 @@ void Stream::write_input(const float* const* in, int in_channels, int offset, in
           std::memset(plane + fill_pos_, 0, count * sizeof(float));
         continue;
       }
-      // Frame-rate input (latents held at audio rate): keep the middle sample of each frame,
-      // the one least touched when a resampler has smoothed the held steps.
+      // Frame-rate input (latents held at audio rate): keep one sample of each frame
+      // (frame_input_sample), the one least touched when a resampler has smoothed the held steps.
       for (int i = 0; i < count; ++i) {
         const int position = fill_pos_ + i;
-        if (position % ratio == ratio / 2) plane[position / ratio] = src ? src[i] : 0.0f;
+        if (position % ratio == frame_input_sample(ratio)) plane[position / ratio] = src ? src[i] : 0.0f;
       }
     }
     fill_pos_ += count;

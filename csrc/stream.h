@@ -53,6 +53,11 @@ class Stream {
  public:
   // Host samples per conversion piece: process() splits larger host blocks.
   static constexpr int kMaxPiece = 4096;
+  // A frame-rate input arrives held at audio rate; of each frame the stream reads only this
+  // sample (counted from the frame's first), the one least touched when a resampler has
+  // smoothed the held steps. Frames start where the stream position is a multiple of the
+  // ratio (slots start at multiples of the buffer, itself a multiple of every ratio).
+  static constexpr int frame_input_sample(int ratio) noexcept { return ratio / 2; }
 
   // Non-realtime: allocates every slot and the rate converter.
   Stream(std::unique_ptr<ModelInstance> model, const StreamConfig& config);

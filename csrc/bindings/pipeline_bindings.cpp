@@ -132,22 +132,14 @@ void bind_pipeline(py::module_& m) {
       .def_property("smoothing", [](const Pipeline& p) { return p.transform().smoothing(); },
                     [](Pipeline& p, int frames) { p.transform().set_smoothing(frames); }, "Knob ramps, in latent frames (>= 1).")
       .def("stats", &stats, "encoder / decoder stats, total underruns, dropped, errors, resampler_underruns, frames")
-      .def("clear_stats",
-           [](Pipeline& p) {
-             p.encoder().clear_stats();
-             p.decoder().clear_stats();
-           })
+      .def("clear_stats", &Pipeline::clear_stats)
       .def_property_readonly("last_error",
                              [](const Pipeline& p) {
                                const std::string e = p.encoder().last_error();
                                return e.empty() ? p.decoder().last_error() : e;
                              })
       .def_property("sync", [](const Pipeline& p) { return p.encoder().options().sync; }, &Pipeline::set_sync)
-      .def_property("threads", [](const Pipeline& p) { return p.encoder().options().threads; },
-                    [](Pipeline& p, int t) {
-                      p.encoder().set_threads(t);
-                      p.decoder().set_threads(t);
-                    })
+      .def_property("threads", [](const Pipeline& p) { return p.encoder().options().threads; }, &Pipeline::set_threads)
       .def_property_readonly("latency", &Pipeline::latency, "Input-to-output delay in host samples.")
       .def_property_readonly("model_latency", &Pipeline::model_latency, "encoder + decoder latency, in model samples.")
       .def_property_readonly("encoder_latency", [](const Pipeline& p) { return p.encoder().latency(); })
