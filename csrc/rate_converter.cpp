@@ -97,7 +97,10 @@ int RateConverter::latency(int inner_latency) const {
 int RateConverter::take_input(const float* const* in, int in_channels, int n) noexcept {
   for (int c = 0; c < in_channels_; ++c) host_in_ptrs_[c] = c < in_channels && in[c] ? in[c] : zeros_.data();
   if (up_) return up_->process(host_in_ptrs_.data(), n, model_in_ptrs_.data());
-  // Frame-rate input: model sample s reads host sample T(s), which lies in this piece.
+  // Frame-rate input: model sample s reads host sample T(s), which lies in this piece. Every
+  // model sample is picked (k floats per channel, no filter): the inner Stream then keeps one
+  // per frame (Stream::frame_input_sample); picking only those here would tie the converter to
+  // the stream's slot grid for a saving of one copy per sample.
   const std::int64_t first = model_index(clock_);
   const int k = static_cast<int>(model_index(clock_ + n) - first);
   for (int j = 0; j < k; ++j) index_[j] = static_cast<int>((first + j) * host_ / model_ - clock_);

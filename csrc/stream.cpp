@@ -137,12 +137,12 @@ void Stream::write_input(const float* const* in, int in_channels, int offset, in
           std::memset(plane + fill_pos_, 0, count * sizeof(float));
         continue;
       }
-      // Frame-rate input (latents held at audio rate): keep one sample of each frame
-      // (frame_input_sample), the one least touched when a resampler has smoothed the held steps.
-      for (int i = 0; i < count; ++i) {
-        const int position = fill_pos_ + i;
-        if (position % ratio == frame_input_sample(ratio)) plane[position / ratio] = src ? src[i] : 0.0f;
-      }
+      // Frame-rate input (latents held at audio rate): read only the one sample of each frame
+      // that is kept (frame_input_sample), the one least touched when a resampler has smoothed
+      // the held steps; the others are never touched.
+      const int kept = frame_input_sample(ratio);
+      for (int frame = (fill_pos_ - kept + ratio - 1) / ratio; frame * ratio + kept < fill_pos_ + count; ++frame)
+        plane[frame] = src ? src[frame * ratio + kept - fill_pos_] : 0.0f;
     }
     fill_pos_ += count;
     done += count;
@@ -244,7 +244,15 @@ bool Stream::read_output(float* const* out, int out_channels, int offset_out, in
       if (ratio == 1) {
         std::memcpy(out[c] + offset_out + i, plane + offset, count * sizeof(float));
       } else {  // frame-rate output (latents): hold each frame for `ratio` samples
-        for (int k = 0; k < count; ++k) out[c][offset_out + i + k] = plane[(offset + k) / ratio];
+        // Written at audio rate: an Engine's outputs are audio-rate planes (a Pd signal, the
+        // next engine's input), so every held sample must be there. One fill per frame.
+        float* target = out[c] + offset_out + i;
+        for (int k = 0; k < count;) {
+          const int frame = (offset + k) / ratio;
+          const int run = std::min(count - k, (frame + 1) * ratio - (offset + k));
+          std::fill_n(target + k, run, plane[frame]);
+          k += run;
+        }
       }
     }
     i += count;
