@@ -11,9 +11,14 @@ namespace timbre_rt {
 
 // Sync mode waits this long for a result before it gives up (a worker that never answers).
 constexpr long kSyncTimeoutMs = 60000;
-// Inline mode writes a model error's text on the audio thread: reserved so that a usual
-// message fits without allocating there.
+// Inline mode writes a model error's text on the audio thread, into this reserve: a longer
+// message is truncated to it rather than allocated there.
 constexpr std::size_t kInlineErrorReserve = 1024;
+
+void assign_within_capacity(std::string& to, const char* text) noexcept {
+  // assign() of at most capacity() characters reuses the buffer: no allocation, no throw.
+  to.assign(text, std::min(std::strlen(text), to.capacity()));
+}
 
 // ---------------------------------------------------------------- non-realtime
 
@@ -168,7 +173,7 @@ void Stream::submit_filled_slot() noexcept {
       at::set_num_threads(inline_threads_);
     }
     const auto begin = std::chrono::steady_clock::now();
-    const bool ok = compute(fill_slot_, inline_error_);
+    const bool ok = compute(fill_slot_, inline_error_, /*within_capacity=*/true);
     const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - begin;
     link.stats.record_call(took.count());
     if (!ok) link.stats.record_error();
@@ -262,19 +267,24 @@ bool Stream::read_output(float* const* out, int out_channels, int offset_out, in
 
 // ---------------------------------------------------------------- worker thread
 
-bool Stream::compute(int slot, std::string& error) noexcept {
+bool Stream::compute(int slot, std::string& error, bool within_capacity) noexcept {
   Slot& s = slots_[slot];
+  auto fail = [&](const char* why) {
+    std::fill(s.out.begin(), s.out.end(), 0.0f);
+    if (within_capacity)
+      assign_within_capacity(error, why);
+    else
+      error = why;
+    return false;
+  };
   try {
     model_->run(s.in.data(), in_frames_, s.out.data(), out_frames_);
     return true;
   } catch (const std::exception& e) {
-    std::fill(s.out.begin(), s.out.end(), 0.0f);
-    error = e.what();
+    return fail(e.what());
   } catch (...) {
-    std::fill(s.out.begin(), s.out.end(), 0.0f);
-    error = "unknown error in the model call";
+    return fail("unknown error in the model call");
   }
-  return false;
 }
 
 void Stream::complete(int slot) noexcept {

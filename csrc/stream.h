@@ -27,6 +27,10 @@ namespace timbre_rt {
 
 class Stream;
 
+// Copies `text` into `to` within the capacity `to` already has: truncated, never reallocated
+// (the audio thread writes an inline model error into a string reserved up front).
+void assign_within_capacity(std::string& to, const char* text) noexcept;
+
 struct Job {
   Stream* stream;
   int slot;
@@ -68,8 +72,9 @@ class Stream {
                WorkerLink& link) noexcept;
 
   // ---- worker thread ----
-  // Runs the model on a slot; on failure the slot holds silence and `error` the reason.
-  bool compute(int slot, std::string& error) noexcept;
+  // Runs the model on a slot; on failure the slot holds silence and `error` the reason
+  // (with `within_capacity`, cut to error's capacity so that writing it allocates nothing).
+  bool compute(int slot, std::string& error, bool within_capacity = false) noexcept;
   // Hands a slot back to the audio thread.
   void complete(int slot) noexcept;
   ModelInstance& model() noexcept { return *model_; }
@@ -120,7 +125,7 @@ class Stream {
   std::unique_ptr<RateConverter> converter_;
   std::vector<const float*> piece_in_;  // host planes moved along a block, piece by piece
   std::vector<float*> piece_out_;
-  std::string inline_error_;  // inline mode: the worker's error slot, reserved up front
+  std::string inline_error_;  // inline mode: the model error's text, reserved up front, written within it
   int inline_threads_ = 0;    // intra-op threads last set on the audio thread (inline mode)
 
   // Owned by the audio thread; valid during one process() call.
