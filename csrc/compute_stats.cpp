@@ -22,6 +22,7 @@ StatsSnapshot ComputeStats::snapshot() const {
   s.dropped = dropped_.load(std::memory_order_relaxed);
   s.errors = errors_.load(std::memory_order_relaxed);
   s.concurrent_calls = concurrent_.load(std::memory_order_relaxed);
+  s.resampler_underruns = resampler_underruns_.load(std::memory_order_relaxed);
   s.compute_ms_max = max_ms_.load(std::memory_order_relaxed);
   const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(s.calls, kWindow));
   if (n == 0) return s;
@@ -40,6 +41,7 @@ void ComputeStats::clear() noexcept {
   dropped_.store(0);
   errors_.store(0);
   concurrent_.store(0);
+  resampler_underruns_.store(0);
   max_ms_.store(0.0f);
 }
 

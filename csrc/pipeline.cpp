@@ -91,6 +91,11 @@ void Pipeline::clear_stats() {
   decoder_->clear_stats();
 }
 
+long Pipeline::resampler_underruns() const {
+  return bridge_underruns_.load(std::memory_order_relaxed) + static_cast<long>(encoder_->stats().resampler_underruns) +
+         static_cast<long>(decoder_->stats().resampler_underruns);
+}
+
 int Pipeline::model_latency() const { return encoder_->latency() + decoder_->latency(); }
 
 int Pipeline::latency() const { return bridge_ ? bridge_->latency(model_latency()) : model_latency(); }

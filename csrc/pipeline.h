@@ -80,8 +80,9 @@ class Pipeline {
   int model_rate() const noexcept { return model_rate_; }
   int latent_channels() const noexcept { return channels_; }
   int latent_ratio() const noexcept { return ratio_; }
-  // Host blocks the rate bridge could not fill (0 without a bridge).
-  long resampler_underruns() const noexcept { return bridge_underruns_.load(std::memory_order_relaxed); }
+  // Host pieces the rate bridge (and the engines' own converters, which a pipeline does not
+  // build: they run at the model's rate) could not fill whole, resampler short calls included.
+  long resampler_underruns() const;
 
  private:
   // The chain at the model's rate, in the shape RateConverter drives.

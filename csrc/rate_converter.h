@@ -42,8 +42,11 @@ class RateConverter {
   // `inner_latency` model samples (to the nearest sample).
   int latency(int inner_latency) const;
   int max_piece() const noexcept { return max_piece_; }
-  // Host pieces the FIFO could not fill (none by construction; counted to be sure).
-  long underruns() const noexcept { return underruns_; }
+  // Host pieces the FIFO could not fill, plus resampler calls that could not take all their
+  // input (none by construction; counted to be sure). Audio thread, or once it has stopped.
+  long underruns() const noexcept {
+    return underruns_ + (up_ ? up_->short_calls() : 0) + (down_ ? down_->short_calls() : 0);
+  }
 
  private:
   int take_input(const float* const* in, int in_channels, int n) noexcept;
@@ -74,7 +77,7 @@ class RateConverter {
   int fifo_size_ = 0;
   int prefill_ = 0;
   std::int64_t clock_ = 0;  // host samples consumed
-  long underruns_ = 0;
+  long underruns_ = 0;  // FIFO pops short of samples
 };
 
 }  // namespace timbre_rt

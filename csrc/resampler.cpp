@@ -2,6 +2,7 @@
 
 #include <samplerate.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -27,10 +28,8 @@ Resampler::Resampler(int in_rate, int out_rate, int channels, int max_in)
 Resampler::~Resampler() { src_delete(state_); }
 
 int Resampler::process(const float* const* in, int n, float* const* out) noexcept {
-  if (n > max_in_) {
-    dropped_ += n - max_in_;
-    n = max_in_;
-  }
+  const int asked = n;
+  n = std::min(n, max_in_);
   for (int c = 0; c < channels_; ++c)
     for (int i = 0; i < n; ++i) interleaved_in_[static_cast<size_t>(i) * channels_ + c] = in[c][i];
   SRC_DATA data{};
@@ -41,7 +40,7 @@ int Resampler::process(const float* const* in, int n, float* const* out) noexcep
   data.src_ratio = ratio_;
   data.end_of_input = 0;
   src_process(state_, &data);
-  dropped_ += n - data.input_frames_used;
+  if (data.input_frames_used < asked) ++short_calls_;
   const int made = static_cast<int>(data.output_frames_gen);
   for (int c = 0; c < channels_; ++c)
     for (int i = 0; i < made; ++i) out[c][i] = interleaved_out_[static_cast<size_t>(i) * channels_ + c];

@@ -29,8 +29,10 @@ class Resampler {
 
   // Output samples one call can write at most.
   int max_out() const noexcept { return max_out_; }
-  // Input that found no room (never, by construction; counted to be sure).
-  long dropped() const noexcept { return dropped_; }
+  // Calls that could not take all their input (more than max_in samples, or input the
+  // converter left unused): never, by construction; counted to be sure, and added to the
+  // owning RateConverter's underruns (resampler_underruns in Engine and Pipeline stats).
+  long short_calls() const noexcept { return short_calls_; }
 
  private:
   SRC_STATE* state_ = nullptr;
@@ -40,7 +42,7 @@ class Resampler {
   double ratio_;
   std::vector<float> interleaved_in_;
   std::vector<float> interleaved_out_;
-  long dropped_ = 0;
+  long short_calls_ = 0;
 };
 
 }  // namespace timbre_rt

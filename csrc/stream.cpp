@@ -87,6 +87,11 @@ void Stream::process(const float* const* in, int in_channels, float* const* out,
     converter_->process(*this, piece_in_.data(), method_.in_channels, piece_out_.data(), method_.out_channels, count);
     offset += count;
   }
+  const long underruns = converter_->underruns();
+  if (underruns != converter_underruns_) {
+    link.stats.record_resampler_underruns(static_cast<std::uint64_t>(underruns - converter_underruns_));
+    converter_underruns_ = underruns;
+  }
 }
 
 void Stream::process_model_rate(const float* const* in, int in_channels, float* const* out, int out_channels, int n) noexcept {

@@ -91,7 +91,6 @@ class Stream {
   int latency() const noexcept;
   const MethodInfo& method() const noexcept { return method_; }
   int host_rate() const noexcept { return host_rate_; }
-  long converter_underruns() const noexcept { return converter_ ? converter_->underruns() : 0; }
 
   // The ring at the model's rate, as RateConverter drives it (audio thread).
   void process_model_rate(const float* const* in, int in_channels, float* const* out, int out_channels, int n) noexcept;
@@ -138,6 +137,7 @@ class Stream {
   std::int64_t clock_ = 0;  // stream position (model samples) of the next sample
   std::int64_t submitted_ = 0;
   std::int64_t received_ = 0;
+  long converter_underruns_ = 0;  // the converter's underruns already added to the stats
 };
 
 }  // namespace timbre_rt

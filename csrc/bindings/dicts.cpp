@@ -22,6 +22,7 @@ py::dict to_dict(const ModelInfo& info) {
 py::dict to_dict(const StatsSnapshot& s) {
   return py::dict(py::arg("calls") = s.calls, py::arg("underruns") = s.underruns, py::arg("dropped") = s.dropped,
                   py::arg("errors") = s.errors, py::arg("concurrent_calls") = s.concurrent_calls,
+                  py::arg("resampler_underruns") = s.resampler_underruns,
                   py::arg("compute_ms_p50") = s.compute_ms_p50, py::arg("compute_ms_p99") = s.compute_ms_p99,
                   py::arg("compute_ms_max") = s.compute_ms_max);
 }

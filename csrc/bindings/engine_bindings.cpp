@@ -98,7 +98,7 @@ void bind_engine(py::module_& m) {
       .def("load", &Engine::load, py::arg("path"), py::arg("method") = "", py::call_guard<py::gil_scoped_release>(),
            "Loads another model file (and optionally method); on error the current model keeps running.")
       .def("reset", &Engine::reset, py::call_guard<py::gil_scoped_release>(), "Clears the model state and restarts the stream.")
-      .def("stats", [](const Engine& e) { return to_dict(e.stats()); }, "calls, underruns, dropped, errors, compute_ms_p50/p99/max")
+      .def("stats", [](const Engine& e) { return to_dict(e.stats()); }, "calls, underruns, dropped, errors, concurrent_calls, resampler_underruns, compute_ms_p50/p99/max")
       .def("clear_stats", &Engine::clear_stats)
       .def("info", [](const Engine& e) { return to_dict(e.info()); }, "The model file's declared metadata.")
       .def_property_readonly("options", &Engine::options, "The options in effect (buffer rounded up to the block size).")

@@ -1,5 +1,8 @@
 // Unit checks of core parts that need no model file: an inline model error's text stays
-// inside the string reserved for it up front (the audio thread never allocates for it).
+// inside the string reserved for it up front (the audio thread never allocates for it), and
+// a resampler call that cannot take all its input is counted, by the Resampler and in the
+// underruns of the RateConverter around it (Engine and Pipeline stats report those as
+// resampler_underruns).
 //
 // usage: test_core_units
 // Prints one line per check and exits 1 if any failed.
@@ -7,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "rate_converter.h"
+#include "resampler.h"
 #include "stream.h"
 
 namespace {
@@ -31,10 +36,44 @@ void error_text_stays_in_its_reserve() {
   check(error == "short" && error.data() == before && error.capacity() == capacity, "a short message replaces it whole, in place");
 }
 
+void resampler_counts_short_calls() {
+  timbre_rt::Resampler r(48000, 24000, 1, 64);
+  std::vector<float> in(100, 0.1f), out(r.max_out(), 0.0f);
+  const float* in_planes[1] = {in.data()};
+  float* out_planes[1] = {out.data()};
+  for (int k = 0; k < 10; ++k) r.process(in_planes, 64, out_planes);
+  check(r.short_calls() == 0, "calls within max_in take all their input");
+  r.process(in_planes, 100, out_planes);
+  check(r.short_calls() == 1, "a call with more than max_in samples is counted once");
+}
+
+// The model-rate side of a RateConverter: copies its input to its output.
+struct Copy {
+  void process_model_rate(const float* const* in, int, float* const* out, int, int n) noexcept {
+    for (int i = 0; i < n; ++i) out[0][i] = in[0][i];
+  }
+};
+
+void rate_converter_counts_resampler_short_calls() {
+  const timbre_rt::MethodInfo mono_audio{"forward", 1, 1, 1, 1, 0};
+  timbre_rt::RateConverter converter(48000, 24000, mono_audio, 64, 0);
+  Copy inner;
+  std::vector<float> in(100, 0.1f), out(100, 0.0f);
+  const float* in_planes[1] = {in.data()};
+  float* out_planes[1] = {out.data()};
+  for (int k = 0; k < 100; ++k) converter.process(inner, in_planes, 1, out_planes, 1, 64);
+  check(converter.underruns() == 0, "pieces within max_piece: no underrun");
+  // Past max_piece (a caller breaking the contract): the input resampler takes 64 of 100.
+  converter.process(inner, in_planes, 1, out_planes, 1, 100);
+  check(converter.underruns() >= 1, "a piece the input resampler could not take whole counts as an underrun");
+}
+
 }  // namespace
 
 int main() {
   error_text_stays_in_its_reserve();
+  resampler_counts_short_calls();
+  rate_converter_counts_resampler_short_calls();
   std::printf(g_failures == 0 ? "core units: OK\n" : "core units: FAILED\n");
   return g_failures == 0 ? 0 : 1;
 }
