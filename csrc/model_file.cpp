@@ -2,6 +2,7 @@
 
 #include <torch/script.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <cmath>
@@ -13,6 +14,14 @@
 
 namespace timbre_rt {
 namespace {
+
+std::atomic<long> g_loads{0};
+
+torch::jit::Module deserialise(const std::string& bytes, const torch::Device& device) {
+  std::istringstream stream(bytes);
+  g_loads.fetch_add(1, std::memory_order_relaxed);
+  return torch::jit::load(stream, device);
+}
 
 std::string first_line(const std::string& text) {
   const auto end = text.find('\n');
@@ -34,9 +43,8 @@ std::string read_bytes(const std::string& path) {
 }
 
 torch::jit::Module load_module(const std::string& path, const std::string& bytes) {
-  std::istringstream stream(bytes);
   try {
-    return torch::jit::load(stream, torch::kCPU);
+    return deserialise(bytes, torch::kCPU);
   } catch (const c10::Error& e) {
     const std::string why = first_line(e.what_without_backtrace());
     if (why.find("version") != std::string::npos)
@@ -172,8 +180,19 @@ std::shared_ptr<const ModelFile> ModelFile::open(const std::string& path) {
     for (const auto& item : module.attr("latent_names").toListRef())
       if (item.isString()) info.latent_names.push_back(item.toStringRef());
   }
-  return std::shared_ptr<const ModelFile>(new ModelFile(std::move(bytes), std::move(info)));
+  return std::shared_ptr<const ModelFile>(new ModelFile(std::move(bytes), std::move(info), std::move(module)));
 }
+
+std::optional<torch::jit::Module> ModelFile::take_module() const {
+  std::lock_guard<std::mutex> lock(module_mutex_);
+  std::optional<torch::jit::Module> module;
+  module.swap(module_);
+  return module;
+}
+
+torch::jit::Module ModelFile::load(const torch::Device& device) const { return deserialise(bytes_, device); }
+
+long ModelFile::loads() { return g_loads.load(std::memory_order_relaxed); }
 
 const MethodInfo& ModelFile::method(const std::string& name) const {
   if (const MethodInfo* m = info_.find(name)) return *m;

@@ -31,9 +31,14 @@ torch::Device parse_device(const std::string& name) {
 
 ModelInstance::ModelInstance(const ModelFile& file, const MethodInfo& method, const torch::Device& device)
     : path_(file.info().path), method_(method), device_(device) {
-  std::istringstream stream(file.bytes());
+  // The file's own module goes to the first instance: a CPU one runs it (one deserialisation
+  // fewer), another device lets it go and loads its own copy.
+  std::optional<torch::jit::Module> spare = file.take_module();
   try {
-    module_ = torch::jit::load(stream, device_);
+    if (spare && device_.is_cpu())
+      module_ = std::move(*spare);
+    else
+      module_ = file.load(device_);
   } catch (const c10::Error& e) {
     throw ModelError("model file '" + path_ + "' cannot be loaded on " + device_.str() + ": " + e.what_without_backtrace());
   }

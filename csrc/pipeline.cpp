@@ -30,9 +30,13 @@ std::string describe(const Engine& engine) {
 Pipeline::Pipeline(const PipelineOptions& options) {
   if (options.max_block < 1) throw std::invalid_argument("max_block must be >= 1, got " + std::to_string(options.max_block));
   if (options.host_rate < 0) throw std::invalid_argument("host_rate must be >= 0 (0: the model's), got " + std::to_string(options.host_rate));
-  encoder_ = std::make_unique<Engine>(options.encoder_path, engine_options(options, options.encode_method));
+  // One file for both engines: read and deserialised once for its metadata, and that module
+  // runs the encoder (ModelFile::take_module); the decoder deserialises its own copy.
+  const auto encoder_file = ModelFile::open(options.encoder_path);
   const std::string& decoder_path = options.decoder_path.empty() ? options.encoder_path : options.decoder_path;
-  decoder_ = std::make_unique<Engine>(decoder_path, engine_options(options, options.decode_method));
+  encoder_ = std::make_unique<Engine>(encoder_file, engine_options(options, options.encode_method));
+  decoder_ = std::make_unique<Engine>(decoder_path == options.encoder_path ? encoder_file : ModelFile::open(decoder_path),
+                                      engine_options(options, options.decode_method));
 
   const MethodInfo enc = encoder_->method();
   const MethodInfo dec = decoder_->method();

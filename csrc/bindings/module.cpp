@@ -18,6 +18,9 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "read_model_info", [](const std::string& path) { return timbre_rt::bindings::to_dict(timbre_rt::ModelFile::open(path)->info()); },
       py::arg("path"), "Validates a model file as the engine does and returns its declared metadata (raises ModelError).");
+  m.def("_module_loads", &timbre_rt::ModelFile::loads,
+        "Modules deserialised from model files in this process so far (for tests: a file's metadata module is reused by its "
+        "first CPU instance, Engine.reset() of a model with reset() reloads nothing).");
   timbre_rt::bindings::bind_engine(m);
   timbre_rt::bindings::bind_pipeline(m);
 }
