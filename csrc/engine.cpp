@@ -42,6 +42,16 @@ void check_stream_size(const MethodInfo& method, int buffer, int headroom, int j
                                 std::to_string(bounds::kMaxStreamFloats * 4 / (1 << 20)) + " MB");
 }
 
+StreamConfig stream_config(const ModelInfo& info, const EngineOptions& options) {
+  StreamConfig config;
+  config.buffer = options.buffer;
+  config.headroom = options.headroom;
+  config.model_rate = info.sampling_rate;
+  config.host_rate = options.host_rate == 0 ? info.sampling_rate : options.host_rate;
+  config.inline_compute = options.inline_compute;
+  return config;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- control threads
@@ -81,23 +91,21 @@ void Engine::rebuild(std::shared_ptr<const ModelFile> file, EngineOptions option
     throw std::invalid_argument("buffer rounded up to the block size " + std::to_string(info.block_size) + " is " +
                                 std::to_string(options.buffer) + ", more than " + std::to_string(bounds::kMaxBuffer));
   check_stream_size(method, options.buffer, options.inline_compute ? 0 : options.headroom, kJobQueue);
-  StreamConfig config;
-  config.buffer = options.buffer;
-  config.headroom = options.headroom;
-  config.model_rate = info.sampling_rate;
-  config.host_rate = options.host_rate == 0 ? info.sampling_rate : options.host_rate;
-  config.inline_compute = options.inline_compute;
-  auto model = std::make_unique<ModelInstance>(*file, method, device);
+  const StreamConfig config = stream_config(info, options);
+  auto model = std::make_shared<ModelInstance>(*file, method, device);
   model->warm_up(options.buffer);
-  auto stream = std::make_unique<Stream>(std::move(model), config);
+  install(std::make_unique<Stream>(std::move(model), config), file, options, method, config.host_rate);
+}
 
+void Engine::install(std::unique_ptr<Stream> stream, std::shared_ptr<const ModelFile> file, const EngineOptions& options,
+                     const MethodInfo& method, int host_rate) {
   auto state = std::make_shared<EngineState>();
-  state->file = file;
+  state->file = std::move(file);
   state->options = options;
   state->method = method;
   state->latency = stream->latency();
   state->headroom = stream->headroom();
-  state->host_rate = config.host_rate;
+  state->host_rate = host_rate;
   pending_.store(stream.get());
   streams_.push_back(std::move(stream));
   publish(std::move(state));
@@ -154,7 +162,17 @@ void Engine::set_inline(bool inline_compute) {
 }
 
 void Engine::reset() {
-  reconfigure([](EngineOptions&) {});
+  std::lock_guard<std::mutex> lock(control_mutex_);
+  const auto current = state();
+  // The newest stream runs the current options (pending_ is written under control_mutex_ only).
+  std::shared_ptr<ModelInstance> model = pending_.load()->shared_model();
+  if (!model->has_reset()) {  // its state can only be cleared by a fresh copy
+    rebuild(current->file, current->options);
+    return;
+  }
+  const StreamConfig config = stream_config(current->file->info(), current->options);
+  install(std::make_unique<Stream>(std::move(model), config, /*reset_model_first=*/true), current->file, current->options,
+          current->method, config.host_rate);
 }
 
 void Engine::set_threads(int threads) {

@@ -79,6 +79,9 @@ class Engine {
   void set_threads(int threads);
   void set_sync(bool sync) { sync_.store(sync); }
   // Clears the model's state and the stream (the latency's leading silence starts again).
+  // A model that exports reset() keeps its loaded, warm instance: the new stream shares it
+  // and the model thread calls reset() before its first buffer (no reload). Without
+  // reset(), a fresh copy is loaded and warmed up, as every other change does.
   void reset();
 
   // ---- any thread but the audio one: a snapshot, never blocked by a load ----
@@ -99,8 +102,11 @@ class Engine {
  private:
   // Applies `change` to a copy of the options and builds a stream for them.
   void reconfigure(const std::function<void(EngineOptions&)>& change);
-  // Callers hold control_mutex_.
+  // Callers hold control_mutex_. rebuild: a new instance (loaded, warmed up) and stream;
+  // install: publishes a built stream with the state it runs.
   void rebuild(std::shared_ptr<const ModelFile> file, EngineOptions options);
+  void install(std::unique_ptr<Stream> stream, std::shared_ptr<const ModelFile> file, const EngineOptions& options,
+               const MethodInfo& method, int host_rate);
   void collect_garbage();
   // Swaps in the snapshot readers see (a pointer copy under state_mutex_).
   void publish(std::shared_ptr<const EngineState> state);

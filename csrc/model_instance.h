@@ -30,6 +30,8 @@ class ModelInstance {
   void reset();
 
   const MethodInfo& method() const { return method_; }
+  // Whether the model exports reset(): then its state can be cleared without a new copy.
+  bool has_reset() const { return has_reset_; }
 
  private:
   std::string path_;

@@ -36,8 +36,9 @@ int effective_headroom(const MethodInfo& method, const StreamConfig& config) {
 
 }  // namespace
 
-Stream::Stream(std::unique_ptr<ModelInstance> model, const StreamConfig& config)
+Stream::Stream(std::shared_ptr<ModelInstance> model, const StreamConfig& config, bool reset_model_first)
     : model_(std::move(model)),
+      reset_model_(reset_model_first),
       method_(model_->method()),
       buffer_(config.buffer),
       headroom_(effective_headroom(method_, config)),
@@ -283,6 +284,10 @@ bool Stream::compute(int slot, std::string& error, bool within_capacity) noexcep
     return false;
   };
   try {
+    if (reset_model_) {  // once, even if it fails: the error is reported, the stream goes on
+      reset_model_ = false;
+      model_->reset();
+    }
     model_->run(s.in.data(), in_frames_, s.out.data(), out_frames_);
     return true;
   } catch (const std::exception& e) {

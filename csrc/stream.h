@@ -63,8 +63,11 @@ class Stream {
   // ratio (slots start at multiples of the buffer, itself a multiple of every ratio).
   static constexpr int frame_input_sample(int ratio) noexcept { return ratio / 2; }
 
-  // Non-realtime: allocates every slot and the rate converter.
-  Stream(std::unique_ptr<ModelInstance> model, const StreamConfig& config);
+  // Non-realtime: allocates every slot and the rate converter. `model` may be the one of the
+  // stream this one replaces (Engine::reset): with `reset_model_first`, the first compute()
+  // clears its state first, on the thread that runs the model (the older stream's calls are
+  // all before it there).
+  Stream(std::shared_ptr<ModelInstance> model, const StreamConfig& config, bool reset_model_first = false);
 
   // ---- audio thread (realtime-safe: no allocation, no lock, no wait unless `sync` or inline) ----
   // `in`: in_channels host planes of n samples; `out`: out_channels host planes.
@@ -77,7 +80,8 @@ class Stream {
   bool compute(int slot, std::string& error, bool within_capacity = false) noexcept;
   // Hands a slot back to the audio thread.
   void complete(int slot) noexcept;
-  ModelInstance& model() noexcept { return *model_; }
+  // Control thread: the instance, to share with a replacing stream.
+  const std::shared_ptr<ModelInstance>& shared_model() const noexcept { return model_; }
 
   // Jobs of this stream queued or being computed; the stream may be freed only at 0.
   std::atomic<int> in_flight{0};
@@ -110,7 +114,8 @@ class Stream {
   void submit_filled_slot() noexcept;
   void start_filling(int slot, std::int64_t position) noexcept;
 
-  std::unique_ptr<ModelInstance> model_;
+  std::shared_ptr<ModelInstance> model_;
+  bool reset_model_;  // the model thread's own after construction: reset before the next compute
   MethodInfo method_;
   int buffer_;
   int headroom_;
