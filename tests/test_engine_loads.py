@@ -1,6 +1,7 @@
 """How often a model file is deserialised: its metadata module runs the first CPU instance,
 and Engine.reset() of a model that exports reset() reloads nothing."""
 import numpy as np
+import pytest
 
 from fixture_models import Constant, save
 from timbre_rt import Engine, Pipeline, _core
@@ -31,14 +32,15 @@ def test_a_pipeline_of_one_file_loads_it_twice(toy_path):
     assert loads_during(lambda: pipelines.append(Pipeline(toy_path, toy_path, buffer=64))) == 2
 
 
-def test_reset_of_a_model_with_reset_reloads_nothing_and_starts_over(toy_path, rng):
+@pytest.mark.parametrize("inline", [False, True])  # the model reset by the worker, or by the caller's thread
+def test_reset_of_a_model_with_reset_reloads_nothing_and_starts_over(toy_path, rng, inline):
     signal = (0.3 * rng.standard_normal((1, 4096))).astype(np.float32)
-    engine = Engine(toy_path, method="forward", buffer=64, sync=True)
+    engine = Engine(toy_path, method="forward", buffer=64, sync=True, inline=inline)
     engine.process(signal)
     assert loads_during(engine.reset) == 0
     # The warm instance, cleared by its reset(), gives what a fresh engine gives, bit for bit.
     again = engine.process(signal)
-    fresh = Engine(toy_path, method="forward", buffer=64, sync=True).process(signal)
+    fresh = Engine(toy_path, method="forward", buffer=64, sync=True, inline=inline).process(signal)
     np.testing.assert_array_equal(again, fresh)
     assert again.any() and engine.stats()["errors"] == 0
 
