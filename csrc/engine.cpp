@@ -202,6 +202,7 @@ EngineOptions Engine::options() const {
 
 std::string Engine::last_error() const {
   std::lock_guard<std::mutex> lock(error_mutex_);
+  inline_errors_.take(last_error_);  // an inline call's error, when one came since the last look
   return last_error_;
 }
 
@@ -273,7 +274,7 @@ void Engine::worker_loop() {
     }
     stream->complete(job.slot);
     stream->in_flight.fetch_sub(1, std::memory_order_acq_rel);
-    done_.post();
+    job_finished_.post();
   }
 }
 

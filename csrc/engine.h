@@ -137,11 +137,12 @@ class Engine {
   static constexpr int kJobQueue = 256;  // jobs in flight at once: far more than any stream's slots
   SpscQueue<Job> jobs_{kJobQueue};
   PosixSemaphore todo_;
-  PosixSemaphore done_;
-  WorkerLink link_{jobs_, todo_, done_, stats_, threads_};
+  PosixSemaphore job_finished_;  // posted once per finished job
+  mutable ErrorMailbox inline_errors_;  // inline mode's errors, taken into last_error_ when read
+  WorkerLink link_{jobs_, todo_, job_finished_, stats_, threads_, inline_errors_};
 
   mutable std::mutex error_mutex_;  // worker and control threads only
-  std::string last_error_;
+  mutable std::string last_error_;
 
   std::thread worker_;
 };

@@ -50,7 +50,7 @@ Stream::Stream(std::shared_ptr<ModelInstance> model, const StreamConfig& config,
       // Alive at once: the slot being filled, those queued or computing, and those whose
       // output is still to be read within the ring delay. Two spare ones absorb jitter.
       slots_(static_cast<size_t>((buffer_ + headroom_ + buffer_ - 1) / buffer_ + 4)),
-      done_(slots_.size()),
+      computed_(slots_.size()),
       piece_in_(method_.in_channels, nullptr),
       piece_out_(method_.out_channels, nullptr) {
   for (auto& slot : slots_) {
@@ -117,7 +117,7 @@ void Stream::recycle_passed_slots() noexcept {
     read_slot_ = -1;
   }
   int slot;
-  while (read_slot_ < 0 && done_.pop(slot)) {
+  while (read_slot_ < 0 && computed_.pop(slot)) {
     ++received_;
     if (next_read >= slots_[slot].start + buffer_)
       free_.push_back(slot);
@@ -182,8 +182,11 @@ void Stream::submit_filled_slot() noexcept {
     const bool ok = compute(fill_slot_, inline_error_, /*within_capacity=*/true);
     const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - begin;
     link.stats.record_call(took.count());
-    if (!ok) link.stats.record_error();
-    done_.push(fill_slot_);
+    if (!ok) {
+      link.stats.record_error();
+      link.inline_errors.publish(inline_error_.data(), inline_error_.size());
+    }
+    computed_.push(fill_slot_);
   } else {
     in_flight.fetch_add(1, std::memory_order_acq_rel);
     if (!link.jobs.push(Job{this, fill_slot_})) {
@@ -221,7 +224,7 @@ bool Stream::read_output(float* const* out, int out_channels, int offset_out, in
         read_slot_ = -1;
       }
       int next;
-      if (done_.pop(next)) {
+      if (computed_.pop(next)) {
         read_slot_ = next;
         ++received_;
         continue;
@@ -229,7 +232,7 @@ bool Stream::read_output(float* const* out, int out_channels, int offset_out, in
       if (sync_ && submitted_ > received_) {
         // Offline rendering: wait for the worker rather than lose the buffer. The timeout
         // only guards against a worker that never answers; it then counts as an underrun.
-        if (link_->done.wait_for_ms(kSyncTimeoutMs)) continue;
+        if (link_->job_finished.wait_for_ms(kSyncTimeoutMs)) continue;
       }
       silence(i, n - i);
       complete_output = false;
@@ -299,7 +302,7 @@ bool Stream::compute(int slot, std::string& error, bool within_capacity) noexcep
 
 void Stream::complete(int slot) noexcept {
   // Cannot fail: the queue holds every slot of the stream.
-  done_.push(slot);
+  computed_.push(slot);
 }
 
 }  // namespace timbre_rt

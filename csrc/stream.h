@@ -3,7 +3,7 @@
 //
 // The host's blocks of any size are cut into model buffers of `buffer` samples kept in
 // preallocated slots. A full slot goes to the worker as a Job (or, inline, is computed on
-// the spot); the worker computes it and hands it back through `done_`. Every slot carries
+// the spot); the worker computes it and hands it back through `computed_`. Every slot carries
 // the stream position of its first sample, and output sample t is the result for position
 // t - ring_delay(), so the added latency is exact whatever the host block size, and a late
 // or dropped buffer becomes silence without shifting anything after it. When the host
@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "compute_stats.h"
+#include "error_mailbox.h"
 #include "model_instance.h"
 #include "posix_semaphore.h"
 #include "rate_converter.h"
@@ -40,9 +41,10 @@ struct Job {
 struct WorkerLink {
   SpscQueue<Job>& jobs;
   PosixSemaphore& todo;  // posted once per job
-  PosixSemaphore& done;  // posted by the worker once per finished job (sync mode waits on it)
+  PosixSemaphore& job_finished;  // posted by the worker once per finished job (sync mode waits on it)
   ComputeStats& stats;
   std::atomic<int>& threads;  // intra-op threads wanted for model calls (inline ones too)
+  ErrorMailbox& inline_errors;  // inline mode: each failed call's text, for last_error()
 };
 
 struct StreamConfig {
@@ -125,7 +127,7 @@ class Stream {
   int in_frames_;   // per slot, at the method's input rate
   int out_frames_;  // per slot, at the method's output rate
   std::vector<Slot> slots_;
-  SpscQueue<int> done_;
+  SpscQueue<int> computed_;
   std::unique_ptr<RateConverter> converter_;
   std::vector<const float*> piece_in_;  // host planes moved along a block, piece by piece
   std::vector<float*> piece_out_;

@@ -133,8 +133,10 @@ def test_model_failing_on_silence_is_refused_at_load(tmp_path, model, words):
     assert path in str(error.value) and words in str(error.value) and "at load" in str(error.value)
 
 
-def test_failing_model_call_becomes_silence_and_a_reported_error(tmp_path):
-    engine = Engine(save(NaNAbove(0.5), tmp_path / "m.ts"), buffer=64, sync=True)
+@pytest.mark.parametrize("mode", ["sync", "inline"])
+def test_failing_model_call_becomes_silence_and_a_reported_error(tmp_path, mode):
+    # Inline, the call fails on the caller's (audio) thread: its text still reaches last_error.
+    engine = Engine(save(NaNAbove(0.5), tmp_path / "m.ts"), buffer=64, sync=True, inline=mode == "inline")
     signal = np.zeros((1, 1024), dtype=np.float32)
     signal[0, 300] = 1.0  # only the buffer holding it fails
     signal[0, 700] = 0.25
@@ -144,6 +146,7 @@ def test_failing_model_call_becomes_silence_and_a_reported_error(tmp_path):
     # The last buffer's result lies beyond the signal: sync mode need not wait for it.
     assert stats["errors"] == 1 and stats["calls"] >= 1024 // 64 - 1
     assert "produced NaN or Inf" in engine.last_error
+    assert engine.last_error == engine.last_error  # read twice: the text stays
 
 
 def test_truncated_file(tmp_path, toy_path):
