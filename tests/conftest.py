@@ -1,4 +1,5 @@
 """Shared fixtures: exported test models (built once per session) and a single torch thread."""
+
 from pathlib import Path
 
 import numpy as np

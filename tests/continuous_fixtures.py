@@ -1,4 +1,5 @@
 """A tiny continuous-model config and a tiny dataset cache, for fast CPU tests."""
+
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +51,7 @@ def write_tones(folder: Path, count: int = 6, seconds: float = 0.5) -> Path:
     t = np.arange(int(RATE * seconds)) / RATE
     for i in range(count):
         f0 = 110.0 * 2 ** (i / 3)
-        tone = sum((0.6 ** k) * np.sin(2 * np.pi * f0 * (k + 1) * t) for k in range(1 + i % 4))
+        tone = sum((0.6**k) * np.sin(2 * np.pi * f0 * (k + 1) * t) for k in range(1 + i % 4))
         tone *= 0.3 * 10 ** (-(i % 3) * 6 / 20) * np.minimum(1.0, t * 50)
         soundfile.write(folder / f"tone{i}.wav", tone.astype(np.float32), RATE, subtype="FLOAT")
     return folder

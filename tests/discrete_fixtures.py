@@ -1,4 +1,5 @@
 """A tiny discrete-model config, an untrained codec with a hand-made descriptor table."""
+
 import numpy as np
 import torch
 
@@ -22,8 +23,10 @@ validate_every: 3
 
 def tiny_config(**overrides) -> DiscreteConfig:
     args = dict(
-        sampling_rate=RATE, frames=dict(window=WINDOW, hop=HOP),
-        encoder=dict(hidden=32, layers=1), decoder=dict(hidden=32, layers=1),
+        sampling_rate=RATE,
+        frames=dict(window=WINDOW, hop=HOP),
+        encoder=dict(hidden=32, layers=1),
+        decoder=dict(hidden=32, layers=1),
         vq=dict(codes=8, dim=4, kmeans_batches=2, kmeans_iters=5, dead_after=3, memory=512),
         descriptors=dict(render_seconds=0.1, f0_min=130.0, f0_max=2000.0),
         vqvae_stage=dict(steps=6, batch_size=2, segment=2048),
@@ -36,8 +39,12 @@ def fake_table(codes: int) -> np.ndarray:
     """A descriptor table [codes, D] whose centroid rises with the code index."""
     k = np.arange(codes, dtype=np.float64)
     columns = {
-        "centroid": 200.0 * 2 ** k, "bandwidth": 100.0 + 10 * k, "rolloff": 400.0 * 2 ** k,
-        "flatness": 0.01 + 0.01 * k, "loudness": -10.0 - k, "f0": 100.0 + 50 * k,
+        "centroid": 200.0 * 2**k,
+        "bandwidth": 100.0 + 10 * k,
+        "rolloff": 400.0 * 2**k,
+        "flatness": 0.01 + 0.01 * k,
+        "loudness": -10.0 - k,
+        "f0": 100.0 + 50 * k,
         "f0_confidence": np.linspace(0.1, 0.9, codes),
     }
     return np.stack([columns[n] for n in DESCRIPTOR_NAMES], axis=1)
@@ -66,7 +73,7 @@ def tones(seconds: float = 0.5, f0: float = 220.0, seed: int = 0) -> torch.Tenso
     n = int(RATE * seconds) // HOP * HOP
     t = torch.arange(n) / RATE
     gen = torch.Generator().manual_seed(seed)
-    x = sum((0.5 ** k) * torch.sin(2 * torch.pi * f0 * (k + 1) * t) for k in range(4))
+    x = sum((0.5**k) * torch.sin(2 * torch.pi * f0 * (k + 1) * t) for k in range(4))
     x = x * (0.2 + 0.8 * torch.sin(torch.pi * t / t[-1])) + 0.01 * torch.randn(n, generator=gen)
     return (0.3 * x)[None, None]
 

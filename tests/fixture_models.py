@@ -1,4 +1,5 @@
 """Small TorchScript models that the engine tests build: each isolates one behaviour."""
+
 from typing import List, Tuple
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Model files whose metadata says whatever a test wants, and the hostile cases: each must
 be refused with one line naming the file and the field (by the core, and by the Python
 reading of a module in memory that mirrors it)."""
+
 import torch
 from torch import nn
 
@@ -8,8 +9,9 @@ from torch import nn
 class Declared(nn.Module):
     """Identity `forward` whose metadata says whatever a test wants."""
 
-    def __init__(self, params=(1, 1, 1, 1), rate=None, rate_name="sampling_rate", block_size=None, latency=None,
-                 extra=None):
+    def __init__(
+        self, params=(1, 1, 1, 1), rate=None, rate_name="sampling_rate", block_size=None, latency=None, extra=None
+    ):
         super().__init__()
         self.register_buffer("forward_params", torch.tensor(list(params)))
         if rate is not None:

@@ -5,6 +5,7 @@ that it never meets another JACK server on the machine.
 Use: `from jack_server import jackd` in a test module, then take `jackd` as a fixture;
 it yields the server name and sets JACK_DEFAULT_SERVER (clients in this process and
 subprocesses given os.environ connect to it)."""
+
 import itertools
 import os
 import shutil

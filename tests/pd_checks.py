@@ -1,4 +1,5 @@
 """One check for every Pd run in the tests: Pd exits 0 even when a patch is broken."""
+
 from timbre_rt.pd_render import pd_problems
 
 

@@ -1,5 +1,6 @@
 """Helpers shared by the engine tests: feed an engine host block by host block, and
 compute the Python reference the engine must reproduce."""
+
 import numpy as np
 import torch
 
@@ -55,8 +56,9 @@ def chain_reference(path: str, signal: np.ndarray, encoder_latency: int, decoder
     return delayed(y, decoder_latency)
 
 
-def assert_engine_streams_like_one_call(path: str, method: str, signal: np.ndarray, block: int,
-                                        buffer: int = 256, atol: float = 1e-4) -> None:
+def assert_engine_streams_like_one_call(
+    path: str, method: str, signal: np.ndarray, block: int, buffer: int = 256, atol: float = 1e-4
+) -> None:
     """The C++ engine fed `block` samples per call gives the whole-signal Python call of an
     audio-rate `method` (signal: [C_in, T]), `buffer` samples later, and reports that
     latency plus the model's own."""

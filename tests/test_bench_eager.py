@@ -1,6 +1,7 @@
 """The latency benchmark's eager rebuild (timbre_rt.bench.eager): the model classes it knows
 are rebuilt from a file (rate and shapes from the file's contract, as the core reads it) and
 give the file's output; anything else is reported as TorchScript only, with the reason."""
+
 import pytest
 import torch
 

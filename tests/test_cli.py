@@ -1,5 +1,6 @@
 """The `timbre-rt` command line: info, demo (exact against a Python reference), bench reports,
 and the WAV reader / writer the demo relies on."""
+
 import json
 import subprocess
 import sys
@@ -33,8 +34,9 @@ def test_info_bad_file_is_one_clear_line_and_exit_1(tmp_path):
     bad = tmp_path / "bad.ts"
     bad.write_bytes(b"this is not a model")
     # A real process: checks the exit status and that no traceback reaches stderr.
-    run = subprocess.run([sys.executable, "-m", "timbre_rt.cli", "info", str(bad)],
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "timbre_rt.cli", "info", str(bad)], capture_output=True, text=True, timeout=60
+    )
     assert run.returncode == 1  # a failure (2 is for a bad command line)
     assert run.stdout == ""
     assert "Traceback" not in run.stderr
@@ -52,8 +54,21 @@ def test_info_missing_file(tmp_path, capsys):
 @pytest.mark.parametrize("host", ["pd", "python"])
 def test_demo_equals_python_reference(toy_path, tmp_path, capsys, host):
     out = tmp_path / "demo.wav"
-    args = ["demo", "--model", toy_path, "--out", str(out), "--buffer", "2048", "--block", "64",
-            "--seconds", "0.5", "--host", host]
+    args = [
+        "demo",
+        "--model",
+        toy_path,
+        "--out",
+        str(out),
+        "--buffer",
+        "2048",
+        "--block",
+        "64",
+        "--seconds",
+        "0.5",
+        "--host",
+        host,
+    ]
     assert main(args) == 0
     printed = capsys.readouterr().out
     assert "latency:  4096 samples (170.7 ms)" in printed and "24000 Hz" in printed
@@ -102,8 +117,21 @@ def test_read_wav_integer_pcm(tmp_path):
 
 
 def test_bench_tiny_writes_both_reports(toy_path, tmp_path, capsys):
-    args = ["bench", "--models", toy_path, "--buffers", "256", "--calls", "5", "--warmup", "2",
-            "--rounds", "2", "--out", str(tmp_path)]
+    args = [
+        "bench",
+        "--models",
+        toy_path,
+        "--buffers",
+        "256",
+        "--calls",
+        "5",
+        "--warmup",
+        "2",
+        "--rounds",
+        "2",
+        "--out",
+        str(tmp_path),
+    ]
     assert main(args) == 0
     report = json.loads((tmp_path / "engine_overhead.json").read_text())
     assert set(report) >= {"date", "command", "machine", "config", "results"}
@@ -134,7 +162,6 @@ def test_bench_bad_model_exit_2(tmp_path, capsys):
 
 def test_bench_default_model(tmp_path, capsys):
     # No --models: a ToyCodec is exported to a temporary folder and labelled as such.
-    assert main(["bench", "--methods", "forward", "--calls", "3", "--warmup", "1",
-                 "--out", str(tmp_path)]) == 0
+    assert main(["bench", "--methods", "forward", "--calls", "3", "--warmup", "1", "--out", str(tmp_path)]) == 0
     rows = json.loads((tmp_path / "engine_overhead.json").read_text())["results"]
     assert len(rows) == 1 and rows[0]["model"].startswith("ToyCodec(") and rows[0]["buffer"] == 2048

@@ -1,4 +1,5 @@
 """A vocoder stage can start from the vocoder of an exported model file (init_from)."""
+
 from pathlib import Path
 
 import pytest
@@ -22,8 +23,11 @@ def melgan_file(tmp_path_factory):
     torch.manual_seed(0)
     cfg = tiny_config()
     path = tmp_path_factory.mktemp("melgan") / "tiny.ts"
-    export_model(make_codec(cfg, MelVAE(cfg.mel.n_mels, cfg.vae), MelGANGenerator(cfg.mel.n_mels, cfg.vocoder)),
-                 path, seconds=0.25)
+    export_model(
+        make_codec(cfg, MelVAE(cfg.mel.n_mels, cfg.vae), MelGANGenerator(cfg.mel.n_mels, cfg.vocoder)),
+        path,
+        seconds=0.25,
+    )
     return cfg, path
 
 
@@ -59,8 +63,9 @@ def test_a_file_that_is_no_model_is_one_clear_error(tmp_path):
     with pytest.raises(ValueError, match="x.ts: cannot load"):
         vocoder_state_from_file(str(bad))
     with pytest.raises(ValueError, match="generator weights lack"):
-        VocoderTask(ContinuousConfig(), ContinuousConfig().vocoder_stage,
-                    generator_state={"pre.weight": torch.zeros(1)})
+        VocoderTask(
+            ContinuousConfig(), ContinuousConfig().vocoder_stage, generator_state={"pre.weight": torch.zeros(1)}
+        )
 
 
 @pytest.mark.skipif(not SHIPPED.is_file(), reason="models/continuous.ts absent")
@@ -76,8 +81,8 @@ def test_a_model_file_rebuilt_with_todays_code_sounds_the_same():
     x = (0.3 * torch.sin(2 * torch.pi * 330 * t)).reshape(1, 1, -1)
     shipped.reset()
     set_streaming(codec, True)
-    a = torch.cat([shipped.forward(x[..., i:i + 2048]) for i in range(0, x.size(-1), 2048)], -1)
-    b = torch.cat([codec(x[..., i:i + 2048]) for i in range(0, x.size(-1), 2048)], -1)
+    a = torch.cat([shipped.forward(x[..., i : i + 2048]) for i in range(0, x.size(-1), 2048)], -1)
+    b = torch.cat([codec(x[..., i : i + 2048]) for i in range(0, x.size(-1), 2048)], -1)
     # The same weights; today's gate is open once the tone has sounded for a frame.
     torch.testing.assert_close(b[..., 2048:], a[..., 2048:], atol=1e-4, rtol=1e-4)
 
@@ -89,8 +94,7 @@ def test_export_rebuilds_a_model_file_from_the_command_line(tmp_path, capsys):
     out = tmp_path / "again.ts"
     assert main(["export", str(SHIPPED), "--out", str(out)]) == 2  # needs its config
     assert "needs --config" in capsys.readouterr().err
-    assert main(["export", str(SHIPPED), "--config", str(SHIPPED.with_suffix(".yaml")),
-                 "--out", str(out)]) == 0
+    assert main(["export", str(SHIPPED), "--config", str(SHIPPED.with_suffix(".yaml")), "--out", str(out)]) == 0
     again, shipped = torch.jit.load(str(out)), torch.jit.load(str(SHIPPED))
     x = 0.3 * torch.sin(torch.arange(8192) * 0.07).reshape(1, 1, -1)
     with torch.no_grad():

@@ -1,4 +1,5 @@
 """The continuous model: export contract, streaming in the C++ engine, level invariance."""
+
 import numpy as np
 import pytest
 import torch

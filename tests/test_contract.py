@@ -1,6 +1,7 @@
 """One contract reader: the Python reading of a module in memory (export/module_info.py)
 gives what the C++ core reads from the same file, values and refusals alike, and
 ModelContract wraps the core's reading."""
+
 import re
 from pathlib import Path
 from typing import List
@@ -50,8 +51,9 @@ READABLE = {
     "rate as a float": Declared(rate=22050.0),
     "no rate: the default": Declared(extra=(1, 16, 3, 16)),
     "declared block_size above the ratios": Declared(extra=(1, 16, 3, 16), block_size=64),
-    "latency and metadata": _with(Declared(latency=7, rate=24000), model_kind="toy", latent_names=["a", "b"],
-                                  contract_version=1),
+    "latency and metadata": _with(
+        Declared(latency=7, rate=24000), model_kind="toy", latent_names=["a", "b"], contract_version=1
+    ),
     "a float latency is ignored": _with(Declared(), forward_latency=3.5),
 }
 
@@ -81,8 +83,12 @@ def _saved(folder, name, module) -> str:
 
 def test_bounds_and_version_are_the_cores():
     header = (REPO / "csrc" / "bounds.h").read_text()
-    for name, value in [("kMinSampleRate", bounds.MIN_SAMPLE_RATE), ("kMaxSampleRate", bounds.MAX_SAMPLE_RATE),
-                        ("kMaxChannels", bounds.MAX_CHANNELS), ("kMaxRatio", bounds.MAX_RATIO)]:
+    for name, value in [
+        ("kMinSampleRate", bounds.MIN_SAMPLE_RATE),
+        ("kMaxSampleRate", bounds.MAX_SAMPLE_RATE),
+        ("kMaxChannels", bounds.MAX_CHANNELS),
+        ("kMaxRatio", bounds.MAX_RATIO),
+    ]:
         assert re.search(rf"\b{name} = {value};", header), name
     assert "kMaxBlockSize = 1 << 18;" in header and bounds.MAX_BLOCK_SIZE == 1 << 18
     assert "kMaxMethodLatency = std::int64_t{600} * kMaxSampleRate;" in header

@@ -1,4 +1,5 @@
 """Unit checks of core parts that need no model file (csrc/tests/test_core_units.cpp)."""
+
 import subprocess
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Augmentation: a band-limited pitch shift, EQ, gain and silence, and the dataset hook."""
+
 import numpy as np
 import pytest
 
@@ -53,8 +54,7 @@ def test_dataset_applies_augmentation(tmp_path):
     t = np.arange(3 * 4096) / 16000
     for i, f in enumerate((220, 330, 440)):
         soundfile.write(str(src / f"s{i}.wav"), 0.3 * np.sin(2 * np.pi * f * t), 16000)
-    prepare_folder(src, tmp_path / "c", sampling_rate=16000, chunk=4096, held_out=0.3,
-                   progress=False)
+    prepare_folder(src, tmp_path / "c", sampling_rate=16000, chunk=4096, held_out=0.3, progress=False)
     cfg = AugmentConfig(pitch_semitones=1.0, gain_db=(-6.0, 0.0))
     ds = ChunkDataset(tmp_path / "c", 2048, augment=cfg)
     a, b = ds[0], ds[0]

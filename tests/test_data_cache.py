@@ -1,4 +1,5 @@
 """The chunk cache: chunking, split by sound, layout, re-runs, settings checks, CLI."""
+
 import argparse
 import json
 
@@ -86,8 +87,11 @@ def test_layout_and_split_by_sound(tmp_path, capsys):
     for split, names in (("train", train), ("held_out", held)):
         a = np.load(out / f"{split}.npy", mmap_mode="r")
         assert a.dtype == np.float16 and a.shape == (3 * len(names), CHUNK)
-        assert m.counts[split] == {"sounds": len(names), "chunks": 3 * len(names),
-                                   "seconds": pytest.approx(2.5 * CHUNK / RATE * len(names))}
+        assert m.counts[split] == {
+            "sounds": len(names),
+            "chunks": 3 * len(names),
+            "seconds": pytest.approx(2.5 * CHUNK / RATE * len(names)),
+        }
         # Every chunk comes from a sound of this split, never from the other one.
         assert {level_to_name(float(row[0])) for row in a} == set(names)
     # Held-out sounds as float32 WAVs at the dataset rate.
@@ -107,8 +111,9 @@ def test_split_is_deterministic(tmp_path):
     b = prepare(src, tmp_path / "b", seed=7).manifest
     assert a.splits == b.splits
     for split in ("train", "held_out"):
-        np.testing.assert_array_equal(np.load(tmp_path / "a" / f"{split}.npy"),
-                                      np.load(tmp_path / "b" / f"{split}.npy"))
+        np.testing.assert_array_equal(
+            np.load(tmp_path / "a" / f"{split}.npy"), np.load(tmp_path / "b" / f"{split}.npy")
+        )
 
 
 def test_resamples_to_the_cache_rate(tmp_path):
@@ -181,8 +186,17 @@ def parse(argv):
 
 def test_cli_summary_noop_and_error(tmp_path, capsys):
     src = make_folder(tmp_path / "src", n=4)
-    argv = ["make-dataset", "--folder", str(src), "--out", str(tmp_path / "out"),
-            "--rate", str(RATE), "--chunk", str(CHUNK)]
+    argv = [
+        "make-dataset",
+        "--folder",
+        str(src),
+        "--out",
+        str(tmp_path / "out"),
+        "--rate",
+        str(RATE),
+        "--chunk",
+        str(CHUNK),
+    ]
     args = parse(argv)
     assert args.func is run and run(args) == 0
     out = capsys.readouterr().out
@@ -207,7 +221,11 @@ def test_held_out_wav_names_are_flat_and_unique(tmp_path):
     from timbre_rt.data.layout import wav_names
 
     assert wav_names(["a/b.flac", "a__b.wav", "c.WAV", "d.mp3"]) == {
-        "a/b.flac": "a__b.wav", "a__b.wav": "a__b_2.wav", "c.WAV": "c.wav", "d.mp3": "d.wav"}
+        "a/b.flac": "a__b.wav",
+        "a__b.wav": "a__b_2.wav",
+        "c.WAV": "c.wav",
+        "d.mp3": "d.wav",
+    }
 
 
 def test_a_crash_leaves_no_manifest(tmp_path, monkeypatch):

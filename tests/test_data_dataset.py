@@ -1,4 +1,5 @@
 """ChunkDataset over a cache: shapes, crops, gain, rate check, workers, light imports."""
+
 import pickle
 import subprocess
 import sys
@@ -21,11 +22,12 @@ def make_cache(folder, n_train=6, n_held=2, rate=24000, chunk=CHUNK):
     held = np.full((n_held, chunk), 0.25, np.float16)
     np.save(folder / "train.npy", train)
     np.save(folder / "held_out.npy", held)
-    splits = {"train": [{"name": f"t{i}.wav", "chunks": 1, "seconds": 0.1} for i in range(n_train)],
-              "held_out": [{"name": f"h{i}.wav", "chunks": 1, "seconds": 0.1} for i in range(n_held)]}
+    splits = {
+        "train": [{"name": f"t{i}.wav", "chunks": 1, "seconds": 0.1} for i in range(n_train)],
+        "held_out": [{"name": f"h{i}.wav", "chunks": 1, "seconds": 0.1} for i in range(n_held)],
+    }
     counts = {s: {"sounds": len(v), "chunks": len(v), "seconds": 0.1 * len(v)} for s, v in splits.items()}
-    write_manifest(Manifest(rate, chunk, {"kind": "folder", "path": "/x"}, {}, counts, splits,
-                            folder=folder), folder)
+    write_manifest(Manifest(rate, chunk, {"kind": "folder", "path": "/x"}, {}, counts, splits, folder=folder), folder)
     return folder
 
 
@@ -51,7 +53,7 @@ def test_centre_and_random_crops(tmp_path):
     for _ in range(20):
         x = rand[2][0].numpy()
         start = int(np.argmin(np.abs(row - x[0])))  # the ramp is strictly increasing
-        np.testing.assert_array_equal(x, row[start:start + 100])
+        np.testing.assert_array_equal(x, row[start : start + 100])
         starts.add(start)
     assert len(starts) > 5
 

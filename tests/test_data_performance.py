@@ -1,4 +1,5 @@
 """The played set: every program at every semitone, gestures that move the pitch, drums."""
+
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +16,9 @@ from timbre_rt.data.performance import (
     pitch_curve,
 )
 
-needs_sf2 = pytest.mark.skipif(not Path(sfmod.DEFAULT_SOUNDFONT).is_file(),
-                               reason="FluidR3_GM.sf2 absent (Debian fluid-soundfont-gm)")
+needs_sf2 = pytest.mark.skipif(
+    not Path(sfmod.DEFAULT_SOUNDFONT).is_file(), reason="FluidR3_GM.sf2 absent (Debian fluid-soundfont-gm)"
+)
 
 
 def test_every_program_at_every_semitone_once():
@@ -55,19 +57,20 @@ def test_pitch_curves():
 
 @needs_sf2
 def test_render_glide_moves_the_pitch_and_does_not_bleed():
-    cfg = PerformanceConfig(programs=(73,), percussive=(), drums=False, chords_per_program=0,
-                            sampling_rate=16000)
+    cfg = PerformanceConfig(programs=(73,), percussive=(), drums=False, chords_per_program=0, sampling_rate=16000)
     perf = next(p for p in performance_list(cfg) if p.gesture == "glide")
     r = PerformanceRenderer("default", 16000)
     audio = r.render(perf)
     assert audio.shape == (round((perf.hold + perf.release) * 16000),)
-    assert np.sqrt(np.mean(audio ** 2)) > 1e-3
+    assert np.sqrt(np.mean(audio**2)) > 1e-3
     # Spectral peak of the first and last held tenth differ by the glide.
     n = round(perf.hold * 16000) // 10
+
     def peak(x):
         spec = np.abs(np.fft.rfft(x * np.hanning(len(x)), 8 * len(x)))
         return np.argmax(spec) * 16000 / (8 * len(x))
-    shift = 12 * np.log2(peak(audio[9 * n:10 * n]) / peak(audio[:n]))
+
+    shift = 12 * np.log2(peak(audio[9 * n : 10 * n]) / peak(audio[:n]))
     curve = pitch_curve("glide", 10000, 16000 / 64, perf.gesture_seed)
     assert abs(shift) > 0.5 and np.sign(shift) == np.sign(curve[-1])
     np.testing.assert_array_equal(r.render(perf), audio)  # reset between renders

@@ -1,4 +1,5 @@
 """Soundfont notes: the note set, rendering without bleed, the cache of a tiny render."""
+
 from pathlib import Path
 
 import numpy as np
@@ -15,8 +16,7 @@ needs_sf2 = pytest.mark.skipif(
     not HAVE_SF2, reason=f"{sfmod.DEFAULT_SOUNDFONT} absent (Debian package fluid-soundfont-gm)"
 )
 
-TINY = RenderConfig(programs=(0,), pitches=(60, 64), velocities=(100,), hold=0.2, release=0.1,
-                    sampling_rate=16000)
+TINY = RenderConfig(programs=(0,), pitches=(60, 64), velocities=(100,), hold=0.2, release=0.1, sampling_rate=16000)
 
 
 def test_default_set_is_varied_and_small():
@@ -51,7 +51,7 @@ def test_tiny_render_without_bleed():
     notes, audio = render_notes("default", TINY, progress=False)
     assert [n.pitch for n in notes] == [60, 64]
     assert audio.shape == (2, TINY.note_samples) and audio.dtype == np.float32
-    rms = np.sqrt(np.mean(audio ** 2, axis=1))
+    rms = np.sqrt(np.mean(audio**2, axis=1))
     assert np.all(rms > 1e-3) and np.abs(audio).max() < 1.0
     assert not np.allclose(audio[0], audio[1])
     # A note renders the same after a loud, long one as from a new synth: nothing bleeds.
@@ -68,10 +68,10 @@ def test_unknown_program_is_a_clear_error():
 
 @needs_sf2
 def test_prepare_tiny_soundfont(tmp_path):
-    cfg = RenderConfig(programs=(0, 40), pitches=(60, 64, 68), velocities=(100,), hold=0.2,
-                       release=0.1, sampling_rate=16000)
-    result = prepare_soundfont("default", tmp_path / "out", config=cfg, chunk=2048,
-                               held_out=0.2, progress=False)
+    cfg = RenderConfig(
+        programs=(0, 40), pitches=(60, 64, 68), velocities=(100,), hold=0.2, release=0.1, sampling_rate=16000
+    )
+    result = prepare_soundfont("default", tmp_path / "out", config=cfg, chunk=2048, held_out=0.2, progress=False)
     m = read_manifest(tmp_path / "out")
     assert result.created and m.source["kind"] == "soundfont"
     assert m.source["render"]["programs"] == [0, 40] and m.sampling_rate == 16000
@@ -83,12 +83,18 @@ def test_prepare_tiny_soundfont(tmp_path):
     x, rate = soundfile.read(wav, dtype="float32")
     assert rate == 16000 and len(x) == cfg.note_samples
     # A re-run neither renders nor loads the soundfont again.
-    assert not prepare_soundfont("default", tmp_path / "out", config=cfg, chunk=2048,
-                                 held_out=0.2, progress=False).created
+    assert not prepare_soundfont(
+        "default", tmp_path / "out", config=cfg, chunk=2048, held_out=0.2, progress=False
+    ).created
     with pytest.raises(DatasetError, match="render settings changed"):
-        prepare_soundfont("default", tmp_path / "out", config=RenderConfig(
-            programs=(0,), pitches=(60,), velocities=(100,), sampling_rate=16000),
-            chunk=2048, held_out=0.2, progress=False)
+        prepare_soundfont(
+            "default",
+            tmp_path / "out",
+            config=RenderConfig(programs=(0,), pitches=(60,), velocities=(100,), sampling_rate=16000),
+            chunk=2048,
+            held_out=0.2,
+            progress=False,
+        )
 
 
 def test_corrupt_soundfont_is_one_clear_error(tmp_path):

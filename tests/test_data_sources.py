@@ -1,4 +1,5 @@
 """Finding and decoding audio files: formats, mix-down, resampling, bad files."""
+
 import numpy as np
 import pytest
 import soundfile
@@ -81,8 +82,7 @@ def test_resampling_keeps_length_and_frequency(tmp_path):
 
 def test_stereo_is_mixed_to_mono(tmp_path):
     left = sine(440, 24000, 0.2)
-    soundfile.write(tmp_path / "st.wav", np.stack([left, np.zeros_like(left)], 1), 24000,
-                    subtype="FLOAT")
+    soundfile.write(tmp_path / "st.wav", np.stack([left, np.zeros_like(left)], 1), 24000, subtype="FLOAT")
     x = load_audio(tmp_path / "st.wav", 24000)
     np.testing.assert_allclose(x, left / 2, atol=1e-6)
 

@@ -1,4 +1,5 @@
 """The unseen-source evaluation set: other soundfont, speech, synthetic sounds."""
+
 import shutil
 from pathlib import Path
 

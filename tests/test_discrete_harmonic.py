@@ -1,6 +1,7 @@
 """The discrete model with the harmonic decoder: codes name the timbre, the pitch channel
 plays the pitch (no loop grid), live and offline synthesis play the f0 target, and the
 C++ engine streams it exactly."""
+
 import numpy as np
 import pytest
 import torch
@@ -32,9 +33,10 @@ def plays(audio, f0: float) -> bool:
 def codec_path(tmp_path_factory):
     torch.manual_seed(0)
     # With the level lock, as the shipped config: hostile latents meet it too.
-    cfg = tiny_config(frames=dict(window=WINDOW, hop=HOP, synthesis="harmonic"),
-                      harmonic=dict(harmonics=16, noise_bands=9, f0_min=130.0, f0_max=2000.0,
-                                    level_lock=True))
+    cfg = tiny_config(
+        frames=dict(window=WINDOW, hop=HOP, synthesis="harmonic"),
+        harmonic=dict(harmonics=16, noise_bands=9, f0_min=130.0, f0_max=2000.0, level_lock=True),
+    )
     vqvae = VQVAE(cfg).train()
     batch = torch.cat([tones(0.25, f0) for f0 in (165, 220, 440, 880)])
     with torch.no_grad():
@@ -119,8 +121,9 @@ def test_engine_streams_exactly(codec_path, method, block):
     if method == "forward":
         x = tones(n * HOP / RATE)[0].numpy()
     elif method == "decode":
-        frames = np.stack([rng.integers(0, 8, n), rng.uniform(0, 0.5, n), rng.uniform(50, 80, n),
-                           rng.uniform(0, 1, n)]).astype(np.float32)
+        frames = np.stack(
+            [rng.integers(0, 8, n), rng.uniform(0, 0.5, n), rng.uniform(50, 80, n), rng.uniform(0, 1, n)]
+        ).astype(np.float32)
         x = hold(frames, HOP)
     else:
         frames = np.concatenate([rng.standard_normal((D, n)), rng.uniform(0, 0.5, (1, n))])
@@ -129,7 +132,9 @@ def test_engine_streams_exactly(codec_path, method, block):
     ratio_in = 1 if method == "forward" else HOP
     m.reset()
     with torch.no_grad():
-        whole = getattr(m, method)(torch.from_numpy(np.ascontiguousarray(x[:, ratio_in // 2 :: ratio_in]))[None])[0].numpy()
+        whole = getattr(m, method)(torch.from_numpy(np.ascontiguousarray(x[:, ratio_in // 2 :: ratio_in]))[None])[
+            0
+        ].numpy()
     engine = Engine(codec_path, method=method, buffer=2 * HOP, sync=True)
     out = stream_in_blocks(engine, x, block)
     assert engine.latency == 2 * HOP + getattr(m, f"{method}_latency")
@@ -158,9 +163,10 @@ def test_a_nan_or_inf_latent_breaks_neither_this_call_nor_the_next(codec_path, c
 
 def test_a_locked_model_plays_each_frame_at_its_gain_and_trains_unlocked(tmp_path):
     torch.manual_seed(1)
-    cfg = tiny_config(frames=dict(window=WINDOW, hop=HOP, synthesis="harmonic"),
-                      harmonic=dict(harmonics=16, noise_bands=9, f0_min=130.0, f0_max=2000.0,
-                                    level_lock=True))
+    cfg = tiny_config(
+        frames=dict(window=WINDOW, hop=HOP, synthesis="harmonic"),
+        harmonic=dict(harmonics=16, noise_bands=9, f0_min=130.0, f0_max=2000.0, level_lock=True),
+    )
     vqvae = VQVAE(cfg)
     vectors, gains = torch.randn(1, 40, cfg.vq.dim), torch.full((1, 40), 0.2)
     f0, periodicity = torch.full((1, 1, 40), 220.0), torch.full((1, 1, 40), 0.9)

@@ -1,4 +1,5 @@
 """The discrete model: level invariance, frame delay, export contract, C++ engine streaming."""
+
 import numpy as np
 import pytest
 import torch
@@ -88,8 +89,9 @@ def test_contract_metadata(codec_path):
     assert tuple(m.standard_table.shape) == (8, D)
 
 
-@pytest.mark.parametrize("method,block", [("decode", 64), ("decode", 100), ("encode", 37),
-                                          ("forward", 256), ("synthesize", 100)])
+@pytest.mark.parametrize(
+    "method,block", [("decode", 64), ("decode", 100), ("encode", 37), ("forward", 256), ("synthesize", 100)]
+)
 def test_engine_streams_exactly(codec_path, method, block):
     m = torch.jit.load(codec_path)
     rng = np.random.default_rng(3)
@@ -106,7 +108,9 @@ def test_engine_streams_exactly(codec_path, method, block):
     ratio_in = HOP if method in ("decode", "synthesize") else 1
     m.reset()
     with torch.no_grad():
-        whole = getattr(m, method)(torch.from_numpy(np.ascontiguousarray(x[:, ratio_in // 2 :: ratio_in]))[None])[0].numpy()
+        whole = getattr(m, method)(torch.from_numpy(np.ascontiguousarray(x[:, ratio_in // 2 :: ratio_in]))[None])[
+            0
+        ].numpy()
     if method == "encode":
         whole = hold(whole, HOP)
     buffer = 2 * HOP

@@ -1,4 +1,5 @@
 """The discrete model end to end: loss falls, `timbre-rt train discrete`, export, codebook."""
+
 import json
 
 import pytest
@@ -36,17 +37,28 @@ def test_spectral_loss_goes_down_and_codes_stay_in_use():
 def dataset(tmp_path_factory):
     root = tmp_path_factory.mktemp("discrete_train")
     write_tones(root / "sounds", count=6)
-    prepare_folder(root / "sounds", root / "cache", sampling_rate=RATE, chunk=4096, held_out=0.34,
-                   progress=False)
+    prepare_folder(root / "sounds", root / "cache", sampling_rate=RATE, chunk=4096, held_out=0.34, progress=False)
     (root / "tiny.yaml").write_text(TINY_YAML)
     return root
 
 
 def test_train_export_codebook_synth(dataset, tmp_path, capsys):
     out = tmp_path / "run"
-    args = ["train", "discrete", "--config", str(dataset / "tiny.yaml"), "--data",
-            str(dataset / "cache"), "--out", str(out), "--no-progress", "--accelerator", "cpu",
-            "--workers", "0"]
+    args = [
+        "train",
+        "discrete",
+        "--config",
+        str(dataset / "tiny.yaml"),
+        "--data",
+        str(dataset / "cache"),
+        "--out",
+        str(out),
+        "--no-progress",
+        "--accelerator",
+        "cpu",
+        "--workers",
+        "0",
+    ]
     assert main(args) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["vqvae"]["steps"] == 6
@@ -56,7 +68,10 @@ def test_train_export_codebook_synth(dataset, tmp_path, capsys):
     # --no-progress: one text line per validation (every 3 steps, and the final one).
     lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("[vqvae] ")]
     assert [line.split(" | ")[0].split(" 0:")[0] for line in lines] == [
-        "[vqvae] step 3/6", "[vqvae] step 6/6", "[vqvae] step 6/6 (final)"]
+        "[vqvae] step 3/6",
+        "[vqvae] step 6/6",
+        "[vqvae] step 6/6 (final)",
+    ]
     assert all("| val " in line and "val/mel_distance " in line for line in lines)
     assert all("| train " in line and "vq/loss " in line for line in lines[:2])  # the final one: validate only
     assert main(args) == 0  # resume: nothing left to do
@@ -75,13 +90,26 @@ def test_train_export_codebook_synth(dataset, tmp_path, capsys):
     x = 0.3 * torch.sin(torch.arange(8192) * 0.05).reshape(1, 1, -1)
     with torch.no_grad():
         torch.testing.assert_close(torch.jit.load(str(again)).forward(x), m.forward(x))
-    assert main(["export", str(model), "--config", config, "--order-data", str(dataset),
-                 "--out", str(again)]) == 2
+    assert main(["export", str(model), "--config", config, "--order-data", str(dataset), "--out", str(again)]) == 2
     assert "applies to continuous models" in capsys.readouterr().err
 
     book = tmp_path / "book"
-    assert main(["codebook", str(model), "--out", str(book), "--hold", "0.05",
-                 "--data", str(dataset / "sounds"), "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "codebook",
+                str(model),
+                "--out",
+                str(book),
+                "--hold",
+                "0.05",
+                "--data",
+                str(dataset / "sounds"),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     for name in ("descriptors.csv", "descriptors.json", "traversal.wav", "traversal.png", "eval.json"):
         assert (book / name).is_file(), name
     rows = (book / "descriptors.csv").read_text().splitlines()
@@ -103,13 +131,40 @@ def test_export_errors(dataset, tmp_path, capsys):
     out = tmp_path / "run"
     zero = tmp_path / "zero.yaml"
     zero.write_text(TINY_YAML.replace("steps: 6", "steps: 0"))
-    assert main(["train", "discrete", "--config", str(zero), "--data", str(dataset / "cache"),
-                 "--out", str(out), "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "discrete",
+                "--config",
+                str(zero),
+                "--data",
+                str(dataset / "cache"),
+                "--out",
+                str(out),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     assert main(["export", str(out), "--out", str(tmp_path / "x.ts")]) == 1  # a failure
     assert "has not finished" in capsys.readouterr().err
     assert main(["export", str(out), "--vocoder-stage", "vocoder", "--out", str(tmp_path / "x.ts")]) == 2
     assert "to continuous runs" in capsys.readouterr().err
-    assert main(["train", "discrete", "--config", "models/continuous.yaml", "--data",
-                 str(dataset / "cache"), "--out", str(tmp_path / "r2")]) == 1  # a bad file
+    assert (
+        main(
+            [
+                "train",
+                "discrete",
+                "--config",
+                "models/continuous.yaml",
+                "--data",
+                str(dataset / "cache"),
+                "--out",
+                str(tmp_path / "r2"),
+            ]
+        )
+        == 1
+    )  # a bad file
     assert "not a discrete one" in capsys.readouterr().err
     assert not (tmp_path / "x.ts").exists()

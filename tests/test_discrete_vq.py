@@ -1,4 +1,5 @@
 """The EMA vector quantiser: k-means seeding, EMA pull, dead-code restart, statistics."""
+
 import torch
 
 from timbre_rt.nn.vector_quantizer import Codebook, VectorQuantizer, nearest_indices

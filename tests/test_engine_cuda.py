@@ -1,4 +1,5 @@
 """The CUDA path: same samples as Python on the GPU (runs only where CUDA is present)."""
+
 import numpy as np
 import pytest
 import torch

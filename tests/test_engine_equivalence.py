@@ -1,4 +1,5 @@
 """Engine output == the Python whole-signal call, delayed by exactly engine.latency."""
+
 import numpy as np
 import pytest
 

@@ -1,4 +1,5 @@
 """Bad model files and bad options raise clear errors; the engine stays usable."""
+
 import os
 
 import numpy as np
@@ -67,8 +68,17 @@ def bad(tmp_path_factory):
 
 @pytest.mark.parametrize(
     "case",
-    ["missing", "directory", "random bytes", "empty", "method missing", "params too short", "params negative",
-     "contract version", "no methods"],
+    [
+        "missing",
+        "directory",
+        "random bytes",
+        "empty",
+        "method missing",
+        "params too short",
+        "params negative",
+        "contract version",
+        "no methods",
+    ],
 )
 def test_bad_file_raises_a_message_naming_file_and_problem(bad, case):
     path, method, words = bad[case]
@@ -125,7 +135,9 @@ def test_cuda_without_cuda_is_a_clear_error(toy_path):
     engine.process(np.zeros(64, dtype=np.float32))
 
 
-@pytest.mark.parametrize("model, words", [(NaNAbove(-1.0), "produced NaN or Inf"), (WrongShape(), "returned shape [1, 1, 32]")])
+@pytest.mark.parametrize(
+    "model, words", [(NaNAbove(-1.0), "produced NaN or Inf"), (WrongShape(), "returned shape [1, 1, 32]")]
+)
 def test_model_failing_on_silence_is_refused_at_load(tmp_path, model, words):
     path = save(model, tmp_path / "m.ts")
     with pytest.raises(ModelError) as error:

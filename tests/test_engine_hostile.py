@@ -1,5 +1,6 @@
 """Hostile model metadata, sizes and threads: each is refused with one clear line or
 served safely, never a crash (regression tests of the realtime-path issue)."""
+
 import threading
 import time
 from typing import List
@@ -16,7 +17,9 @@ from hostile_models import HOSTILE, Declared
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     folder = tmp_path_factory.mktemp("hostile")
-    return {name: (save(module, folder / f"m{i}.ts"), words) for i, (name, (module, words)) in enumerate(HOSTILE.items())}
+    return {
+        name: (save(module, folder / f"m{i}.ts"), words) for i, (name, (module, words)) in enumerate(HOSTILE.items())
+    }
 
 
 @pytest.mark.parametrize("case", list(HOSTILE))
@@ -35,8 +38,18 @@ def test_rave_rate_attribute_sr_is_read(tmp_path):
     assert Engine(path, buffer=64).sampling_rate == 48000
 
 
-@pytest.mark.parametrize("field, value", [("buffer", 1 << 30), ("buffer", 0), ("headroom", 1 << 30), ("headroom", -1),
-                                          ("threads", 100000), ("host_rate", 1), ("host_rate", 2000000000)])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("buffer", 1 << 30),
+        ("buffer", 0),
+        ("headroom", 1 << 30),
+        ("headroom", -1),
+        ("threads", 100000),
+        ("host_rate", 1),
+        ("host_rate", 2000000000),
+    ],
+)
 def test_huge_or_negative_sizes_are_refused_and_change_nothing(toy_path, field, value):
     with pytest.raises(ValueError, match=f"{field} must be in"):
         Engine(toy_path, **{field: value})
@@ -94,7 +107,9 @@ def test_process_does_not_wait_for_a_load_on_another_thread(tmp_path, toy_path):
         calls += 1
     still_loading = loader.is_alive()
     loader.join()
-    assert still_loading, "the load finished before 200 process() calls: the test proves nothing (ask save_slow for more)"
+    assert still_loading, (
+        "the load finished before 200 process() calls: the test proves nothing (ask save_slow for more)"
+    )
     assert calls == 200
 
 
@@ -112,8 +127,15 @@ def test_many_output_channels_resample_without_overrun(tmp_path):
     assert np.abs(out[0, lag + 4800 :] - tone[4800 : 48000 - lag]).max() < 0.05
 
 
-@pytest.mark.parametrize("out", [np.zeros((1, 64), dtype=np.float64), np.zeros((1, 128), dtype=np.float32)[:, ::2],
-                                 np.zeros((2, 64), dtype=np.float32), np.zeros((1, 64), dtype=np.float32)[None]])
+@pytest.mark.parametrize(
+    "out",
+    [
+        np.zeros((1, 64), dtype=np.float64),
+        np.zeros((1, 128), dtype=np.float32)[:, ::2],
+        np.zeros((2, 64), dtype=np.float32),
+        np.zeros((1, 64), dtype=np.float32)[None],
+    ],
+)
 def test_an_out_array_that_cannot_be_filled_in_place_is_refused(toy_path, out):
     # A converted copy would be filled while the caller's array stayed zeros.
     engine = Engine(toy_path, buffer=64, sync=True)

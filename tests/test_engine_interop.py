@@ -1,4 +1,5 @@
 """A file shaped like a RAVE streaming export loads and streams; missing metadata gets defaults."""
+
 import numpy as np
 import pytest
 

@@ -1,5 +1,6 @@
 """How often a model file is deserialised: its metadata module runs the first CPU instance,
 and Engine.reset() of a model that exports reset() reloads nothing."""
+
 import numpy as np
 import pytest
 

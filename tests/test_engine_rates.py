@@ -1,6 +1,7 @@
 """The engine at a host rate other than the model's: latents cross exactly, audio through a
 short resampler, and the reported latency is where an impulse arrives, for every pair of
 rates; inline mode has no headroom."""
+
 import time
 
 import numpy as np
@@ -45,7 +46,9 @@ def held(frames: np.ndarray, ratio: int, delay: int, model: int, host: int, leng
     return out
 
 
-@pytest.mark.parametrize("model_rate, host_rate", [(24000, 48000), (24000, 44100), (44100, 48000), (48000, 44100), (48000, 22050)])
+@pytest.mark.parametrize(
+    "model_rate, host_rate", [(24000, 48000), (24000, 44100), (44100, 48000), (48000, 44100), (48000, 22050)]
+)
 def test_latents_cross_rates_bit_exact(tmp_path, model_rate, host_rate):
     path = save(FrameIdentity(model_rate), tmp_path / "frames.ts")
     engine = Engine(path, buffer=256, host_rate=host_rate, sync=True)
@@ -59,11 +62,15 @@ def test_latents_cross_rates_bit_exact(tmp_path, model_rate, host_rate):
     np.testing.assert_array_equal(out, held(frames, 64, delay, model_rate, host_rate, length))
 
 
-@pytest.mark.parametrize("model_rate, host_rate", [(44100, 48000), (24000, 44100), (48000, 22050), (22050, 48000), (24000, 48000)])
+@pytest.mark.parametrize(
+    "model_rate, host_rate", [(44100, 48000), (24000, 44100), (48000, 22050), (22050, 48000), (24000, 48000)]
+)
 def test_chain_impulse_arrives_at_the_reported_latency_for_every_rate_pair(tmp_path, model_rate, host_rate):
     ratio = 512
     path = tmp_path / "identity.ts"
-    export_model(IdentityCodec(ratio=ratio, encode_delay=3, decode_delay=5, sampling_rate=model_rate), path, seconds=0.25)
+    export_model(
+        IdentityCodec(ratio=ratio, encode_delay=3, decode_delay=5, sampling_rate=model_rate), path, seconds=0.25
+    )
     encoder = Engine(str(path), method="encode", buffer=1024, host_rate=host_rate, sync=True)
     decoder = Engine(str(path), method="decode", buffer=1024, host_rate=host_rate, sync=True)
     # Whole frames plus the resampler, never a grid step of many frames (a 44.1 kHz model

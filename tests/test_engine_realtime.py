@@ -1,4 +1,5 @@
 """Realtime mode never blocks the caller: a slow model yields silence and counted underruns."""
+
 import time
 
 import numpy as np

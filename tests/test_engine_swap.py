@@ -1,4 +1,5 @@
 """Swapping models while another thread streams: no crash, never two models in one buffer."""
+
 import threading
 import time
 

@@ -1,4 +1,5 @@
 """timbre_rt.evaluate on a tiny fake continuous model: distances, Griffin-Lim, probe, KL, report, CLI."""
+
 import argparse
 import json
 import math
@@ -119,6 +120,7 @@ def test_fake_model_keeps_plain_attributes(fake_path):
 
 # --- distances ----------------------------------------------------------------------
 
+
 def test_distances_zero_to_itself_and_grow_with_noise():
     x = torch.from_numpy(_tone(0.5, 440.0)).reshape(1, 1, -1)
     mel, stft = MultiScaleMelDistance(RATE), MultiResolutionSTFTDistance()
@@ -161,6 +163,7 @@ def test_griffin_lim_of_a_sine_is_close_in_mel():
 
 
 # --- probe and latent statistics ----------------------------------------------------
+
 
 def _loudness_curves(files=6, frames=300, seed=0):
     gen = torch.Generator().manual_seed(seed)
@@ -206,6 +209,7 @@ def test_kl_is_zero_for_the_prior_and_counts_active_dims():
 
 # --- the whole evaluation -----------------------------------------------------------
 
+
 def test_evaluate_writes_reports(fake_path, data_dir, tmp_path):
     report = evaluate(fake_path, data_dir, tmp_path / "out", progress=False, griffin_lim_iters=8)
     assert report.files == ["sub/stereo.flac", "tone0.wav", "tone1.wav", "tone2.wav", "tone3.wav"]
@@ -228,8 +232,16 @@ def test_evaluate_writes_reports(fake_path, data_dir, tmp_path):
 def test_evaluate_compare_and_limits(fake_path, data_dir, tmp_path):
     leaky = tmp_path / "leaky.ts"
     export_model(FakeContinuous(loudness_in_z=True, logvar=-1.0), leaky, seconds=0.25)
-    report = evaluate(leaky, data_dir, tmp_path / "out", compare=fake_path, max_files=3,
-                      seconds_limit=1.2, progress=False, griffin_lim_iters=2)
+    report = evaluate(
+        leaky,
+        data_dir,
+        tmp_path / "out",
+        compare=fake_path,
+        max_files=3,
+        seconds_limit=1.2,
+        progress=False,
+        griffin_lim_iters=2,
+    )
     assert report.files == ["sub/stereo.flac", "tone0.wav", "tone1.wav"]
     assert report.seconds == pytest.approx(1.2, abs=1e-3)  # the last file is cut
     assert report.probe.r2_linear > 0.99  # z holds the loudness: not invariant
@@ -247,8 +259,7 @@ def test_corrupt_file_is_skipped_by_name(fake_path, data_dir, tmp_path):
     (folder / "a.wav").write_bytes((data_dir / "tone0.wav").read_bytes())
     (folder / "broken.wav").write_bytes(b"RIFF\x00\x00\x00\x00WAVEnot really")
     logged = []
-    report = evaluate(fake_path, folder, tmp_path / "out", progress=False,
-                      griffin_lim_iters=1, log=logged.append)
+    report = evaluate(fake_path, folder, tmp_path / "out", progress=False, griffin_lim_iters=1, log=logged.append)
     assert report.files == ["a.wav"] and list(report.skipped) == ["broken.wav"]
     assert any("broken.wav" in line for line in logged)
     assert "broken.wav" in (tmp_path / "out" / "report.md").read_text()
@@ -288,6 +299,7 @@ def test_clear_errors(fake_path, toy_path, tmp_path):
 
 # --- command line -------------------------------------------------------------------
 
+
 def _parse(argv):
     parser = argparse.ArgumentParser(prog="timbre-rt")
     sub = parser.add_subparsers(dest="subcommand")
@@ -297,8 +309,21 @@ def _parse(argv):
 
 def test_cli_runs_and_reports(fake_path, data_dir, tmp_path, capsys):
     out = tmp_path / "cli_out"
-    args = _parse(["eval", str(fake_path), "--data", str(data_dir), "--out", str(out),
-                   "--max-files", "2", "--griffin-lim-iters", "2", "--no-progress"])
+    args = _parse(
+        [
+            "eval",
+            str(fake_path),
+            "--data",
+            str(data_dir),
+            "--out",
+            str(out),
+            "--max-files",
+            "2",
+            "--griffin-lim-iters",
+            "2",
+            "--no-progress",
+        ]
+    )
     assert args.handler(args) == 0
     text = capsys.readouterr().out
     assert "mel distance" in text and str(out / "report.md") in text

@@ -1,4 +1,5 @@
 """Pitch kept, loudness-matched noise, level and the strongest line: the new eval numbers."""
+
 import numpy as np
 import pytest
 import torch
@@ -37,8 +38,8 @@ def test_matched_noise_follows_the_envelope_and_level_and_line_read_right():
     x = (torch.sin(2 * np.pi * 440 * t) * torch.where(t < 1, 0.5, 0.05)).reshape(1, 1, -1)
     n = matched_noise(x)
     # (skip the 512-sample frame that straddles the step)
-    first = n[..., :SR - 512].square().mean().sqrt()
-    second = n[..., SR + 512:].square().mean().sqrt()
+    first = n[..., : SR - 512].square().mean().sqrt()
+    second = n[..., SR + 512 :].square().mean().sqrt()
     assert float(first) == pytest.approx(0.5 / np.sqrt(2), rel=0.05)
     assert float(second) == pytest.approx(0.05 / np.sqrt(2), rel=0.05)
     assert level_db(0.5 * x, x) == pytest.approx(-6.02, abs=0.01)

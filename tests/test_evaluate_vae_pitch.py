@@ -1,4 +1,5 @@
 """The VAE-only pitch check reads a run folder's VAE stage and scores pYIN on Griffin-Lim."""
+
 import pytest
 import torch
 

@@ -1,4 +1,5 @@
 """The model file contract, export_model and the toy models."""
+
 import os
 from typing import List
 
@@ -15,7 +16,6 @@ from timbre_rt.export import (
 )
 from timbre_rt.models import IdentityCodec, ToyCodec
 from timbre_rt.nn import CachedConv1d
-
 
 
 def _save_load(model: nn.Module, path) -> torch.jit.ScriptModule:

@@ -1,4 +1,5 @@
 """Each deformation op on a known series, spec files, and clear errors naming the op."""
+
 import json
 
 import numpy as np
@@ -12,9 +13,17 @@ RATE, RATIO = 1000, 100
 
 def known(latent, names=("z0", "z1", "loudness"), kind="continuous") -> LatentSeries:
     latent = np.asarray(latent, dtype=np.float32)
-    return LatentSeries(latent=latent, sampling_rate=RATE, ratio=RATIO, latent_names=list(names),
-                        model_sha256="0" * 64, model_path="m.ts", model_kind=kind,
-                        num_samples=latent.shape[1] * RATIO, source="known")
+    return LatentSeries(
+        latent=latent,
+        sampling_rate=RATE,
+        ratio=RATIO,
+        latent_names=list(names),
+        model_sha256="0" * 64,
+        model_path="m.ts",
+        model_kind=kind,
+        num_samples=latent.shape[1] * RATIO,
+        source="known",
+    )
 
 
 @pytest.fixture
@@ -47,8 +56,7 @@ def test_curve_replace_between_breakpoints(ramp):
 
 
 def test_curve_add_and_hold(ramp):
-    out = deform(ramp, [{"op": "curve", "dim": 1, "points": "0.2:0,0.6:4", "mode": "add",
-                         "outside": "hold"}])
+    out = deform(ramp, [{"op": "curve", "dim": 1, "points": "0.2:0,0.6:4", "mode": "add", "outside": "hold"}])
     np.testing.assert_allclose(out.latent[1] - ramp.latent[1], [0, 0, 0, 1, 2, 3, 4, 4, 4, 4], atol=1e-5)
 
 
@@ -117,23 +125,26 @@ def test_spec_files_yaml_and_json_replay(ramp, tmp_path):
     assert load_spec(tmp_path / "d.yaml") == a.history
 
 
-@pytest.mark.parametrize("spec, words", [
-    ([{"op": "offset", "value": 1}, {"op": "twist"}], "op 1: unknown op 'twist'"),
-    ([{"op": "offset", "value": {"z9": 1}}], "op 0 (offset): no latent dimension 'z9'"),
-    ([{"op": "curve", "dim": 3, "points": [[0, 1]]}], "op 0 (curve): no latent dimension 3"),
-    ([{"op": "reverse"}, {"op": "stretch", "factor": -1}], "op 1 (stretch): factor must be positive"),
-    ([{"op": "scale", "value": "big"}], "op 0 (scale): value must be a finite number"),
-    ([{"op": "smooth", "frames": 2, "seconds": 1}], "op 0 (smooth): give exactly one"),
-    ([{"op": "smooth", "frames": 2, "kind": "gauss"}], "op 0 (smooth): kind must be"),
-    ([{"op": "freeze", "at": 0, "start": 1, "end": 0.5}], "op 0 (freeze): end"),
-    ([{"op": "noise", "amount": -1}], "op 0 (noise): amount must not be negative"),
-    ([{"op": "noise", "amount": 1, "seed": 1.5}], "op 0 (noise): seed must be"),
-    ([{"op": "curve", "dim": "z0", "points": [[0, 1], [0, 2]]}], "op 0 (curve): points: two breakpoints"),
-    ([{"op": "stretch"}], "op 0 (stretch): missing factor"),
-    ([{"op": "offset", "value": 1, "vlaue": 2}], "op 0 (offset): unknown key 'vlaue' (did you mean 'value'?)"),
-    ([{"value": 1}], "op 0: expected a mapping with an 'op' key"),
-    ({"op": "offset"}, "expected a list of ops"),
-])
+@pytest.mark.parametrize(
+    "spec, words",
+    [
+        ([{"op": "offset", "value": 1}, {"op": "twist"}], "op 1: unknown op 'twist'"),
+        ([{"op": "offset", "value": {"z9": 1}}], "op 0 (offset): no latent dimension 'z9'"),
+        ([{"op": "curve", "dim": 3, "points": [[0, 1]]}], "op 0 (curve): no latent dimension 3"),
+        ([{"op": "reverse"}, {"op": "stretch", "factor": -1}], "op 1 (stretch): factor must be positive"),
+        ([{"op": "scale", "value": "big"}], "op 0 (scale): value must be a finite number"),
+        ([{"op": "smooth", "frames": 2, "seconds": 1}], "op 0 (smooth): give exactly one"),
+        ([{"op": "smooth", "frames": 2, "kind": "gauss"}], "op 0 (smooth): kind must be"),
+        ([{"op": "freeze", "at": 0, "start": 1, "end": 0.5}], "op 0 (freeze): end"),
+        ([{"op": "noise", "amount": -1}], "op 0 (noise): amount must not be negative"),
+        ([{"op": "noise", "amount": 1, "seed": 1.5}], "op 0 (noise): seed must be"),
+        ([{"op": "curve", "dim": "z0", "points": [[0, 1], [0, 2]]}], "op 0 (curve): points: two breakpoints"),
+        ([{"op": "stretch"}], "op 0 (stretch): missing factor"),
+        ([{"op": "offset", "value": 1, "vlaue": 2}], "op 0 (offset): unknown key 'vlaue' (did you mean 'value'?)"),
+        ([{"value": 1}], "op 0: expected a mapping with an 'op' key"),
+        ({"op": "offset"}, "expected a list of ops"),
+    ],
+)
 def test_bad_specs_name_the_op(ramp, spec, words):
     with pytest.raises(DeformError) as e:
         deform(ramp, spec)

@@ -1,4 +1,5 @@
 """Time interpolation A -> B, the interpolation plane, discrete models refused, plots."""
+
 import numpy as np
 import pytest
 import soundfile
@@ -6,9 +7,22 @@ import torch
 
 from timbre_rt.export import StreamingModel, export_model
 from timbre_rt.generate import (
-    DiscreteLatentError, GenerateError, ModelMismatchError, bilinear_weights, crossfade_weights,
-    encode_audio, idw_weights, load_model, morph_files, morph_series, parametric_path,
-    plane_files, plane_series, plot_plane, plot_series, read_path_csv,
+    DiscreteLatentError,
+    GenerateError,
+    ModelMismatchError,
+    bilinear_weights,
+    crossfade_weights,
+    encode_audio,
+    idw_weights,
+    load_model,
+    morph_files,
+    morph_series,
+    parametric_path,
+    plane_files,
+    plane_series,
+    plot_plane,
+    plot_series,
+    read_path_csv,
 )
 from timbre_rt.models import ToyCodec
 
@@ -103,8 +117,11 @@ def test_morph_files_encodes_both(toy, sounds, encoded):
 
 
 def test_morph_of_two_models_is_refused(encoded, tmp_path):
-    other = load_model(export_model(ToyCodec(latent_channels=4, strides=(4, 4), hidden=16, seed=3),
-                                    tmp_path / "other.ts", seconds=0.25).path)
+    other = load_model(
+        export_model(
+            ToyCodec(latent_channels=4, strides=(4, 4), hidden=16, seed=3), tmp_path / "other.ts", seconds=0.25
+        ).path
+    )
     b = encode_audio(other, np.zeros(4800, np.float32), source="b.wav")
     with pytest.raises(ModelMismatchError, match="B with .*other.ts"):
         morph_series(encoded[0], b)
@@ -127,8 +144,7 @@ def test_plane_corners_equal_the_anchors(encoded, tmp_path, corner):
     x, y = [(0, 0), (1, 0), (0, 1), (1, 1)][corner]
     (tmp_path / "path.csv").write_text(f"time,x,y\n0,{x},{y}\n0.3,{x},{y}\n")
     anchor = encoded[corner]
-    result = plane_series(encoded, read_path_csv(tmp_path / "path.csv"), seconds=anchor.seconds,
-                          anchor_mode="hold")
+    result = plane_series(encoded, read_path_csv(tmp_path / "path.csv"), seconds=anchor.seconds, anchor_mode="hold")
     n = result.series.frames
     np.testing.assert_array_equal(result.series.latent, anchor.latent[:, :n])
     assert result.series.num_samples == anchor.num_samples
@@ -159,8 +175,9 @@ def test_parametric_paths():
     eight = parametric_path("figure-eight", period=2.0)
     np.testing.assert_allclose(eight.at(np.array([0.0, 1.0])), [[0.5, 0.5], [0.5, 0.5]], atol=1e-12)
     line = parametric_path("line", period=2.0)
-    np.testing.assert_allclose(line.at(np.array([0.0, 0.5, 1.0, 2.0])),
-                               [[0, 0], [0.5, 0.5], [1, 1], [0, 0]], atol=1e-12)
+    np.testing.assert_allclose(
+        line.at(np.array([0.0, 0.5, 1.0, 2.0])), [[0, 0], [0.5, 0.5], [1, 1], [0, 0]], atol=1e-12
+    )
     with pytest.raises(GenerateError, match="unknown path 'spiral'"):
         parametric_path("spiral")
     with pytest.raises(GenerateError, match="period must be a positive number"):
@@ -172,8 +189,12 @@ def test_path_csv(tmp_path):
     p = read_path_csv(tmp_path / "p.csv")
     assert p.duration == 2.0
     np.testing.assert_allclose(p.at(np.array([0.5, 3.0])), [[0.5, 0.25], [1, 1]])
-    for text, words in [("time,x,y\n0,0\n", "3 numbers"), ("time,x,y\n0,a,b\n", "3 numbers"),
-                        ("1,0,0\n0,1,1\n", "times must increase"), ("", "rows of 3 numbers")]:
+    for text, words in [
+        ("time,x,y\n0,0\n", "3 numbers"),
+        ("time,x,y\n0,a,b\n", "3 numbers"),
+        ("1,0,0\n0,1,1\n", "times must increase"),
+        ("", "rows of 3 numbers"),
+    ]:
         (tmp_path / "bad.csv").write_text(text)
         with pytest.raises(GenerateError, match=words):
             read_path_csv(tmp_path / "bad.csv")

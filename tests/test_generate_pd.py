@@ -5,6 +5,7 @@ model shaped like models/continuous.ts (19 latent channels, 512 samples per fram
 24 kHz), then driven by its batch receiver (`pd -batch -send ...`). Pd runs at 48 kHz, so
 the objects resample; the outputs are compared with the Python API's decode(encode(x)).
 """
+
 from pathlib import Path
 
 import numpy as np
@@ -106,8 +107,9 @@ def test_interpolation_plane_equal_anchors_is_the_plain_chain(model_path, tmp_pa
     # Weights always sum to 1: with four equal anchors, any path gives decode(encode(x)).
     x = tone(2.0, 220.0)
     src, out = write(tmp_path / "a.wav", x), tmp_path / "out.wav"
-    render("interpolation-plane.pd", model_path, tmp_path,
-           f"interpolation-plane-batch {src} {src} {src} {src} {out} 1.2")
+    render(
+        "interpolation-plane.pd", model_path, tmp_path, f"interpolation-plane-batch {src} {src} {src} {src} {out} 1.2"
+    )
     y = soundfile.read(out, dtype="float32")[0]
     assert y.shape == (int(1.2 * PD_RATE),)
     ref = python_chain(model_path, x)
@@ -121,8 +123,12 @@ def test_interpolation_plane_moves_away_from_a(model_path, tmp_path):
     src = write(tmp_path / "a.wav", tone(2.0, 330.0))
     silent = write(tmp_path / "silence.wav", np.zeros(PD_RATE))
     out = tmp_path / "out.wav"
-    render("interpolation-plane.pd", model_path, tmp_path,
-           f"interpolation-plane-batch {src} {silent} {silent} {silent} {out} 1.5")
+    render(
+        "interpolation-plane.pd",
+        model_path,
+        tmp_path,
+        f"interpolation-plane-batch {src} {silent} {silent} {silent} {out} 1.5",
+    )
     y = soundfile.read(out, dtype="float32")[0]
     latency = 9566  # measured: encoder + decoder at these settings (the lag found in the test above)
     early = np.std(y[latency + 2400 : latency + 12000])  # A's weight near 1

@@ -1,5 +1,6 @@
 """Plots people read: latents as a heatmap, codes as a raster, named channels and the
 spectrogram on their own axes; spectrograms in the right units."""
+
 import numpy as np
 import pytest
 import soundfile
@@ -13,9 +14,17 @@ RATE, RATIO = 24000, 512
 
 
 def _series(names, latent):
-    return LatentSeries(latent=latent, sampling_rate=RATE, ratio=RATIO, latent_names=names,
-                        model_sha256="0" * 64, model_path="m.ts", model_kind="continuous",
-                        num_samples=latent.shape[1] * RATIO, source="test.wav")
+    return LatentSeries(
+        latent=latent,
+        sampling_rate=RATE,
+        ratio=RATIO,
+        latent_names=names,
+        model_sha256="0" * 64,
+        model_path="m.ts",
+        model_kind="continuous",
+        num_samples=latent.shape[1] * RATIO,
+        source="test.wav",
+    )
 
 
 @pytest.fixture

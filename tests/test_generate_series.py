@@ -1,4 +1,5 @@
 """Latent series files, chunked encode/decode, alignment and model checks (timbre_rt.generate)."""
+
 import zipfile
 
 import numpy as np
@@ -11,8 +12,15 @@ from timbre_rt import ModelError
 from timbre_rt.audio import AudioFileError
 from timbre_rt.export import export_model
 from timbre_rt.generate import (
-    LatentSeries, ModelMismatchError, SeriesError, decode_series, decode_to_file,
-    encode_audio, encode_file, load_model, load_series,
+    LatentSeries,
+    ModelMismatchError,
+    SeriesError,
+    decode_series,
+    decode_to_file,
+    encode_audio,
+    encode_file,
+    load_model,
+    load_series,
 )
 from timbre_rt.models import ToyCodec
 
@@ -55,8 +63,18 @@ def test_save_load_keeps_everything(toy, tmp_path):
     path = series.save(tmp_path / "x.latent.npz")
     back = load_series(path)
     np.testing.assert_array_equal(back.latent, series.latent)
-    for name in ("sampling_rate", "ratio", "latent_names", "model_sha256", "model_path",
-                 "model_kind", "num_samples", "delay", "source", "history"):
+    for name in (
+        "sampling_rate",
+        "ratio",
+        "latent_names",
+        "model_sha256",
+        "model_path",
+        "model_kind",
+        "num_samples",
+        "delay",
+        "source",
+        "history",
+    ):
         assert getattr(back, name) == getattr(series, name), name
     assert back.model_sha256 == toy.sha256 and back.model_kind == "toy_codec"
     assert back.history[0]["op"] == "encode"
@@ -106,11 +124,14 @@ def test_a_foreign_model_without_latencies_works(tmp_path):
     np.testing.assert_allclose(decode_series(model, series), x, atol=1e-6)
 
 
-@pytest.mark.parametrize("content, words", [
-    (b"", "not an .npz archive"),
-    (b"not a zip at all", "not an .npz archive"),
-    (b"PK\x03\x04 broken zip", "not a readable .npz"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"", "not an .npz archive"),
+        (b"not a zip at all", "not an .npz archive"),
+        (b"PK\x03\x04 broken zip", "not a readable .npz"),
+    ],
+)
 def test_corrupt_series_files(tmp_path, content, words):
     path = tmp_path / "bad.npz"
     path.write_bytes(content)
@@ -159,8 +180,16 @@ def test_decoding_with_another_model_names_both(toy, other_toy, identity):
 
 def test_series_shape_is_checked():
     with pytest.raises(SeriesError, match="named channels"):
-        LatentSeries(latent=np.zeros((3, 5)), sampling_rate=RATE, ratio=16, latent_names=["a", "b"],
-                     model_sha256="", model_path="", model_kind="", num_samples=80)
+        LatentSeries(
+            latent=np.zeros((3, 5)),
+            sampling_rate=RATE,
+            ratio=16,
+            latent_names=["a", "b"],
+            model_sha256="",
+            model_path="",
+            model_kind="",
+            num_samples=80,
+        )
 
 
 def test_torch_threads_untouched(toy):

@@ -1,5 +1,6 @@
 """The continuous model with the harmonic vocoder: contract, pitch in the latents, the
 decoder plays the pitch channel, and the C++ engine streams it exactly."""
+
 import numpy as np
 import pytest
 import torch
@@ -91,8 +92,7 @@ def test_engine_streams_the_chain_exactly(codec_path, block):
 
 def test_config_refuses_a_pitch_range_the_window_cannot_hold():
     with pytest.raises(ValueError, match="pitch.f0_min"):
-        ContinuousConfig(sampling_rate=16000, mel=dict(n_fft=256, hop=64, n_mels=20),
-                         vocoder=dict(kind="harmonic"))
+        ContinuousConfig(sampling_rate=16000, mel=dict(n_fft=256, hop=64, n_mels=20), vocoder=dict(kind="harmonic"))
 
 
 def test_evaluation_reads_z_apart_from_the_control_channels(codec_path):

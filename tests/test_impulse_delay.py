@@ -1,5 +1,6 @@
 """The delay finders of the live latency benchmark (timbre_rt.bench.impulse_delay) on
 synthetic recordings whose delays are known."""
+
 import numpy as np
 
 from timbre_rt.bench.impulse_delay import click_delays, onset, peak_delay

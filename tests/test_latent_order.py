@@ -1,4 +1,5 @@
 """Latent dimensions ordered by importance: PCA of posterior means folded into the codec."""
+
 import numpy as np
 import torch
 
@@ -26,16 +27,19 @@ def test_fit_orders_axes_by_variance():
 def _codec():
     torch.manual_seed(0)
     cfg = tiny_config()
-    return ContinuousCodec(cfg, MelVAE(cfg.mel.n_mels, cfg.vae),
-                           MelGANGenerator(cfg.mel.n_mels, cfg.vocoder)).eval(), cfg
+    return ContinuousCodec(
+        cfg, MelVAE(cfg.mel.n_mels, cfg.vae), MelGANGenerator(cfg.mel.n_mels, cfg.vocoder)
+    ).eval(), cfg
 
 
 @torch.no_grad()
 def test_ordering_keeps_decode_of_encode_and_sorts_the_latents():
     codec, cfg = _codec()
     t = torch.arange(8 * cfg.latent_ratio * 4) / cfg.sampling_rate
-    clips = [(0.3 * torch.sin(2 * np.pi * f * t) * (1 + torch.sin(3 * t))).reshape(1, 1, -1)
-             for f in (110.0, 220.0, 440.0, 880.0, 1760.0)]
+    clips = [
+        (0.3 * torch.sin(2 * np.pi * f * t) * (1 + torch.sin(3 * t))).reshape(1, 1, -1)
+        for f in (110.0, 220.0, 440.0, 880.0, 1760.0)
+    ]
     before = torch.cat([codec(c) for c in clips], -1)
     fit = order_latents(codec, clips)
     after = torch.cat([codec(c) for c in clips], -1)
@@ -45,7 +49,7 @@ def test_ordering_keeps_decode_of_encode_and_sorts_the_latents():
     assert torch.all(var[:-1] >= var[1:] - 1e-6)  # most varied first
     torch.testing.assert_close(codec.latent_share, torch.from_numpy(fit.share).float())
     post = codec.posterior(clips[0])
-    torch.testing.assert_close(post[:, :cfg.vae.latent_dims], codec.encode(clips[0])[:, :-1])
+    torch.testing.assert_close(post[:, : cfg.vae.latent_dims], codec.encode(clips[0])[:, :-1])
 
 
 def test_the_share_is_stored_in_the_file_and_shown_by_info(tmp_path):
@@ -54,8 +58,7 @@ def test_the_share_is_stored_in_the_file_and_shown_by_info(tmp_path):
 
     codec, cfg = _codec()
     t = torch.arange(cfg.latent_ratio * 32) / cfg.sampling_rate
-    order_latents(codec, [(0.3 * torch.sin(2 * np.pi * f * t)).reshape(1, 1, -1)
-                          for f in (100.0, 300.0, 900.0)])
+    order_latents(codec, [(0.3 * torch.sin(2 * np.pi * f * t)).reshape(1, 1, -1) for f in (100.0, 300.0, 900.0)])
     path = export_model(codec, tmp_path / "m.ts").path
     line = latent_shares(path)["latent share"]
     assert line.startswith("z0 ") and line.count("%") == cfg.vae.latent_dims

@@ -1,6 +1,7 @@
 """MIDI through a private JACK server: a virtual port (python-rtmidi, JACK MIDI API) sends
 control changes and notes, the pipeline's knobs follow; unknown ports fail clearly; and
 `timbre-rt midi-learn` writes the map from the controls moved."""
+
 import os
 import subprocess
 import sys
@@ -29,10 +30,15 @@ def wait_until(condition, timeout=5.0):
 
 def test_controls_from_a_virtual_port_move_the_pipeline_knobs(sender, identity_path):
     pipeline = Pipeline(identity_path, buffer=64, sync=True)
-    knobs = parse_map({
-        "controls": [{"cc": 16, "dim": 0, "range": [0.0, 1.0]}, {"cc": 17, "dim": "z1", "target": "scale", "range": [0.0, 2.0]}],
-        "notes": [{"note": 36, "dim": 2, "action": "freeze"}],
-    })
+    knobs = parse_map(
+        {
+            "controls": [
+                {"cc": 16, "dim": 0, "range": [0.0, 1.0]},
+                {"cc": 17, "dim": "z1", "target": "scale", "range": [0.0, 2.0]},
+            ],
+            "notes": [{"note": 36, "dim": 2, "action": "freeze"}],
+        }
+    )
     midi = MidiKnobs(knobs, pipeline, pipeline.latent_names, pipeline.latent_channels)
     midi_in, port = open_input("test-knobs")  # part of the name is enough
     assert port.endswith("timbre-test-knobs")
@@ -56,14 +62,31 @@ def test_controls_from_a_virtual_port_move_the_pipeline_knobs(sender, identity_p
 
 
 def test_unknown_port_names_the_ports_there_are(sender):
-    with pytest.raises(MidiError, match=r"no MIDI input port matches 'nanoKONTROL' \(jack API; available: .*timbre-test-knobs"):
+    with pytest.raises(
+        MidiError, match=r"no MIDI input port matches 'nanoKONTROL' \(jack API; available: .*timbre-test-knobs"
+    ):
         open_input("nanoKONTROL")
 
 
 def test_midi_learn_writes_the_map_of_the_controls_moved(sender, toy_path, tmp_path):
     out = tmp_path / "knobs.yaml"
-    command = [sys.executable, "-m", "timbre_rt.cli", "midi-learn", toy_path, "--midi", "timbre-test-knobs", "-o", str(out),
-               "--dims", "0", "z2", "--freeze", "--timeout", "30"]
+    command = [
+        sys.executable,
+        "-m",
+        "timbre_rt.cli",
+        "midi-learn",
+        toy_path,
+        "--midi",
+        "timbre-test-knobs",
+        "-o",
+        str(out),
+        "--dims",
+        "0",
+        "z2",
+        "--freeze",
+        "--timeout",
+        "30",
+    ]
     learn = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=os.environ.copy())
     answers = [  # prompt -> what the user does
         ("z0 (offset)", [[0xB0, 20, 10], [0xB0, 20, 11]]),

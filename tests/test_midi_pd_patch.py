@@ -6,6 +6,7 @@ freeze toggle sends, and two presses freeze and release. It is what midi_knobs_p
 writes. (Pd's own MIDI input does not work on a machine without MIDI hardware, so the note
 is followed by its wires and the press is sent as [sel] sends it; tests/test_pd_latent_freeze.py
 shows what a freeze does to the latents.)"""
+
 import shutil
 import subprocess
 from pathlib import Path
@@ -36,9 +37,25 @@ def run_patch(tmp_path, *messages: str) -> str:
     probe.wire(probe.obj(10, 10, "r mk-freeze"), 0, probe.obj(10, 40, "print freeze"), 0)
     (tmp_path / "probe.pd").write_text(probe.render())
     sends = [arg for message in (*messages, "pd quit") for arg in ("-send", message)]
-    run = subprocess.run(["pd", "-nogui", "-nosound", "-stderr", "-path", str(PD_EXTERNALS), "-open",
-                          str(tmp_path / "probe.pd"), "-open", str(PATCH), *sends],
-                         capture_output=True, text=True, timeout=120, cwd=PATCH.parent)
+    run = subprocess.run(
+        [
+            "pd",
+            "-nogui",
+            "-nosound",
+            "-stderr",
+            "-path",
+            str(PD_EXTERNALS),
+            "-open",
+            str(tmp_path / "probe.pd"),
+            "-open",
+            str(PATCH),
+            *sends,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PATCH.parent,
+    )
     return assert_pd_ok(run)
 
 

@@ -1,4 +1,5 @@
 """Streamable audio blocks: STFT frames, log-mel, PQMF, gradient reversal."""
+
 import numpy as np
 import pytest
 import torch
@@ -62,8 +63,9 @@ def test_log_mel_measures_energy():
     assert lm[0, :, 10].argmax() == lm[0, :, 50].argmax()  # a steady tone
     # Relative log-mel ignores a gain, floor included; the absolute one does not.
     quiet_mel, quiet_energy = analysis(x * 1e-3)
-    torch.testing.assert_close(relative_log_mel(quiet_mel, quiet_energy)[..., 8:],
-                               relative_log_mel(mel, energy)[..., 8:], atol=1e-2, rtol=0)
+    torch.testing.assert_close(
+        relative_log_mel(quiet_mel, quiet_energy)[..., 8:], relative_log_mel(mel, energy)[..., 8:], atol=1e-2, rtol=0
+    )
     assert (log_mel(quiet_mel) - lm).abs().max() > 1
 
 
@@ -123,10 +125,12 @@ def test_gradient_reversal_numerically():
     f = lambda v: (v.sin() * 3).sum()  # noqa: E731
     f(layer(x)).backward()
     eps = 1e-6
-    numeric = np.array([
-        (f(x.detach() + eps * e) - f(x.detach() - eps * e)).item() / (2 * eps)
-        for e in torch.eye(4, dtype=torch.float64)
-    ])
+    numeric = np.array(
+        [
+            (f(x.detach() + eps * e) - f(x.detach() - eps * e)).item() / (2 * eps)
+            for e in torch.eye(4, dtype=torch.float64)
+        ]
+    )
     np.testing.assert_allclose(x.grad.numpy(), -0.3 * numeric, rtol=1e-6)
 
 

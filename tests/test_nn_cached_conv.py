@@ -1,4 +1,5 @@
 """CachedConv1d / CachedConvTranspose1d: causality, chunked == whole, scripting."""
+
 import io
 from typing import List
 
@@ -12,7 +13,6 @@ from timbre_rt.nn import (
     collect_caches,
     set_streaming,
 )
-
 
 
 CONV_CASES = [  # (kernel, stride, dilation)

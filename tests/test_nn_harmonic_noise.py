@@ -1,4 +1,5 @@
 """Harmonic-plus-noise synthesis: exact noise path, pitch and Nyquist, state across calls."""
+
 import numpy as np
 import pytest
 import torch
@@ -56,8 +57,9 @@ def test_streaming_equals_offline_and_reset_starts_over():
     whole = synth(f, h, n)
     set_streaming(synth, True)
     for _ in range(2):  # the second pass checks that reset() forgets everything
-        parts = [synth(f[..., i : i + 3], h[..., 2 * i : 2 * i + 6], n[..., 2 * i : 2 * i + 6])
-                 for i in range(0, 24, 3)]
+        parts = [
+            synth(f[..., i : i + 3], h[..., 2 * i : 2 * i + 6], n[..., 2 * i : 2 * i + 6]) for i in range(0, 24, 3)
+        ]
         torch.testing.assert_close(torch.cat(parts, -1), whole, atol=2e-5, rtol=0)
         synth.reset()
 

@@ -1,5 +1,6 @@
 """LevelLock: the expected power of harmonic-plus-noise controls is the synth's measured
 power, and a locked decoder plays at its loudness channel."""
+
 import pytest
 import torch
 

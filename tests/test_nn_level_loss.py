@@ -1,4 +1,5 @@
 """FrameLevelDistance: the level gap in dB, frame by frame, where the reference sounds."""
+
 import torch
 
 from timbre_rt.nn.level_loss import FrameLevelDistance

@@ -1,4 +1,5 @@
 """SilenceGate: closed on silence, open on sound, streamed == offline, ramps between frames."""
+
 import torch
 
 from timbre_rt.nn import SilenceGate, set_streaming
@@ -22,7 +23,7 @@ def test_streamed_chunks_equal_one_call():
     loud = torch.empty(2, 1, 30).uniform_(-110.0, -60.0)
     whole = gate(loud)
     set_streaming(gate, True)
-    parts = torch.cat([gate(loud[..., i:i + 3]) for i in range(0, 30, 3)], dim=-1)
+    parts = torch.cat([gate(loud[..., i : i + 3]) for i in range(0, 30, 3)], dim=-1)
     torch.testing.assert_close(parts, whole)
     gate.reset()
     torch.testing.assert_close(gate(loud[..., :5]), whole[..., :40])
@@ -34,8 +35,7 @@ def test_codec_decodes_silence_to_exact_zeros():
     from timbre_rt.models.continuous.codec import ContinuousCodec
 
     cfg = tiny_config()
-    codec = ContinuousCodec(cfg, MelVAE(cfg.mel.n_mels, cfg.vae),
-                            MelGANGenerator(cfg.mel.n_mels, cfg.vocoder)).eval()
+    codec = ContinuousCodec(cfg, MelVAE(cfg.mel.n_mels, cfg.vae), MelGANGenerator(cfg.mel.n_mels, cfg.vocoder)).eval()
     with torch.no_grad():
         for p in codec.vocoder.post.parameters():  # a vocoder that hums: constant sub-bands
             p.fill_(0.01)
@@ -43,7 +43,7 @@ def test_codec_decodes_silence_to_exact_zeros():
         y = codec(torch.zeros(1, 1, 16 * ratio))
         assert torch.all(y == 0)
         tone = 0.3 * torch.sin(torch.arange(16 * ratio) * 0.1).reshape(1, 1, -1)
-        assert codec(tone)[..., 4 * ratio:].abs().max() > 0  # sound passes
+        assert codec(tone)[..., 4 * ratio :].abs().max() > 0  # sound passes
 
 
 def test_zero_db_frames_in_the_past_are_not_mistaken_for_no_past():
@@ -53,4 +53,4 @@ def test_zero_db_frames_in_the_past_are_not_mistaken_for_no_past():
     loud = torch.cat([torch.zeros(1, 1, 3), torch.full((1, 1, 3), -100.0), torch.zeros(1, 1, 2)], -1)
     whole = gate(loud)
     set_streaming(gate, True)
-    torch.testing.assert_close(torch.cat([gate(loud[..., i:i + 1]) for i in range(8)], -1), whole)
+    torch.testing.assert_close(torch.cat([gate(loud[..., i : i + 1]) for i in range(8)], -1), whole)

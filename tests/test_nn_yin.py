@@ -1,5 +1,6 @@
 """Causal YIN: pitch of tones within a few cents, periodicity tells tones from noise and
 silence, and the streaming analysis equals the offline one."""
+
 import math
 
 import pytest
@@ -13,7 +14,7 @@ RATE = 24000
 
 def tone(f0: float, seconds: float = 0.5, partials: int = 4) -> torch.Tensor:
     t = torch.arange(int(RATE * seconds), dtype=torch.float64) / RATE
-    x = sum(0.5 ** k * torch.sin(2 * math.pi * f0 * (k + 1) * t + k) for k in range(partials))
+    x = sum(0.5**k * torch.sin(2 * math.pi * f0 * (k + 1) * t + k) for k in range(partials))
     return (0.3 * x).float().view(1, 1, -1)
 
 
@@ -54,8 +55,7 @@ def test_midi_and_hz_round_trip():
     assert float(midi_to_hz(torch.tensor(69.0))) == pytest.approx(440.0)
 
 
-@pytest.mark.parametrize("kwargs", [dict(f0_min=20.0), dict(f0_min=500.0, f0_max=400.0),
-                                    dict(f0_max=RATE / 2)])
+@pytest.mark.parametrize("kwargs", [dict(f0_min=20.0), dict(f0_min=500.0, f0_max=400.0), dict(f0_max=RATE / 2)])
 def test_impossible_ranges_are_refused(kwargs):
     with pytest.raises(ValueError):
         StreamingYin(RATE, **kwargs)

@@ -4,6 +4,7 @@ sound, and the high one a higher pitch; the committed patches are what the gener
 from the shipped model's descriptor table. The batch's input file plays at its own sample rate
 ([pd play-ds-in], players.once_player): 220 Hz sines at 24, 44.1, 48 and 96 kHz come out of
 the player at 220 Hz in a 24 kHz Pd, the output lasts what the input played and sounds at 220 Hz."""
+
 import shutil
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def _plays(audio: np.ndarray, hz: float) -> bool:
     """Whether the settled output is periodic at hz: its spectrum's energy sits on the
     harmonics of hz, not between them (a pitch tracker can take a code with a weak
     fundamental an octave down; the comb cannot be fooled)."""
-    tail = audio[RATE // 2:]  # after the analysis and the model's delay have settled
+    tail = audio[RATE // 2 :]  # after the analysis and the model's delay have settled
     power = np.abs(np.fft.rfft(tail * np.hanning(tail.size))) ** 2
     ratio = np.fft.rfftfreq(tail.size, 1 / RATE) / hz
     on = (np.abs(ratio - np.round(ratio)) < 0.03) & (ratio > 0.5)
@@ -57,13 +58,14 @@ def test_the_input_steers_the_codes(tmp_path):
     low, high = _play(tmp_path, 220), _play(tmp_path, 880)
     for audio in (low, high):
         assert audio.size == int(1.5 * RATE) and np.isfinite(audio).all()
-        assert np.sqrt(np.mean(audio[RATE // 2:] ** 2)) > 0.005  # it sounds
+        assert np.sqrt(np.mean(audio[RATE // 2 :] ** 2)) > 0.005  # it sounds
     # The shipped model plays the f0 target as its pitch: the player's pitch comes out.
     assert _plays(low, 220.0) and not _plays(low, 440.0)
     assert _plays(high, 880.0) and not _plays(high, 880.0 * 2 ** (1 / 12))
 
 
 # --- the batch's input file plays at its own sample rate ([pd play-ds-in]) ----------------
+
 
 def _model():
     return torch.jit.load(str(REPO / "models" / "discrete.ts"))
@@ -82,8 +84,12 @@ def test_the_player_is_wired_and_nothing_overlaps():
     (r_play,) = c.find(r"^r ds-play$")
     (s_length,) = c.find(r"^s ds-len$")
     (analysis,) = c.find(r"^descriptors~")
-    assert {(r_open.index, 0, player.index, 0), (r_play.index, 0, player.index, 1),
-            (player.index, 0, analysis.index, 0), (player.index, 1, s_length.index, 0)} <= set(c.connections())
+    assert {
+        (r_open.index, 0, player.index, 0),
+        (r_play.index, 0, player.index, 1),
+        (player.index, 0, analysis.index, 0),
+        (player.index, 1, s_length.index, 0),
+    } <= set(c.connections())
     # the boxes around the player (above the sliders, right of [pd init]) and in [pd batch]
     # and [pd play-ds-in] (the sliders' toggles and number boxes are not estimated here)
     top = Canvas(1000, 840)
@@ -105,8 +111,15 @@ def _tapped(tap: Path, frames: int, wait_ms: float) -> str:
     wait = c.obj(200, 2030, f"delay {wait_ms}")
     write = c.msg(200, 2060, f"write -bytes 4 {tap} ds-tap")
     save = c.obj(200, 2090, "soundfiler")
-    c.connect([(_player(c), 0, record, 0), (start, 0, record, 0), (start, 0, wait, 0), (wait, 0, write, 0),
-               (write, 0, save, 0)])
+    c.connect(
+        [
+            (_player(c), 0, record, 0),
+            (start, 0, record, 0),
+            (start, 0, wait, 0),
+            (wait, 0, write, 0),
+            (write, 0, save, 0),
+        ]
+    )
     return c.render()
 
 

@@ -1,4 +1,5 @@
 """Creating and deleting [encoder~]/[decoder~] while DSP runs: no crash, no leaked thread."""
+
 import subprocess
 import threading
 import time
@@ -27,8 +28,12 @@ def patch(model: str) -> str:
     even = c.obj(100, 160, "mod 2")
     pick = c.obj(100, 190, "sel 0 1")
     # Dynamic patching: these connect messages number the two objects the same message makes.
-    create = c.msg(100, 220, f"\\; pd-dyn obj 10 10 encoder~ {model} 256 \\; pd-dyn obj 10 60 decoder~ {model} 256 "
-                             "\\; pd-dyn connect 0 0 1 0 \\; pd-dyn connect 0 1 1 1")
+    create = c.msg(
+        100,
+        220,
+        f"\\; pd-dyn obj 10 10 encoder~ {model} 256 \\; pd-dyn obj 10 60 decoder~ {model} 256 "
+        "\\; pd-dyn connect 0 0 1 0 \\; pd-dyn connect 0 1 1 1",
+    )
     clear = c.msg(300, 220, "\\; pd-dyn clear")
     stage = c.obj(10, 250, f"sel 1 2 3 {end} {end + 1}")
     baseline = c.msg(10, 280, "baseline")
@@ -39,15 +44,34 @@ def patch(model: str) -> str:
     hold = c.msg(400, 280, "1000")  # hold the state
     churn = c.msg(460, 280, "60")
     c.subpatch(300, 300, "dyn", Canvas(400, 300, x=0, y=0))
-    c.connect([
-        (load, 0, dsp, 0), (load, 0, metro, 0),
-        (metro, 0, count, 0), (count, 0, step, 0), (step, 0, count, 1), (count, 0, order, 0),
-        (order, 1, even, 0), (even, 0, pick, 0), (pick, 0, create, 0), (pick, 1, clear, 0),
-        (order, 0, stage, 0), (stage, 0, baseline, 0), (stage, 1, alive, 0), (stage, 3, last, 0),
-        (stage, 4, quit_, 0), (baseline, 0, show, 0), (alive, 0, show, 0), (last, 0, show, 0),
-        (stage, 0, hold, 0), (stage, 1, hold, 0), (stage, 3, hold, 0), (stage, 2, churn, 0),
-        (hold, 0, metro, 1), (churn, 0, metro, 1),
-    ])
+    c.connect(
+        [
+            (load, 0, dsp, 0),
+            (load, 0, metro, 0),
+            (metro, 0, count, 0),
+            (count, 0, step, 0),
+            (step, 0, count, 1),
+            (count, 0, order, 0),
+            (order, 1, even, 0),
+            (even, 0, pick, 0),
+            (pick, 0, create, 0),
+            (pick, 1, clear, 0),
+            (order, 0, stage, 0),
+            (stage, 0, baseline, 0),
+            (stage, 1, alive, 0),
+            (stage, 3, last, 0),
+            (stage, 4, quit_, 0),
+            (baseline, 0, show, 0),
+            (alive, 0, show, 0),
+            (last, 0, show, 0),
+            (stage, 0, hold, 0),
+            (stage, 1, hold, 0),
+            (stage, 3, hold, 0),
+            (stage, 2, churn, 0),
+            (hold, 0, metro, 1),
+            (churn, 0, metro, 1),
+        ]
+    )
     return c.render()
 
 
@@ -69,8 +93,22 @@ def test_create_and_delete_while_dsp_runs(tmp_path, toy_path):
     (tmp_path / "dyn.pd").write_text(patch(toy_path))
     # Not -batch: the scheduler runs in real time so that the test can look at the threads.
     pd = subprocess.Popen(
-        ["pd", "-nogui", "-nosound", "-stderr", "-r", "24000", "-path", str(PD_EXTERNALS), "-open", str(tmp_path / "dyn.pd")],
-        stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+        [
+            "pd",
+            "-nogui",
+            "-nosound",
+            "-stderr",
+            "-r",
+            "24000",
+            "-path",
+            str(PD_EXTERNALS),
+            "-open",
+            str(tmp_path / "dyn.pd"),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
     counts, names, lines = {}, {}, []
 
     def read():
@@ -102,4 +140,5 @@ def test_create_and_delete_while_dsp_runs(tmp_path, toy_path):
     assert set(counts) == {"baseline", "alive", "end"}, text
     assert counts["alive"] > counts["baseline"], "the objects' threads should show while they live"
     assert counts["end"] == counts["baseline"], (
-        f"threads grew from {counts['baseline']} to {counts['end']}: {names['baseline']} -> {names['end']}")
+        f"threads grew from {counts['baseline']} to {counts['end']}: {names['baseline']} -> {names['end']}"
+    )

@@ -1,5 +1,6 @@
 """Pd quits cleanly whatever the engines' workers are doing (it used to die in libtorch's
 static destructors while a worker was inside a model call)."""
+
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ class SlowEncode(Slow):
     @torch.jit.export
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         return self.forward(x)
+
 
 SHIPPED = str(Path(__file__).resolve().parents[1] / "models" / "continuous.ts")
 

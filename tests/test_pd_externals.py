@@ -1,4 +1,5 @@
 """[encoder~] and [decoder~] in headless Pd: same samples as Python, clear errors, no crash."""
+
 import numpy as np
 import pytest
 import torch
@@ -29,7 +30,9 @@ def created_and_rendered(run, frames, errors_expected=False):
 @pytest.fixture(scope="module")
 def tone():
     t = np.arange(RATE) / RATE
-    return (0.4 * np.sin(2 * np.pi * 220 * t) * np.exp(-2 * t) + 0.05 * np.random.default_rng(0).standard_normal(RATE)).astype(np.float32)
+    return (
+        0.4 * np.sin(2 * np.pi * 220 * t) * np.exp(-2 * t) + 0.05 * np.random.default_rng(0).standard_normal(RATE)
+    ).astype(np.float32)
 
 
 @pytest.fixture(scope="module")

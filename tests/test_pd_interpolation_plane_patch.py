@@ -6,6 +6,7 @@ one [*~] each (times the corner's weight) into [decoder~] inlets 0..18, a commen
 pitch glides, no box overlaps or touches another (for 1 to 45 channels), and the patch
 renders in headless Pd with a 19-channel test model (the committed one too:
 tests/test_generate_pd.py)."""
+
 from pathlib import Path
 
 import numpy as np
@@ -67,8 +68,7 @@ def test_every_channel_of_every_corner_is_mixed_into_its_decoder_inlet(n):
         assert line.text == "line~"
         for k in range(n):
             # outlet k of this corner's encoder~ -> one [*~] (times its weight) -> decoder~ inlet k
-            (mul,) = [sink for source, outlet, sink, inlet in wires
-                      if (source, outlet, inlet) == (encoder.index, k, 0)]
+            (mul,) = [sink for source, outlet, sink, inlet in wires if (source, outlet, inlet) == (encoder.index, k, 0)]
             assert mul in times
             assert (line.index, 0, mul, 1) in wires
             assert [(s, o, i) for s, o, d, i in wires if s == mul] == [(mul, 0, k)]
@@ -105,12 +105,16 @@ def test_refuses_names_pd_cannot_hold(bad):
 
 # --- layout: estimated extents (font 12), as in test_pd_offline_edit_patch -----------------
 
+
 def extent(box) -> tuple:
     """A slider's or canvas's size from its arguments, a graph on parent's from its coords
     (the plane), a box's from its text."""
     words = box.text.split()
-    coords = [r.split() for r in box.inner.records if isinstance(r, str) and r.startswith("#X coords ")] \
-        if box.inner is not None else []
+    coords = (
+        [r.split() for r in box.inner.records if isinstance(r, str) and r.startswith("#X coords ")]
+        if box.inner is not None
+        else []
+    )
     if coords and int(coords[0][8]) & 1:
         width, height = int(coords[0][6]), int(coords[0][7])
         return box.x, box.y, box.x + width, box.y + height
@@ -128,7 +132,7 @@ def overlaps(c: Canvas, where: str = "top") -> list:
     found = []
     for i, a in enumerate(placed):
         ax0, ay0, ax1, ay1 = extent(a)
-        for b in placed[i + 1:]:
+        for b in placed[i + 1 :]:
             bx0, by0, bx1, by1 = extent(b)
             if ax0 <= bx1 and bx0 <= ax1 and ay0 <= by1 and by0 <= ay1:
                 found.append((where, a.text[:40], b.text[:40]))
@@ -142,8 +146,12 @@ def beyond(c: Canvas) -> list:
     """Boxes past their window's right or bottom edge, on the top canvas and in [pd mix] (the
     canvases whose contents depend on the channels)."""
     mix = subpatch(c, "mix")
-    return [(where, b.text[:40]) for where, canvas in (("top", c), ("pd mix", mix))
-            for b in canvas.boxes if b.x is not None and (extent(b)[2] > canvas.width or extent(b)[3] > canvas.height)]
+    return [
+        (where, b.text[:40])
+        for where, canvas in (("top", c), ("pd mix", mix))
+        for b in canvas.boxes
+        if b.x is not None and (extent(b)[2] > canvas.width or extent(b)[3] > canvas.height)
+    ]
 
 
 @pytest.mark.parametrize("n", [1, 17, 19, 20, 21, 40, 45])
@@ -155,6 +163,7 @@ def test_nothing_overlaps_as_the_channels_grow(n):
 
 
 # --- rendered in headless Pd with a 19-channel model ------------------------------------
+
 
 @pytest.fixture(scope="module")
 def model19(tmp_path_factory):
@@ -228,8 +237,11 @@ def tapped(text: str, folder: Path, seconds: float) -> str:
     rec = mix.obj(20, 2000, "r ip-rec")
     wait = mix.obj(20, 2030, f"delay {0.9 * seconds * 1000 + 10}")
     for j, (corner, encoder) in enumerate(zip("abcd", mix.find(r"^encoder~ "))):
-        (player,) = [mix.boxes[s] for s, _, d, i in mix.connections()
-                     if (d, i) == (encoder.index, 0) and not mix.boxes[s].text.startswith("r ")]
+        (player,) = [
+            mix.boxes[s]
+            for s, _, d, i in mix.connections()
+            if (d, i) == (encoder.index, 0) and not mix.boxes[s].text.startswith("r ")
+        ]
         mix.obj(400 + 200 * j, 2000, f"table tap-{corner} {frames}")
         tap = mix.obj(400 + 200 * j, 2030, f"tabwrite~ tap-{corner}")
         write = mix.msg(400 + 200 * j, 2060, f"write -bytes 4 {folder / f'tap-{corner}.wav'} tap-{corner}")
@@ -247,11 +259,14 @@ def play_corners(text: str, folder: Path, seconds: float = 1.0) -> dict:
     patch = folder / "tapped.pd"
     patch.write_text(tapped(text, folder, seconds))
     paths = " ".join(str(path) for path, _ in files.values())
-    run = run_pd_file(patch, PD_RATE, [f"interpolation-plane-batch {paths} {folder / 'out.wav'} {seconds}"],
-                      timeout=120)
+    run = run_pd_file(
+        patch, PD_RATE, [f"interpolation-plane-batch {paths} {folder / 'out.wav'} {seconds}"], timeout=120
+    )
     assert_pd_ok(run)
-    return {corner: (samples[corner], rate, soundfile.read(folder / f"tap-{corner}.wav", dtype="float32")[0])
-            for corner, (_, rate) in files.items()}
+    return {
+        corner: (samples[corner], rate, soundfile.read(folder / f"tap-{corner}.wav", dtype="float32")[0])
+        for corner, (_, rate) in files.items()
+    }
 
 
 def f0_of(y: np.ndarray) -> float:

@@ -2,6 +2,7 @@
 click into `pd -jack` and records what comes out of a plain [adc~] -> [dac~] path (Pd's own
 I/O delay) and of the [encoder~] -> [decoder~] chain in the same Pd run. The chain's share,
 measured - Pd's I/O delay, must be the latency the objects report."""
+
 import importlib.util
 import os
 import shutil
@@ -23,7 +24,9 @@ TOY = Path(__file__).resolve().parents[1] / "models" / "toy.ts"
 pytestmark = [
     pytest.mark.skipif(shutil.which("pd") is None, reason="Pure Data is not installed (scripts/setup.sh)"),
     pytest.mark.skipif(shutil.which("jackd") is None, reason="jackd is not installed (Debian: jackd2)"),
-    pytest.mark.skipif(importlib.util.find_spec("jack") is None, reason="JACK-Client is not installed (scripts/setup.sh)"),
+    pytest.mark.skipif(
+        importlib.util.find_spec("jack") is None, reason="JACK-Client is not installed (scripts/setup.sh)"
+    ),
     pytest.mark.skipif(not (PD_EXTERNALS / "encoder~.pd_linux").exists(), reason="the Pd externals are not built"),
 ]
 
@@ -55,9 +58,13 @@ def run(model: str, folder: Path, attempts: int = 3, **settings):
         live = run_live(LiveSettings(model, buffer=2048, headroom=1024, seconds=2.0, **settings), folder)
         if live.jack_xruns == 0 and live.underruns == 0 and live.measured is not None and live.pd_io_spread == 0:
             break
-        dirty.append(f"{live.jack_xruns} xruns, {live.underruns} underruns, click {'lost' if live.measured is None else 'found'}")
+        dirty.append(
+            f"{live.jack_xruns} xruns, {live.underruns} underruns, click {'lost' if live.measured is None else 'found'}"
+        )
     else:
-        pytest.skip(f"no clean live run of {Path(model).name} in {attempts} tries ({'; '.join(dirty)}): machine too loaded")
+        pytest.skip(
+            f"no clean live run of {Path(model).name} in {attempts} tries ({'; '.join(dirty)}): machine too loaded"
+        )
     assert live.pd_io is not None, f"the click never came through plain Pd: {live}"
     return live
 
@@ -88,10 +95,13 @@ def test_toy_model_live_delay_is_bounded_by_the_report(toy_run):
     assert toy_run.reported - 512 <= toy_run.measured_chain <= toy_run.reported, toy_run
 
 
-@pytest.mark.xfail(strict=False, reason="measured 2026-12-01, toy.ts (24 kHz in Pd at 48 kHz) at buffer 2048, "
-                   "headroom 1024: before issue 12's resampling rework the click's onset came 66-81 samples before the "
-                   "reported latency (linear-phase soxr rings ahead of its delay, the resampled identity model's "
-                   "onset 257 early); with the rework in progress 33 early (identity 122 early, its peak exact). A "
-                   "frame-based model's first answering frame also starts up to a frame before the click.")
+@pytest.mark.xfail(
+    strict=False,
+    reason="measured 2026-12-01, toy.ts (24 kHz in Pd at 48 kHz) at buffer 2048, "
+    "headroom 1024: before issue 12's resampling rework the click's onset came 66-81 samples before the "
+    "reported latency (linear-phase soxr rings ahead of its delay, the resampled identity model's "
+    "onset 257 early); with the rework in progress 33 early (identity 122 early, its peak exact). A "
+    "frame-based model's first answering frame also starts up to a frame before the click.",
+)
 def test_toy_model_live_onset_is_exactly_the_reported_latency(toy_run):
     assert abs(toy_run.measured_chain - toy_run.reported) <= 1, toy_run

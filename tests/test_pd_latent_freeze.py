@@ -3,6 +3,7 @@ headless Pd, with a sound that keeps changing: the latents it passes on follow t
 stand still from [; <name>-freeze 1( on (the knobs' offsets, added after it, still move
 them), and follow again after [; <name>-freeze 0(. The committed freeze19.pd is what the
 generator writes."""
+
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +33,7 @@ def test_refuses_no_channels():
 def changing_sound(seconds: float = 1.0) -> np.ndarray:
     """A glide from 150 to 900 Hz under a swelling level: its latents never stand still."""
     t = np.arange(int(seconds * RATE)) / RATE
-    phase = 2 * np.pi * (150 * t + 375 * t ** 2)
+    phase = 2 * np.pi * (150 * t + 375 * t**2)
     return (0.1 + 0.5 * t) * np.sin(phase).astype(np.float32)
 
 
@@ -43,8 +44,9 @@ def timeline(channel: int) -> str:
     c = Canvas(500, 300)
     c.obj(300, 20, "inlet")
     load, steps = c.obj(20, 20, "loadbang"), c.obj(20, 50, "t b b b")
-    for outlet, (ms, message) in enumerate([(RELEASE_MS, "fz-freeze 0"), (OFFSET_MS, f"fz-z{channel} {OFFSET}"),
-                                            (FREEZE_MS, "fz-freeze 1")]):
+    for outlet, (ms, message) in enumerate(
+        [(RELEASE_MS, "fz-freeze 0"), (OFFSET_MS, f"fz-z{channel} {OFFSET}"), (FREEZE_MS, "fz-freeze 1")]
+    ):
         wait = c.obj(20 + 150 * outlet, 90, f"delay {ms}")
         c.wire(steps, outlet, wait, 0)
         c.wire(wait, 0, c.msg(20 + 150 * outlet, 120, f"\\; {message}"), 0)
@@ -55,8 +57,11 @@ def timeline(channel: int) -> str:
 def record_channel(folder: Path, toy: str, channel: int) -> np.ndarray:
     """Latent `channel` after [freeze4 fz] -> [latents4 fz], with timeline(channel)."""
     folder.mkdir()
-    for name, text in ((f"freeze{LATENTS}", freeze_patch(LATENTS)), (f"latents{LATENTS}", latents_patch(LATENTS)),
-                       ("timeline", timeline(channel))):
+    for name, text in (
+        (f"freeze{LATENTS}", freeze_patch(LATENTS)),
+        (f"latents{LATENTS}", latents_patch(LATENTS)),
+        ("timeline", timeline(channel)),
+    ):
         (folder / f"{name}.pd").write_text(text)  # found beside the render patch
     chain = [f"encoder~ {toy} 256 0", f"freeze{LATENTS} fz", f"latents{LATENTS} fz", "timeline"]
     wires = [(0, k, 1, k) for k in range(LATENTS)] + [(1, k, 2, k) for k in range(LATENTS)] + [(2, channel, RECORD, 0)]
@@ -67,7 +72,7 @@ def record_channel(folder: Path, toy: str, channel: int) -> np.ndarray:
 
 def window(z: np.ndarray, start_ms: float, end_ms: float) -> np.ndarray:
     margin = 10  # ms: messages land on a block boundary
-    return z[int((start_ms + margin) * RATE / 1000):int((end_ms - margin) * RATE / 1000)]
+    return z[int((start_ms + margin) * RATE / 1000) : int((end_ms - margin) * RATE / 1000)]
 
 
 @pytest.mark.parametrize("channel", [0, 2])

@@ -1,6 +1,7 @@
 """[latentsN <name>]: the abstraction the examples put between encoder~ and decoder~ passes
 every latent through unchanged until an offset is sent, and the committed latents19.pd is
 what the generator writes."""
+
 from pathlib import Path
 
 import numpy as np
@@ -39,8 +40,14 @@ def test_latents_pass_through_and_take_offsets(tmp_path, toy_path):
     direct = _render(tmp_path / "direct", tone, toy_path, [], lambda dec: [(0, k, dec, k) for k in range(LATENTS)])
     through = [(0, k, 1, k) for k in range(LATENTS)] + [(1, k, 2, k) for k in range(LATENTS)]
     passed = _render(tmp_path / "through", tone, toy_path, [f"latents{LATENTS} lt"], lambda dec: through)
-    moved = _render(tmp_path / "offset", tone, toy_path, [f"latents{LATENTS} lt"], lambda dec: through,
-                    extra_objects=("loadbang", "f 0.5", "s lt-z1"))
+    moved = _render(
+        tmp_path / "offset",
+        tone,
+        toy_path,
+        [f"latents{LATENTS} lt"],
+        lambda dec: through,
+        extra_objects=("loadbang", "f 0.5", "s lt-z1"),
+    )
     assert np.abs(direct).max() > 0.01
     np.testing.assert_array_equal(passed, direct)
     assert np.abs(moved - direct).max() > 1e-3  # the offset reaches the decoder

@@ -7,6 +7,7 @@ inlet k, no box overlaps or touches another (for 1 to 40 channels), and the patc
 headless Pd with a 19-channel test model. The sound file plays at its own sample rate
 ([pd play-source], players.once_player): 24, 44.1, 48 and 96 kHz sines of 220 Hz come out at
 220 Hz in a 48 kHz Pd, for ceil(N 48000 / rate) samples, which the patch encodes and writes."""
+
 import textwrap
 from pathlib import Path
 
@@ -91,8 +92,11 @@ def test_nineteen_channels_wired_one_box_per_channel():
     decode = subpatch(c, "decode")
     (decoder,) = decode.find(r"^decoder~ ")
     wires = set(decode.connections())
-    inlets = sorted(inlet for source, _, sink, inlet in wires if sink == decoder.index
-                    and decode.boxes[source].text.startswith("tabread~ z"))
+    inlets = sorted(
+        inlet
+        for source, _, sink, inlet in wires
+        if sink == decoder.index and decode.boxes[source].text.startswith("tabread~ z")
+    )
     assert inlets == list(range(19))
     for k in range(19):
         (tr,) = decode.find(rf"^tabread~ z{k}$")
@@ -102,8 +106,7 @@ def test_nineteen_channels_wired_one_box_per_channel():
 def test_texts_say_what_the_channels_are():
     c = Canvas.parse(offline_edit_patch(NAMES19))
     (about,) = subpatch(c, "latent-arrays").find("one array per latent dimension")
-    assert ("z16 is the pitch (MIDI note) \\, z17 the periodicity (0..1) \\, z18 the loudness in dB."
-            in about.text)
+    assert "z16 is the pitch (MIDI note) \\, z17 the periodicity (0..1) \\, z18 the loudness in dB." in about.text
     assert c.find(r"^<- click: the arrays z0 \.\. z18")
     assert c.find(r"its 19 latent channels \(z0\.\.z15 \\, pitch \\, periodicity \\, loudness\)")
     plain = Canvas.parse(offline_edit_patch(Z))
@@ -115,8 +118,11 @@ def test_arrays_are_drawn_in_their_channels_ranges():
     text = offline_edit_patch(NAMES19)
     coords = [line for line in text.splitlines() if line.startswith("#X coords")]
     assert coords[0] == "#X coords 0 3 100 -3 200 80 1 0 0;"
-    assert coords[16:] == ["#X coords 0 127 100 0 200 80 1 0 0;", "#X coords 0 1 100 0 200 80 1 0 0;",
-                           "#X coords 0 0 100 -80 200 80 1 0 0;"]
+    assert coords[16:] == [
+        "#X coords 0 127 100 0 200 80 1 0 0;",
+        "#X coords 0 1 100 0 200 80 1 0 0;",
+        "#X coords 0 0 100 -80 200 80 1 0 0;",
+    ]
 
 
 @pytest.mark.parametrize("bad", [[], ["z0", "a b"], ["z0", "x;y"], ["z0", ""]])
@@ -154,7 +160,7 @@ def overlaps(c: Canvas, where: str = "top") -> list:
     found = []
     for i, a in enumerate(placed):
         ax0, ay0, ax1, ay1 = extent(a)
-        for b in placed[i + 1:]:
+        for b in placed[i + 1 :]:
             bx0, by0, bx1, by1 = extent(b)
             if ax0 <= bx1 and bx0 <= ax1 and ay0 <= by1 and by0 <= ay1:
                 found.append((where, a.text[:40], b.text[:40]))
@@ -184,6 +190,7 @@ def test_nothing_overlaps_as_the_channels_grow(n):
 
 
 # --- rendered in headless Pd with a 19-channel model ------------------------------------
+
 
 @pytest.fixture(scope="module")
 def model19(tmp_path_factory):
@@ -256,7 +263,7 @@ def assert_plays_at_its_rate(x: np.ndarray, file_rate: int, y: np.ndarray, pd_ra
         # as [tabplay~] played it, the first and last sample too, within float rounding of
         # the index (float32 near 14400: 2^-10 samples; measured 7e-6 of a 0.5 sine)
         assert np.abs(y[:m] - x).max() < 1e-4
-    assert abs(y[m]) < 1e-3 and not y[m + 1:].any(), (file_rate, y[m:m + 4])  # over: the zeros
+    assert abs(y[m]) < 1e-3 and not y[m + 1 :].any(), (file_rate, y[m : m + 4])  # over: the zeros
     return {"f0": f0, "M": m, "error": error, "last": int(np.flatnonzero(y)[-1])}
 
 
@@ -286,8 +293,12 @@ def test_the_player_reads_the_files_rate():
     (steps,) = encode.find(r"^t b b b b$")
     (encoder,) = encode.find(r"^encoder~ ")
     wires = set(encode.connections())
-    assert {(r_open.index, 0, player.index, 0), (steps.index, 1, player.index, 1),
-            (player.index, 0, encoder.index, 0), (player.index, 1, length.index, 0)} <= wires
+    assert {
+        (r_open.index, 0, player.index, 0),
+        (steps.index, 1, player.index, 1),
+        (player.index, 0, encoder.index, 0),
+        (player.index, 1, length.index, 0),
+    } <= wires
 
 
 @pytest.mark.parametrize("file_rate", FILE_RATES)

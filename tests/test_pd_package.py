@@ -1,5 +1,6 @@
 """`timbre-rt pd-package`: the folder, moved elsewhere, plays in a Pd with a bare environment
 exactly as build/pd does; its binaries look only inside it; its patches find its models."""
+
 import os
 import re
 import shutil
@@ -42,12 +43,15 @@ def chain(model: Path):
 
 def test_moved_package_plays_like_the_build_in_a_bare_environment(tmp_path, package):
     t = np.arange(RATE // 2) / RATE
-    tone = (0.4 * np.sin(2 * np.pi * 220 * t) + 0.05 * np.random.default_rng(1).standard_normal(t.size)).astype(np.float32)
+    tone = (0.4 * np.sin(2 * np.pi * 220 * t) + 0.05 * np.random.default_rng(1).standard_normal(t.size)).astype(
+        np.float32
+    )
     (tmp_path / "build").mkdir()
     (tmp_path / "package").mkdir()
     reference = render(tmp_path / "build", tone, RATE, *chain(TOY))
-    packaged = render(tmp_path / "package", tone, RATE, *chain(package / "models" / "toy.ts"),
-                      pd_path=package, env=BARE)
+    packaged = render(
+        tmp_path / "package", tone, RATE, *chain(package / "models" / "toy.ts"), pd_path=package, env=BARE
+    )
     for run in (reference, packaged):
         assert_pd_ok(run)
         assert run.output.shape == tone.shape, run.stderr
@@ -109,6 +113,7 @@ def test_every_packaged_patch_opens_in_a_bare_pd(package):
     command = ["pd", "-nogui", "-nosound", "-stderr", "-path", str(package)]
     for patch in patches:
         command += ["-open", str(patch)]
-    run = subprocess.run(command + ["-send", "pd quit"], capture_output=True, text=True, timeout=300,
-                         cwd=package, env=BARE)
+    run = subprocess.run(
+        command + ["-send", "pd quit"], capture_output=True, text=True, timeout=300, cwd=package, env=BARE
+    )
     assert_pd_ok(run)

@@ -1,5 +1,6 @@
 """timbre_rt.pd_patches.Canvas: patches written by code, boxes wired by handle, numbered by
 the canvas; and read back from a file."""
+
 import shutil
 import subprocess
 from pathlib import Path
@@ -27,21 +28,27 @@ def small():
 
 def test_render_numbers_boxes_in_creation_order():
     c, _ = small()
-    assert c.render() == "\n".join([
-        "#N canvas 0 0 600 400 12;",
-        "#X obj 10 10 osc~ 440;",
-        "#X text 200 10 a comment takes a number too;",
-        "#N canvas 20 20 300 200 gain 0;",
-        "#X obj 10 10 inlet~;",
-        "#X obj 10 40 outlet~;",
-        "#X connect 0 0 1 0;",
-        "#X restore 10 50 pd gain;",
-        "#X obj 10 90 dac~;",
-        "#X msg 100 10 \\; pd dsp 1;",
-        "#X connect 0 0 2 0;",
-        "#X connect 2 0 3 0;",
-        "#X connect 2 0 3 1;",
-    ]) + "\n"
+    assert (
+        c.render()
+        == "\n".join(
+            [
+                "#N canvas 0 0 600 400 12;",
+                "#X obj 10 10 osc~ 440;",
+                "#X text 200 10 a comment takes a number too;",
+                "#N canvas 20 20 300 200 gain 0;",
+                "#X obj 10 10 inlet~;",
+                "#X obj 10 40 outlet~;",
+                "#X connect 0 0 1 0;",
+                "#X restore 10 50 pd gain;",
+                "#X obj 10 90 dac~;",
+                "#X msg 100 10 \\; pd dsp 1;",
+                "#X connect 0 0 2 0;",
+                "#X connect 2 0 3 0;",
+                "#X connect 2 0 3 1;",
+            ]
+        )
+        + "\n"
+    )
 
 
 def test_connections_refer_to_the_boxes_wired():
@@ -90,8 +97,11 @@ def test_a_canvas_goes_into_one_subpatch_only():
 
 def describe(canvas):
     """Every box (kind, position, text, contents) and wire of a canvas, subpatches included."""
-    return ([(b.index, b.kind, b.x, b.y, b.text, b.inner and describe(b.inner)) for b in canvas.boxes],
-            canvas.connections(), canvas.head())
+    return (
+        [(b.index, b.kind, b.x, b.y, b.text, b.inner and describe(b.inner)) for b in canvas.boxes],
+        canvas.connections(),
+        canvas.head(),
+    )
 
 
 def test_render_then_parse_gives_the_same_boxes_and_wires():
@@ -131,11 +141,21 @@ def test_array_is_made_in_pd(tmp_path):
     load = c.obj(10, 10, "loadbang")
     order = c.obj(10, 40, "t b b")  # size first, then quit
     size = c.obj(10, 70, "array size builder-out")
-    c.connect([(load, 0, order, 0), (order, 1, size, 0), (size, 0, c.obj(10, 100, "print size"), 0),
-               (order, 0, c.msg(100, 70, "\\; pd quit"), 0)])
+    c.connect(
+        [
+            (load, 0, order, 0),
+            (order, 1, size, 0),
+            (size, 0, c.obj(10, 100, "print size"), 0),
+            (order, 0, c.msg(100, 70, "\\; pd quit"), 0),
+        ]
+    )
     (tmp_path / "array.pd").write_text(c.render())
-    run = subprocess.run(["pd", "-nogui", "-nosound", "-batch", "-stderr", "-open", str(tmp_path / "array.pd")],
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        ["pd", "-nogui", "-nosound", "-batch", "-stderr", "-open", str(tmp_path / "array.pd")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "size: 4800" in run.stderr, run.stderr
 
 
@@ -158,12 +178,24 @@ def test_a_scalar_in_a_graph_on_parent_is_made_in_pd(tmp_path):
     find = c.msg(10, 70, "traverse pd-builder-view \\, next")
     pointer = c.obj(10, 100, "pointer")
     get = c.obj(10, 130, "get builder-dot px py")
-    c.connect([(load, 0, order, 0), (order, 1, find, 0), (find, 0, pointer, 0), (pointer, 0, get, 0),
-               (get, 0, c.obj(10, 160, "print px"), 0), (get, 1, c.obj(100, 160, "print py"), 0),
-               (order, 0, c.msg(100, 40, "\\; pd quit"), 0)])
+    c.connect(
+        [
+            (load, 0, order, 0),
+            (order, 1, find, 0),
+            (find, 0, pointer, 0),
+            (pointer, 0, get, 0),
+            (get, 0, c.obj(10, 160, "print px"), 0),
+            (get, 1, c.obj(100, 160, "print py"), 0),
+            (order, 0, c.msg(100, 40, "\\; pd quit"), 0),
+        ]
+    )
     text = c.render()
     assert Canvas.parse(text).render() == text
     (tmp_path / "scalar.pd").write_text(text)
-    run = subprocess.run(["pd", "-nogui", "-nosound", "-batch", "-stderr", "-open", str(tmp_path / "scalar.pd")],
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        ["pd", "-nogui", "-nosound", "-batch", "-stderr", "-open", str(tmp_path / "scalar.pd")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "px: 0.25" in run.stderr and "py: 0.5" in run.stderr, run.stderr

@@ -5,6 +5,7 @@ moves the position, and plane-xy moves the dot.
 A drag is sent here as Pd's GUI sends it (`mouse`, `motion`, `mouseup` to the patch's
 canvas, in its pixels), in headless Pd; tests/test_pd_plane_pad_gui.py drags it on a
 screen with a real mouse."""
+
 import shutil
 import subprocess
 from pathlib import Path
@@ -33,8 +34,25 @@ def run_patch(tmp_path, *messages: str) -> str:
         pytest.skip("Pure Data (pd) is not installed: run scripts/setup.sh")
     (tmp_path / "probe.pd").write_text(probe())
     sends = [arg for message in (*messages, "pd quit") for arg in ("-send", message)]
-    run = subprocess.run(["pd", "-nogui", "-nosound", "-stderr", "-path", str(PD_EXTERNALS), "-open", str(tmp_path / "probe.pd"),
-                          "-open", str(PATCH), *sends], capture_output=True, text=True, timeout=120, cwd=PATCH.parent)
+    run = subprocess.run(
+        [
+            "pd",
+            "-nogui",
+            "-nosound",
+            "-stderr",
+            "-path",
+            str(PD_EXTERNALS),
+            "-open",
+            str(tmp_path / "probe.pd"),
+            "-open",
+            str(PATCH),
+            *sends,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PATCH.parent,
+    )
     return assert_pd_ok(run)
 
 
@@ -49,9 +67,13 @@ def drag(start: tuple, end: tuple) -> list:
     """Button 1 down at `start`, two motions to `end`, up: what Pd's GUI sends the canvas."""
     canvas = f"pd-{PATCH.name}"
     middle = ((start[0] + end[0]) // 2, (start[1] + end[1]) // 2)
-    return [f"{canvas} vis 1",  # a canvas takes mouse events once it has an editor (an open window)
-            f"{canvas} mouse {start[0]} {start[1]} 1 0", f"{canvas} motion {middle[0]} {middle[1]} 0",
-            f"{canvas} motion {end[0]} {end[1]} 0", f"{canvas} mouseup {end[0]} {end[1]} 0"]
+    return [
+        f"{canvas} vis 1",  # a canvas takes mouse events once it has an editor (an open window)
+        f"{canvas} mouse {start[0]} {start[1]} 1 0",
+        f"{canvas} motion {middle[0]} {middle[1]} 0",
+        f"{canvas} motion {end[0]} {end[1]} 0",
+        f"{canvas} mouseup {end[0]} {end[1]} 0",
+    ]
 
 
 def last(log: str) -> dict:
@@ -96,5 +118,7 @@ def test_plane_xy_goes_through_the_sliders():
     """The sends after [r plane-xy] are the sliders' receive names: the sliders move with it."""
     boxes = [line.rstrip(";").split() for line in PATCH.read_text().splitlines() if line.startswith("#X obj")]
     receives = {box[12] for box in boxes if box[4] in ("hsl", "vsl")}
-    sends = {box[5] for box in boxes if box[4] in ("s", "send") and box[5].startswith("ip-") and box[5].endswith("-set")}
+    sends = {
+        box[5] for box in boxes if box[4] in ("s", "send") and box[5].startswith("ip-") and box[5].endswith("-set")
+    }
     assert receives == {"ip-x-set", "ip-y-set"} and sends == receives

@@ -1,6 +1,7 @@
 """interpolation-plane.pd in Pd's own GUI on a private X screen: the red dot is found on a
 screenshot, dragged with the mouse (xdotool), and the plane position follows; the dot is
 drawn where it was dropped. Skips where Xvfb, xdotool, xwd or Pd's GUI is missing."""
+
 import subprocess
 import time
 
@@ -35,9 +36,23 @@ def test_dragging_the_red_dot_with_the_mouse_moves_the_plane(screen, tmp_path):
     (tmp_path / "probe.pd").write_text(probe())
     log_path = tmp_path / "pd.log"
     with open(log_path, "w") as log:
-        pd = subprocess.Popen(["pd", "-stderr", "-nosound", "-path", str(PD_EXTERNALS), "-open",
-                               str(tmp_path / "probe.pd"), "-open", str(PATCH)],
-                              env=screen.env, stdout=log, stderr=subprocess.STDOUT, cwd=PATCH.parent)
+        pd = subprocess.Popen(
+            [
+                "pd",
+                "-stderr",
+                "-nosound",
+                "-path",
+                str(PD_EXTERNALS),
+                "-open",
+                str(tmp_path / "probe.pd"),
+                "-open",
+                str(PATCH),
+            ],
+            env=screen.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=PATCH.parent,
+        )
     try:
         found = wait_for(lambda: red_dot(screen.shot()), 60)
         save_png(screen.shot(), tmp_path / "before.png")

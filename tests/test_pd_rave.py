@@ -2,6 +2,7 @@
 through [encoder~] -> [decoder~] in Pd at 44.1 and 48 kHz, at their own rate and across
 rates, with a reported latency of a few buffers (a 44.1 kHz model with 2048-sample frames
 once reported 6.9 s at 48 kHz). Skipped where the exports are not built."""
+
 from pathlib import Path
 
 import numpy as np

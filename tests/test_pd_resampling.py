@@ -1,4 +1,5 @@
 """Pd at 44.1 and 48 kHz with a 24 kHz model: the objects resample, and say how late."""
+
 import numpy as np
 import pytest
 import soxr
@@ -28,7 +29,10 @@ def test_impulse_arrives_at_the_reported_latency(tmp_path, identity_path, rate, 
     peak = int(np.argmax(np.abs(run.output)))
     assert abs(peak - (5000 + latency)) <= 1, f"impulse at {peak - 5000}, reported {latency}"
     # Band-limited at 12 kHz, the impulse spreads, but its main lobe stands out.
-    assert run.output[peak] > 0.4 and np.abs(np.delete(run.output, range(peak - 40, peak + 41))).max() < 0.1 * run.output[peak]
+    assert (
+        run.output[peak] > 0.4
+        and np.abs(np.delete(run.output, range(peak - 40, peak + 41))).max() < 0.1 * run.output[peak]
+    )
 
 
 def spectrum_db(x: np.ndarray, rate: int, low: float = 60.0, high: float = 10000.0) -> np.ndarray:

@@ -1,6 +1,7 @@
 """[timbre~ <model> <method>]: any exported method in Pd, inlets and outlets as its
 `_params` declare; forward gives the encoder~ -> decoder~ chain's samples at one buffer's
 latency."""
+
 import numpy as np
 import pytest
 
@@ -14,7 +15,9 @@ RATE = 24000
 @pytest.fixture(scope="module")
 def tone():
     t = np.arange(RATE) / RATE
-    return (0.4 * np.sin(2 * np.pi * 220 * t) + 0.05 * np.random.default_rng(1).standard_normal(RATE)).astype(np.float32)
+    return (0.4 * np.sin(2 * np.pi * 220 * t) + 0.05 * np.random.default_rng(1).standard_normal(RATE)).astype(
+        np.float32
+    )
 
 
 def clean(run, frames):

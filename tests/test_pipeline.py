@@ -3,6 +3,7 @@
 IdentityCodec (ratio 16, encode delay 3, decode delay 5) makes every effect exact: its
 latent channel i is sample i of each 16-sample frame, so a knob on dimension i shows at
 known output samples."""
+
 import threading
 
 import numpy as np
@@ -127,7 +128,9 @@ def test_scale_freeze_and_bypass(identity_path, rng):
     begin = 1024 + pipeline.decoder_latency
     frames = out[begin : begin + 1024].reshape(-1, RATIO)
     assert (frames == frames[0]).all() and frames[0].any(), "every frame repeats the frozen one"
-    np.testing.assert_array_equal(frames[0], signal[1024 - pipeline.encoder_latency : 1024 - pipeline.encoder_latency + RATIO])
+    np.testing.assert_array_equal(
+        frames[0], signal[1024 - pipeline.encoder_latency : 1024 - pipeline.encoder_latency + RATIO]
+    )
     state = pipeline.transform_state()
     assert state["freeze"] == [True] * RATIO and state["applied_freeze"] == [1.0] * RATIO
 
@@ -178,7 +181,9 @@ def test_knobs_hammered_from_another_thread_while_streaming(identity_path, rng):
         pipeline.set_offset(d, 0.125 * d)
         pipeline.set_freeze(d, False)
     frames = pipeline.frames
-    pipeline.process(np.zeros(pipeline.latent_ratio, dtype=np.float32), np.zeros(pipeline.latent_ratio, dtype=np.float32))
+    pipeline.process(
+        np.zeros(pipeline.latent_ratio, dtype=np.float32), np.zeros(pipeline.latent_ratio, dtype=np.float32)
+    )
     assert pipeline.frames == frames + 1
     assert [pipeline.applied_offset(d) for d in range(RATIO)] == [0.125 * d for d in range(RATIO)]
     assert pipeline.stats()["errors"] == 0

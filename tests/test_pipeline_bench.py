@@ -1,6 +1,7 @@
 """`timbre-rt bench --report` / `--quick`: the latency benchmark's JSON, markdown and plot,
 with the pipeline next to the file's methods, plain Python side by side, and the impulse-
 measured latency equal to the reported one for the identity model."""
+
 import json
 from dataclasses import fields
 
@@ -10,14 +11,30 @@ from timbre_rt.cli import main
 
 def test_quick_latency_report(identity_path, tmp_path, capsys):
     report = tmp_path / "report.md"
-    args = ["bench", "--models", identity_path, "--quick", "--calls", "5", "--warmup", "2", "--paced-seconds", "0.3",
-            "--hosts", "64", "441", "--report", str(report)]
+    args = [
+        "bench",
+        "--models",
+        identity_path,
+        "--quick",
+        "--calls",
+        "5",
+        "--warmup",
+        "2",
+        "--paced-seconds",
+        "0.3",
+        "--hosts",
+        "64",
+        "441",
+        "--report",
+        str(report),
+    ]
     assert main(args) == 0
     data = json.loads(report.with_suffix(".json").read_text())
     assert data["command"].startswith("timbre-rt bench --models") and data["config"]["quick"] is True
     rows = data["results"]
     assert [(r["method"], r["host_block"]) for r in rows] == [
-        (m, h) for m in ("encode", "decode", "forward", "pipeline") for h in (64, 441)]
+        (m, h) for m in ("encode", "decode", "forward", "pipeline") for h in (64, 441)
+    ]
     for r in rows:
         assert set(r) == {f.name for f in fields(LatencyRow)} | {"latency_ms"}
         assert (r["device"], r["threads"], r["buffer"], r["headroom"]) == ("cpu", 1, 2048, 1024)
@@ -36,8 +53,22 @@ def test_quick_latency_report(identity_path, tmp_path, capsys):
 
 
 def test_quick_without_report_writes_into_out(identity_path, tmp_path):
-    args = ["bench", "--models", identity_path, "--methods", "pipeline", "--quick", "--calls", "3", "--warmup", "1",
-            "--paced-seconds", "0.2", "--out", str(tmp_path)]
+    args = [
+        "bench",
+        "--models",
+        identity_path,
+        "--methods",
+        "pipeline",
+        "--quick",
+        "--calls",
+        "3",
+        "--warmup",
+        "1",
+        "--paced-seconds",
+        "0.2",
+        "--out",
+        str(tmp_path),
+    ]
     assert main(args) == 0
     rows = json.loads((tmp_path / "latency_quick.json").read_text())["results"]
     assert [r["method"] for r in rows] == ["pipeline"] and rows[0]["host_block"] == 256

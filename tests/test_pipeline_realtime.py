@@ -1,5 +1,6 @@
 """The pipeline's audio path allocates nothing and takes no lock while another thread turns
 the knobs, and the latent transform follows its frame-application rule (C++ tests)."""
+
 import re
 import subprocess
 from pathlib import Path
@@ -17,12 +18,22 @@ def _binary(name: str) -> Path:
 
 @pytest.mark.parametrize("buffer", [256, 2048])
 def test_pipeline_audio_path_allocates_nothing_and_never_locks(toy_path, buffer):
-    run = subprocess.run([str(_binary("test_realtime_path")), toy_path, "pipeline", str(buffer)],
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [str(_binary("test_realtime_path")), toy_path, "pipeline", str(buffer)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     print(run.stdout, run.stderr)
     pattern = r"^(\S+): allocations=(\d+) locks=(\d+) calls=(\d+) underruns=\d+ dropped=(\d+) errors=(\d+) frames=(\d+)"
     phases = {p[0]: [int(v) for v in p[1:]] for p in re.findall(pattern, run.stdout, re.M)}
-    assert list(phases) == ["pipeline-paced", "pipeline-overload", "pipeline-odd-block", "pipeline-resampled", "pipeline-sync"]
+    assert list(phases) == [
+        "pipeline-paced",
+        "pipeline-overload",
+        "pipeline-odd-block",
+        "pipeline-resampled",
+        "pipeline-sync",
+    ]
     for name, (allocations, locks, calls, dropped, errors, frames) in phases.items():
         assert (allocations, locks, errors) == (0, 0, 0), name
         assert frames > 0, f"{name}: the latent transform never stepped"

@@ -1,6 +1,7 @@
 """`timbre-rt play` through a private JACK server (`jackd -d dummy`, a paced device without
 a sound card): a looped file through the pipeline, a MIDI knob that changes what is heard,
 the device list, and clear errors for unknown devices, ports, maps and files."""
+
 import os
 import re
 import signal
@@ -31,8 +32,13 @@ def tone(tmp_path):
 
 
 def play(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "timbre_rt.cli", "play", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+    return subprocess.Popen(
+        [sys.executable, "-m", "timbre_rt.cli", "play", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
 
 
 def test_play_a_looped_file_through_jack(jackd, toy_path, tone, tmp_path):  # noqa: F811
@@ -43,7 +49,9 @@ def test_play_a_looped_file_through_jack(jackd, toy_path, tone, tmp_path):  # no
     assert "at 48000 Hz (model 24000 Hz)" in err
     status = [line for line in err.splitlines() if "| latency" in line]
     assert len(status) >= 2, err  # one line a second when stderr is not a terminal
-    assert "xruns" in status[-1] and "underruns" in status[-1] and "cpu" in status[-1] and "z0 +0.00 x1.00" in status[-1]
+    assert (
+        "xruns" in status[-1] and "underruns" in status[-1] and "cpu" in status[-1] and "z0 +0.00 x1.00" in status[-1]
+    )
     assert re.search(r"played 3\.\d s", err) and "errors 0" in err, err
     audio, rate = read_wav(record)
     audio = audio.reshape(-1)
@@ -60,8 +68,19 @@ def test_a_midi_knob_changes_what_is_played(jackd, sender, identity_path, tmp_pa
     knobs = tmp_path / "knobs.yaml"
     knobs.write_text("port: timbre-test-knobs\ncontrols:\n  - {cc: 1, dim: 0, range: [0.0, 1.0]}\n")
     record = tmp_path / "out.wav"
-    run = play(identity_path, "--input", str(silence), "--seconds", "4", "--record", str(record), "--map", str(knobs),
-               "--buffer", "512")
+    run = play(
+        identity_path,
+        "--input",
+        str(silence),
+        "--seconds",
+        "4",
+        "--record",
+        str(record),
+        "--map",
+        str(knobs),
+        "--buffer",
+        "512",
+    )
     lines = []
     moved = threading.Event()
 
@@ -95,19 +114,34 @@ def test_list_shows_jack_devices_and_midi_ports(jackd, sender, capsys):  # noqa:
     assert "JACK Audio Connection Kit" in out and "timbre-test-knobs" in out
 
 
-@pytest.mark.parametrize("extra, message", [
-    (["--output-device", "no-such-card"], "no output device matches 'no-such-card'"),
-    (["--input-device", "no-such-mic", "--input", "mic"], "no input device matches 'no-such-mic'"),
-    (["--midi", "no-such-port", "--map", "{map}"], "no MIDI input port matches 'no-such-port'"),
-    (["--map", "{bad_map}"], r"controls[0]: 'cc' must be an integer 0..127, got 300"),
-    (["--map", "{map_out_of_range}"], "controls[0]: dim 7 is out of range: the model has 4 latent dimensions"),
-    (["--midi", "timbre-test-knobs"], "--midi needs a knob map"),
-    (["--input", "{missing_wav}"], "missing.wav: no such audio file"),
-])
-def test_unknown_devices_ports_maps_and_files_fail_clearly(jackd, sender, toy_path, tone, tmp_path, capsys,  # noqa: F811
-                                                           extra, message):
-    files = {"map": tmp_path / "map.yaml", "bad_map": tmp_path / "bad.yaml", "map_out_of_range": tmp_path / "range.yaml",
-             "missing_wav": tmp_path / "missing.wav"}
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--output-device", "no-such-card"], "no output device matches 'no-such-card'"),
+        (["--input-device", "no-such-mic", "--input", "mic"], "no input device matches 'no-such-mic'"),
+        (["--midi", "no-such-port", "--map", "{map}"], "no MIDI input port matches 'no-such-port'"),
+        (["--map", "{bad_map}"], r"controls[0]: 'cc' must be an integer 0..127, got 300"),
+        (["--map", "{map_out_of_range}"], "controls[0]: dim 7 is out of range: the model has 4 latent dimensions"),
+        (["--midi", "timbre-test-knobs"], "--midi needs a knob map"),
+        (["--input", "{missing_wav}"], "missing.wav: no such audio file"),
+    ],
+)
+def test_unknown_devices_ports_maps_and_files_fail_clearly(
+    jackd,
+    sender,
+    toy_path,
+    tone,
+    tmp_path,
+    capsys,  # noqa: F811
+    extra,
+    message,
+):
+    files = {
+        "map": tmp_path / "map.yaml",
+        "bad_map": tmp_path / "bad.yaml",
+        "map_out_of_range": tmp_path / "range.yaml",
+        "missing_wav": tmp_path / "missing.wav",
+    }
     files["map"].write_text("controls: [{cc: 1, dim: 0}]\n")
     files["bad_map"].write_text("controls: [{cc: 300, dim: 0}]\n")
     files["map_out_of_range"].write_text("port: timbre-test-knobs\ncontrols: [{cc: 1, dim: 7}]\n")

@@ -1,5 +1,6 @@
 """`play`'s status line: every knob-mapped dimension shown, wrapped on a terminal without
 cutting a knob (no audio device needed)."""
+
 import re
 
 from timbre_rt.play import MidiKnobs, parse_map
@@ -16,13 +17,25 @@ class FakePipeline:
 
 
 def _state(n):
-    return {"freeze": [False] * n, "bypass": [False] * n, "applied_offset": [0.25 * i for i in range(n)],
-            "applied_scale": [1.0] * n}
+    return {
+        "freeze": [False] * n,
+        "bypass": [False] * n,
+        "applied_offset": [0.25 * i for i in range(n)],
+        "applied_scale": [1.0] * n,
+    }
 
 
 def _status(dims):
-    return Status(seconds=12.3, latency_ms=45.6, model_ms=40.0, xruns=0, underruns=1, cpu_load=0.2,
-                  knobs=knob_parts(_state(len(NAMES)), NAMES, dims), midi_events=7)
+    return Status(
+        seconds=12.3,
+        latency_ms=45.6,
+        model_ms=40.0,
+        xruns=0,
+        underruns=1,
+        cpu_load=0.2,
+        knobs=knob_parts(_state(len(NAMES)), NAMES, dims),
+        midi_events=7,
+    )
 
 
 def test_every_mapped_dimension_is_shown():
@@ -44,8 +57,7 @@ def test_a_terminal_gets_wrapped_lines_that_never_cut_a_knob():
         assert sum(part in line for line in lines) == 1, part
     assert text.count(" x1.00") == 17
     # Wide enough: the readings on one line, the knobs on the next lines.
-    assert status_lines(status, 1000) == [status_line(status).split(" | z0")[0],
-                                          "  " + "  ".join(status.knobs)]
+    assert status_lines(status, 1000) == [status_line(status).split(" | z0")[0], "  " + "  ".join(status.knobs)]
 
 
 def test_a_narrow_terminal_wraps_the_readings_too():

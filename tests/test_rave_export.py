@@ -2,6 +2,7 @@
 line outside RAVE's venv, and once built, the files read as RAVE declares them (its `sr`
 attribute, 8 latents after the fidelity cut, frames of 2048 samples). The files are never
 committed: a checkout without them skips the second test."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -16,8 +17,9 @@ RATES = [44100, 48000]
 
 
 def test_the_builder_outside_raves_venv_fails_in_one_line(tmp_path):
-    done = subprocess.run([sys.executable, str(BUILDER), "--out", str(tmp_path)], capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(BUILDER), "--out", str(tmp_path)], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: cannot import rave") and "rave_export.sh" in lines[0]
@@ -27,8 +29,9 @@ def test_the_builder_outside_raves_venv_fails_in_one_line(tmp_path):
 def test_the_builder_skips_what_exists_without_importing_rave(tmp_path):
     for rate in RATES:
         (tmp_path / f"rave_v2_random_{rate}.ts").write_bytes(b"built before")
-    done = subprocess.run([sys.executable, str(BUILDER), "--out", str(tmp_path)], capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(BUILDER), "--out", str(tmp_path)], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("exists, skipped") == len(RATES)
 

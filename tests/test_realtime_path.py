@@ -1,4 +1,5 @@
 """The audio-thread path allocates nothing and takes no lock (C++ test with malloc hooks)."""
+
 import re
 import subprocess
 from pathlib import Path
@@ -15,8 +16,16 @@ def test_no_allocation_and_no_lock_on_the_audio_thread(toy_path, method, buffer)
     print(run.stdout, run.stderr)
     pattern = r"^(\S+): allocations=(\d+) locks=(\d+) calls=(\d+) underruns=\d+ dropped=(\d+)"
     phases = {p[0]: [int(v) for v in p[1:]] for p in re.findall(pattern, run.stdout, re.M)}
-    assert list(phases) == ["realtime-paced", "realtime-overload", "realtime-odd-block", "sync", "realtime-resampled-2x",
-                            "realtime-resampled-44k1", "realtime-reconfigured", "realtime-resampled-reconfigured"]
+    assert list(phases) == [
+        "realtime-paced",
+        "realtime-overload",
+        "realtime-odd-block",
+        "sync",
+        "realtime-resampled-2x",
+        "realtime-resampled-44k1",
+        "realtime-reconfigured",
+        "realtime-resampled-reconfigured",
+    ]
     for name, (allocations, locks, calls, dropped) in phases.items():
         assert (allocations, locks) == (0, 0), name
         if name == "realtime-overload":

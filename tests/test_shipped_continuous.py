@@ -1,4 +1,5 @@
 """The shipped default model: contract, the main job (Pd demo), the example patch."""
+
 import shutil
 from pathlib import Path
 

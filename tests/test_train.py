@@ -1,4 +1,5 @@
 """Training: losses go down, stages run / resume / skip, a run folder exports."""
+
 import json
 
 import pytest
@@ -64,17 +65,30 @@ def test_adversarial_task_has_two_optimizers():
 def dataset(tmp_path_factory):
     root = tmp_path_factory.mktemp("train")
     write_tones(root / "sounds", count=6)
-    prepare_folder(root / "sounds", root / "cache", sampling_rate=RATE, chunk=4096, held_out=0.34,
-                   progress=False)
+    prepare_folder(root / "sounds", root / "cache", sampling_rate=RATE, chunk=4096, held_out=0.34, progress=False)
     config = root / "tiny.yaml"
     config.write_text(TINY_YAML)
     return root
 
 
 def _train(dataset, out, config=None):
-    return main(["train", "continuous", "--config", str(config or dataset / "tiny.yaml"),
-                 "--data", str(dataset / "cache"), "--out", str(out), "--no-progress",
-                 "--accelerator", "cpu", "--workers", "0"])
+    return main(
+        [
+            "train",
+            "continuous",
+            "--config",
+            str(config or dataset / "tiny.yaml"),
+            "--data",
+            str(dataset / "cache"),
+            "--out",
+            str(out),
+            "--no-progress",
+            "--accelerator",
+            "cpu",
+            "--workers",
+            "0",
+        ]
+    )
 
 
 def test_train_resume_and_export(dataset, tmp_path, capsys):
@@ -104,14 +118,31 @@ def test_train_resume_and_export(dataset, tmp_path, capsys):
 def test_train_errors(dataset, tmp_path, capsys):
     out = tmp_path / "run"
     other = tmp_path / "other.yaml"
-    other.write_text(TINY_YAML.replace("latent_dims: 3", "latent_dims: 2").replace("steps: 6", "steps: 0")
-                     .replace("steps: 4", "steps: 0").replace("steps: 2", "steps: 0"))
+    other.write_text(
+        TINY_YAML.replace("latent_dims: 3", "latent_dims: 2")
+        .replace("steps: 6", "steps: 0")
+        .replace("steps: 4", "steps: 0")
+        .replace("steps: 2", "steps: 0")
+    )
     assert _train(dataset, out, other) == 0
     assert _train(dataset, out) == 1
     assert "started with another config" in capsys.readouterr().err
 
-    assert main(["train", "continuous", "--config", str(dataset / "tiny.yaml"),
-                 "--data", str(tmp_path / "nowhere"), "--out", str(tmp_path / "r2")]) == 1
+    assert (
+        main(
+            [
+                "train",
+                "continuous",
+                "--config",
+                str(dataset / "tiny.yaml"),
+                "--data",
+                str(tmp_path / "nowhere"),
+                "--out",
+                str(tmp_path / "r2"),
+            ]
+        )
+        == 1
+    )
     assert "nowhere" in capsys.readouterr().err
 
     assert main(["export", str(out), "--out", str(tmp_path / "x.ts")]) == 1

@@ -1,5 +1,6 @@
 """DDP on CPU: two processes (gloo) train both model kinds with the README's command,
 an interrupted two-process run resumes, and the exported files stream exactly."""
+
 import json
 import os
 import re
@@ -25,9 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 300  # seconds for one training command: a hang (ranks out of step) fails, not blocks CI
 # The tiny configs, shorter; a global batch of 2 is 1 per process.
 CONTINUOUS_STEPS = {"vae": 2, "vocoder": 4, "adversarial": 1, "finetune": 1}
-CONTINUOUS_YAML = re.sub(r"(\w+)_stage: \{steps: \d+",
-                         lambda m: f"{m[1]}_stage: {{steps: {CONTINUOUS_STEPS[m[1]]}",
-                         continuous_fixtures.TINY_YAML)
+CONTINUOUS_YAML = re.sub(
+    r"(\w+)_stage: \{steps: \d+",
+    lambda m: f"{m[1]}_stage: {{steps: {CONTINUOUS_STEPS[m[1]]}",
+    continuous_fixtures.TINY_YAML,
+)
 # Steps enough for hours: the time budget (--minutes) stops it, on both ranks at one step.
 DISCRETE_YAML = discrete_fixtures.TINY_YAML.replace("steps: 6", "steps: 100000")
 
@@ -36,8 +39,14 @@ DISCRETE_YAML = discrete_fixtures.TINY_YAML.replace("steps: 6", "steps: 100000")
 def dataset(tmp_path_factory):
     root = tmp_path_factory.mktemp("ddp")
     continuous_fixtures.write_tones(root / "sounds", count=6)
-    prepare_folder(root / "sounds", root / "cache", sampling_rate=continuous_fixtures.RATE,
-                   chunk=4096, held_out=0.34, progress=False)
+    prepare_folder(
+        root / "sounds",
+        root / "cache",
+        sampling_rate=continuous_fixtures.RATE,
+        chunk=4096,
+        held_out=0.34,
+        progress=False,
+    )
     (root / "continuous.yaml").write_text(CONTINUOUS_YAML)
     (root / "discrete.yaml").write_text(DISCRETE_YAML)
     return root
@@ -46,19 +55,38 @@ def dataset(tmp_path_factory):
 def _command(kind, dataset, out, *extra):
     """The README's command: `timbre-rt train` for the continuous model, and for the
     discrete one `python -m timbre_rt.train train` (what a GPU machine without the core runs)."""
-    program = ([str(Path(sys.executable).parent / "timbre-rt")] if kind == "continuous"
-               else [sys.executable, "-m", "timbre_rt.train"])
-    return [*program, "train", kind,
-            "--config", str(dataset / f"{kind}.yaml"), "--data", str(dataset / "cache"),
-            "--out", str(out), "--devices", "2", "--accelerator", "cpu", "--workers", "0",
-            "--no-progress", *extra]
+    program = (
+        [str(Path(sys.executable).parent / "timbre-rt")]
+        if kind == "continuous"
+        else [sys.executable, "-m", "timbre_rt.train"]
+    )
+    return [
+        *program,
+        "train",
+        kind,
+        "--config",
+        str(dataset / f"{kind}.yaml"),
+        "--data",
+        str(dataset / "cache"),
+        "--out",
+        str(out),
+        "--devices",
+        "2",
+        "--accelerator",
+        "cpu",
+        "--workers",
+        "0",
+        "--no-progress",
+        *extra,
+    ]
 
 
 def _start(command):
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
     # Its own process group: Lightning's second rank is a child, killed with it.
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
 
 
 def _kill(process):
@@ -97,8 +125,7 @@ def _streams_exactly(model: Path, method: str) -> None:
     file also runs in the streaming engine, host block by host block."""
     engine = Engine(str(model), method=method, buffer=4 * 64, sync=True)
     signal_ = (0.3 * np.random.default_rng(0).standard_normal((1, 4096))).astype(np.float32)
-    expected = delayed(reference(str(model), method, signal_, engine.in_ratio, engine.out_ratio),
-                       engine.buffer)
+    expected = delayed(reference(str(model), method, signal_, engine.in_ratio, engine.out_ratio), engine.buffer)
     got = stream_in_blocks(engine, signal_, 100)
     assert np.abs(expected).max() > 0
     assert np.abs(got - expected).max() <= 1e-4
@@ -149,8 +176,25 @@ def test_discrete_two_processes_stop_on_time_budget_exported(dataset, tmp_path):
 def test_batch_that_cannot_be_split_is_one_line(dataset, tmp_path, capsys):
     odd = tmp_path / "odd.yaml"
     odd.write_text(DISCRETE_YAML.replace("batch_size: 2", "batch_size: 3"))
-    assert main(["train", "discrete", "--config", str(odd), "--data", str(dataset / "cache"),
-                 "--out", str(tmp_path / "r"), "--devices", "2", "--accelerator", "cpu"]) == 1
+    assert (
+        main(
+            [
+                "train",
+                "discrete",
+                "--config",
+                str(odd),
+                "--data",
+                str(dataset / "cache"),
+                "--out",
+                str(tmp_path / "r"),
+                "--devices",
+                "2",
+                "--accelerator",
+                "cpu",
+            ]
+        )
+        == 1
+    )
     err = capsys.readouterr().err
     assert "batch_size 3 cannot be split evenly over 2 processes" in err
     assert len(err.strip().splitlines()) == 1

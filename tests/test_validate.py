@@ -1,4 +1,5 @@
 """The validation layer: YAML numbers, schemas with hints, config files, atomic outputs."""
+
 import os
 
 import pytest
@@ -10,8 +11,9 @@ from timbre_rt.models.discrete.config import load_config as load_discrete
 from timbre_rt.validate import Field, check_duration, check_mapping, load_yaml
 
 
-@pytest.mark.parametrize("text, value", [("1e9", 1e9), ("2E-4", 2e-4), ("-3e2", -300.0),
-                                         (".5", 0.5), ("12", 12), ("1.0e9", 1e9)])
+@pytest.mark.parametrize(
+    "text, value", [("1e9", 1e9), ("2E-4", 2e-4), ("-3e2", -300.0), (".5", 0.5), ("12", 12), ("1.0e9", 1e9)]
+)
 def test_yaml_reads_exponents_as_numbers(text, value):
     got = load_yaml(f"factor: {text}")["factor"]
     assert got == value and type(got) is type(value)
@@ -30,22 +32,28 @@ def test_yaml_keeps_strings_and_reports_syntax_in_one_line():
     assert "\n" not in str(e.value)
 
 
-SCHEMA = {"rate": Field(float, above=0), "count": Field(int, min=1, max=10),
-          "mode": Field(str, choices=("loop", "hold"), required=False)}
+SCHEMA = {
+    "rate": Field(float, above=0),
+    "count": Field(int, min=1, max=10),
+    "mode": Field(str, choices=("loop", "hold"), required=False),
+}
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"rate": "fast", "count": 1}, "f: rate: must be a number, got 'fast'"),
-    ({"rate": 0, "count": 1}, "f: rate: must be > 0, got 0"),
-    ({"rate": float("nan"), "count": 1}, "f: rate: must be a finite number"),
-    ({"rate": 1, "count": 1.5}, "f: count: must be an integer, got 1.5"),
-    ({"rate": 1, "count": True}, "f: count: must be an integer, got True"),
-    ({"rate": 1, "count": 11}, "f: count: must be <= 10, got 11"),
-    ({"rate": 1, "count": 1, "mode": "lop"}, "did you mean 'loop'"),
-    ({"rate": 1, "cuont": 1}, "f: unknown key 'cuont' (did you mean 'count'?)"),
-    ({"rate": 1}, "f: missing count"),
-    ([1, 2], "f: expected a mapping, got list"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"rate": "fast", "count": 1}, "f: rate: must be a number, got 'fast'"),
+        ({"rate": 0, "count": 1}, "f: rate: must be > 0, got 0"),
+        ({"rate": float("nan"), "count": 1}, "f: rate: must be a finite number"),
+        ({"rate": 1, "count": 1.5}, "f: count: must be an integer, got 1.5"),
+        ({"rate": 1, "count": True}, "f: count: must be an integer, got True"),
+        ({"rate": 1, "count": 11}, "f: count: must be <= 10, got 11"),
+        ({"rate": 1, "count": 1, "mode": "lop"}, "did you mean 'loop'"),
+        ({"rate": 1, "cuont": 1}, "f: unknown key 'cuont' (did you mean 'count'?)"),
+        ({"rate": 1}, "f: missing count"),
+        ([1, 2], "f: expected a mapping, got list"),
+    ],
+)
 def test_schema_errors_name_the_field(data, message):
     with pytest.raises(InputError) as e:
         check_mapping(data, SCHEMA, "f")
@@ -89,11 +97,14 @@ def test_config_exponent_learning_rate_is_a_number(tmp_path):
     assert load_continuous(path).vae_stage.learning_rate == pytest.approx(1e-3)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("vq: {decay: 2}", "vq.decay: must be <= 0.9999"),
-    ("model: continuous", "not a discrete one"),
-    ("frames: {window: 2048, hop: 0}", "frames.hop: must be >= 1"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("vq: {decay: 2}", "vq.decay: must be <= 0.9999"),
+        ("model: continuous", "not a discrete one"),
+        ("frames: {window: 2048, hop: 0}", "frames.hop: must be >= 1"),
+    ],
+)
 def test_discrete_config_errors(tmp_path, text, message):
     path = tmp_path / "d.yaml"
     path.write_text(text)
@@ -102,8 +113,13 @@ def test_discrete_config_errors(tmp_path, text, message):
 
 
 def test_shipped_configs_pass():
-    for name in ("continuous", "continuous-melgan", "continuous-no-adversary", "continuous-cpu",
-                 "continuous-cpu-b0005"):
+    for name in (
+        "continuous",
+        "continuous-melgan",
+        "continuous-no-adversary",
+        "continuous-cpu",
+        "continuous-cpu-b0005",
+    ):
         assert load_continuous(f"models/{name}.yaml").vae.latent_dims > 0
     for name in ("discrete", "discrete-loops"):
         assert load_discrete(f"models/{name}.yaml").vq.codes > 1
@@ -153,11 +169,22 @@ def test_debug_flag_is_taken_anywhere_before_the_double_dash():
 def test_train_module_entry_point_exits_cleanly(tmp_path, capsys):
     from timbre_rt.train.cli import main
 
-    status = main(["train", "continuous", "--config", str(tmp_path / "none.yaml"), "--data",
-                   str(tmp_path), "--out", str(tmp_path / "run"), "--devices", "0"])
+    status = main(
+        [
+            "train",
+            "continuous",
+            "--config",
+            str(tmp_path / "none.yaml"),
+            "--data",
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "run"),
+            "--devices",
+            "0",
+        ]
+    )
     err = capsys.readouterr().err.strip().splitlines()
-    assert status == 2 and err == ["python -m timbre_rt.train train: error: --devices: must be "
-                                   "at least 1, got 0"]
+    assert status == 2 and err == ["python -m timbre_rt.train train: error: --devices: must be at least 1, got 0"]
 
 
 def test_configs_built_in_python_are_checked_like_files():

@@ -7,6 +7,7 @@ Use: `from xvfb_screen import screen` in a test module, then take `screen` as a 
 it yields a Screen (its `env` runs programs on the display). The tests skip, with the
 package to install, where Xvfb, xdotool, xwd or Pd's GUI is missing (scripts/setup.sh
 installs them)."""
+
 import os
 import shutil
 import struct
@@ -33,8 +34,9 @@ class Screen:
 
     def shot(self) -> np.ndarray:
         """The whole screen as an H x W x 3 uint8 array (RGB)."""
-        raw = subprocess.run(["xwd", "-root", "-silent"], env=self.env, capture_output=True, check=True,
-                             timeout=30).stdout
+        raw = subprocess.run(
+            ["xwd", "-root", "-silent"], env=self.env, capture_output=True, check=True, timeout=30
+        ).stdout
         return xwd_rgb(raw)
 
     def drag(self, start: Tuple[int, int], end: Tuple[int, int], steps: int = 10) -> None:
@@ -59,12 +61,13 @@ def xwd_rgb(raw: bytes) -> np.ndarray:
     byte_order, bits_per_pixel, bytes_per_line = fields[7], fields[11], fields[12]
     masks, ncolors = fields[14:17], fields[19]
     if pixmap_format != 2 or bits_per_pixel not in (24, 32):
-        raise ValueError(f"xwd: a ZPixmap of 24 or 32 bits a pixel expected, got format {pixmap_format}, "
-                         f"{bits_per_pixel} bits")
+        raise ValueError(
+            f"xwd: a ZPixmap of 24 or 32 bits a pixel expected, got format {pixmap_format}, {bits_per_pixel} bits"
+        )
     start = header_size + 12 * ncolors
-    rows = np.frombuffer(raw[start:start + height * bytes_per_line], np.uint8).reshape(height, bytes_per_line)
+    rows = np.frombuffer(raw[start : start + height * bytes_per_line], np.uint8).reshape(height, bytes_per_line)
     step = bits_per_pixel // 8
-    pixels = rows[:, :width * step].reshape(height, width, step)
+    pixels = rows[:, : width * step].reshape(height, width, step)
     value = np.zeros((height, width), np.uint32)
     for k in range(step):  # byte_order 0: the least significant byte first
         shift = 8 * (k if byte_order == 0 else step - 1 - k)
@@ -94,15 +97,19 @@ def _free_display() -> int:
 def xvfb() -> Iterator[Screen]:
     """An Xvfb display of its own for the block; RuntimeError if it does not come up."""
     number = _free_display()
-    server = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        ["Xvfb", f":{number}", "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         socket = Path(f"/tmp/.X11-unix/X{number}")
         deadline = time.monotonic() + 20
         while not socket.exists():
             if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"Xvfb did not start on :{number}: "
-                                   f"{server.stderr.read().decode(errors='replace')[-500:]}")
+                raise RuntimeError(
+                    f"Xvfb did not start on :{number}: {server.stderr.read().decode(errors='replace')[-500:]}"
+                )
             time.sleep(0.1)
         yield Screen(f":{number}", dict(os.environ, DISPLAY=f":{number}"))
     finally:

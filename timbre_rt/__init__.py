@@ -6,6 +6,7 @@ next to the Python side (streaming blocks, the model contract and its exporter).
 The core is imported on first use of one of its names: training and export need only
 torch, so they also run where the extension was not built (e.g. a GPU training machine).
 """
+
 import importlib
 
 import torch  # noqa: F401  (loads libtorch before the extension that links against it)

@@ -1,5 +1,6 @@
 """The `timbre-rt` command: one subcommand per task (info, demo, bench, make-dataset,
 train, export, eval)."""
+
 import argparse
 import shlex
 import sys
@@ -59,8 +60,16 @@ def format_info(info: Dict) -> str:
         ("contract", info.get("contract_version")),
         ("latents", f"{len(latents)}: {', '.join(latents)}" if latents else "none declared"),
     ]
-    shown = {"path", "model_kind", "sampling_rate", "sampling_rate_declared", "block_size",
-             "contract_version", "latent_names", "methods"}
+    shown = {
+        "path",
+        "model_kind",
+        "sampling_rate",
+        "sampling_rate_declared",
+        "block_size",
+        "contract_version",
+        "latent_names",
+        "methods",
+    }
     fields += [(k, v) for k, v in info.items() if k not in shown]  # anything newer, as is
     width = max(len(k) for k, _ in fields)
     lines += [f"{k.ljust(width)}  {v}" for k, v in fields]
@@ -97,28 +106,40 @@ def _demo(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="timbre-rt", description=DESCRIPTION, epilog=EPILOG,
+        prog="timbre-rt",
+        description=DESCRIPTION,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="subcommand", metavar="COMMAND")
 
-    p = sub.add_parser("bench", help="engine overhead benchmark (writes bench/*.json, *.md)",
-                       description=bench.cli.DESCRIPTION, epilog=bench.cli.EPILOG,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "bench",
+        help="engine overhead benchmark (writes bench/*.json, *.md)",
+        description=bench.cli.DESCRIPTION,
+        epilog=bench.cli.EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     bench.add_arguments(p)
     p.set_defaults(handler=_bench, parser=p)  # parser: for usage errors on bench's options
 
-    p = sub.add_parser("info", help="print a model file's metadata",
-                       description="Print what a model file declares, as the engine reads it: "
-                       "rate, block size, latents, and each method's shapes and latency. "
-                       "Exits with status 1 and a one-line message for a file the engine "
-                       "cannot use.")
+    p = sub.add_parser(
+        "info",
+        help="print a model file's metadata",
+        description="Print what a model file declares, as the engine reads it: "
+        "rate, block size, latents, and each method's shapes and latency. "
+        "Exits with status 1 and a one-line message for a file the engine "
+        "cannot use.",
+    )
     p.add_argument("model", metavar="MODEL", help="TorchScript model file")
     p.set_defaults(handler=_info)
 
-    p = sub.add_parser("demo", help="render a test sound through encode -> decode to a WAV",
-                       description=demo.DESCRIPTION,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "demo",
+        help="render a test sound through encode -> decode to a WAV",
+        description=demo.DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     demo.add_arguments(p)
     p.set_defaults(handler=_demo)
 

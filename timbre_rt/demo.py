@@ -4,6 +4,7 @@ The host-side "main job" until the Pd externals exist: the same chain a Pd
 patch would run (encoder -> latents at audio rate -> decoder), fed in small
 host blocks, rendered deterministically (sync mode) and written as WAVs.
 """
+
 import argparse
 import subprocess
 import sys
@@ -56,8 +57,7 @@ def default_model() -> Path:
     """The shipped continuous model; a clear error if the checkout lacks it."""
     if not DEFAULT_MODEL.is_file():
         raise FileNotFoundError(
-            f"{DEFAULT_MODEL} is missing: train and export one (models/README.md), "
-            "or pass --model FILE"
+            f"{DEFAULT_MODEL} is missing: train and export one (models/README.md), or pass --model FILE"
         )
     return DEFAULT_MODEL
 
@@ -80,8 +80,9 @@ def run_demo(
     encoder = Engine(model, method="encode", buffer=buffer, sync=True)
     decoder = Engine(model, method="decode", buffer=buffer, sync=True)
     if encoder.out_channels != decoder.in_channels:
-        raise ModelError(f"model file '{model}': encode gives {encoder.out_channels} channels, "
-                         f"decode takes {decoder.in_channels}")
+        raise ModelError(
+            f"model file '{model}': encode gives {encoder.out_channels} channels, decode takes {decoder.in_channels}"
+        )
     rate = encoder.sampling_rate
     latency = encoder.latency + decoder.latency
     tone = harmonic_tones(rate, seconds)
@@ -111,8 +112,9 @@ def run_demo(
     )
 
 
-def _render_in_pd(model: str, input_path: Path, out: Path, frames: int, rate: int, buffer: int, block: int,
-                  latents: int, latency: int) -> DemoResult:
+def _render_in_pd(
+    model: str, input_path: Path, out: Path, frames: int, rate: int, buffer: int, block: int, latents: int, latency: int
+) -> DemoResult:
     """[encoder~ model buffer] -> every latent -> [decoder~ model buffer], in sync mode."""
     if block & (block - 1):
         raise ValueError(f"Pd's block size must be a power of two, got {block}")
@@ -129,32 +131,49 @@ def _render_in_pd(model: str, input_path: Path, out: Path, frames: int, rate: in
     reported = reported_latencies(run.stderr)
     if sum(reported) != latency:
         raise RuntimeError(f"Pd's objects report {reported} samples of latency, the engines {latency}")
-    return DemoResult(model=model, input_path=input_path, output_path=out, sampling_rate=rate, latency=latency,
-                      frames=read_wav(out)[0].shape[-1], encode_stats={}, decode_stats={}, host="pd")
+    return DemoResult(
+        model=model,
+        input_path=input_path,
+        output_path=out,
+        sampling_rate=rate,
+        latency=latency,
+        frames=read_wav(out)[0].shape[-1],
+        encode_stats={},
+        decode_stats={},
+        host="pd",
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--model", default=None,
-        help="model file with encode and decode methods (default: the shipped "
-        "models/continuous.ts)",
+        "--model",
+        default=None,
+        help="model file with encode and decode methods (default: the shipped models/continuous.ts)",
     )
-    parser.add_argument("--out", default=str(DEFAULT_OUT),
-                        help=f"output WAV; the input goes next to it (default: {DEFAULT_OUT})")
-    parser.add_argument("--buffer", type=int, default=2048,
-                        help="samples per model call in each engine (default: 2048)")
-    parser.add_argument("--block", type=int, default=64,
-                        help="host block size, as an audio callback would use (default: 64, Pd's)")
-    parser.add_argument("--seconds", type=float, default=4.0,
-                        help="length of the tone sequence (default: 4)")
-    parser.add_argument("--host", choices=["pd", "python"], default="pd",
-                        help="pd: [encoder~]/[decoder~] in headless Pure Data (default); python: timbre_rt.Engine")
+    parser.add_argument(
+        "--out", default=str(DEFAULT_OUT), help=f"output WAV; the input goes next to it (default: {DEFAULT_OUT})"
+    )
+    parser.add_argument(
+        "--buffer", type=int, default=2048, help="samples per model call in each engine (default: 2048)"
+    )
+    parser.add_argument(
+        "--block", type=int, default=64, help="host block size, as an audio callback would use (default: 64, Pd's)"
+    )
+    parser.add_argument("--seconds", type=float, default=4.0, help="length of the tone sequence (default: 4)")
+    parser.add_argument(
+        "--host",
+        choices=["pd", "python"],
+        default="pd",
+        help="pd: [encoder~]/[decoder~] in headless Pure Data (default); python: timbre_rt.Engine",
+    )
 
 
 def _format_stats(stats: Dict) -> str:
-    return (f"{stats['calls']} calls, {stats['underruns']} underruns, {stats['errors']} errors, "
-            f"compute p50 {stats['compute_ms_p50']:.3f} ms, p99 {stats['compute_ms_p99']:.3f} ms, "
-            f"max {stats['compute_ms_max']:.3f} ms")
+    return (
+        f"{stats['calls']} calls, {stats['underruns']} underruns, {stats['errors']} errors, "
+        f"compute p50 {stats['compute_ms_p50']:.3f} ms, p99 {stats['compute_ms_p99']:.3f} ms, "
+        f"max {stats['compute_ms_max']:.3f} ms"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -167,7 +186,9 @@ def run(args: argparse.Namespace) -> int:
     except (ModelError, ValueError, RuntimeError, OSError, subprocess.TimeoutExpired) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1  # a failure; 2 is for a bad command line
-    print(f"host:     {'headless Pure Data, [encoder~] -> [decoder~]' if result.host == 'pd' else 'Python, timbre_rt.Engine'}")
+    print(
+        f"host:     {'headless Pure Data, [encoder~] -> [decoder~]' if result.host == 'pd' else 'Python, timbre_rt.Engine'}"
+    )
     print(f"model:    {result.model}")
     print(f"rate:     {result.sampling_rate} Hz")
     print(f"latency:  {result.latency} samples ({result.latency_ms:.1f} ms), encoder + decoder")

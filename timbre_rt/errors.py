@@ -13,8 +13,17 @@ import sys
 import traceback
 from typing import Any, Callable, Iterator, List, Tuple
 
-__all__ = ["InputError", "UsageError", "EXIT_FAILURE", "EXIT_USAGE", "as_usage", "last_line", "one_line",
-           "run_command", "split_debug"]
+__all__ = [
+    "InputError",
+    "UsageError",
+    "EXIT_FAILURE",
+    "EXIT_USAGE",
+    "as_usage",
+    "last_line",
+    "one_line",
+    "run_command",
+    "split_debug",
+]
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -44,7 +53,7 @@ def last_line(error: BaseException) -> str:
     trace first and the actual error (`builtins.RuntimeError: ...`) last."""
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     last = lines[-1] if lines else type(error).__name__
-    return last[len("builtins."):] if last.startswith("builtins.") else last
+    return last[len("builtins.") :] if last.startswith("builtins.") else last
 
 
 def one_line(error: BaseException) -> str:
@@ -84,7 +93,6 @@ def run_command(command: str, handler: Callable[[Any], int], args: Any, debug: b
             traceback.print_exc()
         message = one_line(e)
         if not isinstance(e, _EXPECTED):
-            message = f"internal error ({type(e).__name__}: {message}); rerun with --debug " \
-                      "for the traceback"
+            message = f"internal error ({type(e).__name__}: {message}); rerun with --debug for the traceback"
         print(f"{command}: error: {message}", file=sys.stderr)
         return EXIT_USAGE if isinstance(e, UsageError) else EXIT_FAILURE

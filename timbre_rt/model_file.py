@@ -1,4 +1,5 @@
 """Open model files from Python the way the C++ host does (for tools and references)."""
+
 import warnings
 from pathlib import Path
 from typing import Dict, List, Union
@@ -33,6 +34,6 @@ def latent_shares(path: PathLike) -> Dict[str, str]:
     if not hasattr(module, "latent_share"):
         return {}
     share = [float(v) for v in module.latent_share]
-    names = [str(n) for n in getattr(module, "latent_names", [])][:len(share)]
+    names = [str(n) for n in getattr(module, "latent_names", [])][: len(share)]
     names += [f"z{i}" for i in range(len(names), len(share))]
     return {"latent share": ", ".join(f"{n} {100 * s:.1f}%" for n, s in zip(names, share))}

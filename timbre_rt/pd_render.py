@@ -3,6 +3,7 @@
 The render patch plays an input WAV through `chain` (objects inside a subpatch with its own
 [block~]) and records the result, all at one block size so that input and output are
 sample-aligned."""
+
 import os
 import re
 import shutil
@@ -83,20 +84,34 @@ def render_patch(
             sub.wire(boxes[src], outlet, boxes[dst], inlet)
     c.subpatch(300, 300, "render", sub)
 
-    c.connect([
-        (load, 0, steps, 0),
-        (steps, 4, read, 0), (read, 0, read_file, 0),  # read the input first
-        (steps, 3, configure, 0),  # configure the objects
-        (steps, 2, dsp, 0),  # DSP on
-        (steps, 1, start, 0), (steps, 1, extras, 0),  # start, extra messages
-        (steps, 0, wait, 0), (wait, 0, write, 0), (write, 0, write_file, 0), (write_file, 0, quit_, 0),
-    ])
+    c.connect(
+        [
+            (load, 0, steps, 0),
+            (steps, 4, read, 0),
+            (read, 0, read_file, 0),  # read the input first
+            (steps, 3, configure, 0),  # configure the objects
+            (steps, 2, dsp, 0),  # DSP on
+            (steps, 1, start, 0),
+            (steps, 1, extras, 0),  # start, extra messages
+            (steps, 0, wait, 0),
+            (wait, 0, write, 0),
+            (write, 0, write_file, 0),
+            (write_file, 0, quit_, 0),
+        ]
+    )
     return c.render()
 
 
-def run_pd_file(patch: Path, rate: int, sends: Sequence[str] = (), timeout: float = 600.0,
-                pd_path: Optional[Path] = None, env: Optional[Dict[str, str]] = None,
-                cwd: Optional[Path] = None, search: Sequence[Path] = ()) -> subprocess.CompletedProcess:
+def run_pd_file(
+    patch: Path,
+    rate: int,
+    sends: Sequence[str] = (),
+    timeout: float = 600.0,
+    pd_path: Optional[Path] = None,
+    env: Optional[Dict[str, str]] = None,
+    cwd: Optional[Path] = None,
+    search: Sequence[Path] = (),
+) -> subprocess.CompletedProcess:
     """Run `patch` in `pd -batch` at `rate` with one `-send` per message in `sends`.
 
     `pd_path`: where the externals are (default PD_EXTERNALS); `search`: more folders on Pd's
@@ -115,12 +130,19 @@ def run_pd_file(patch: Path, rate: int, sends: Sequence[str] = (), timeout: floa
     command += ["-open", str(patch)]
     for message in sends:
         command += ["-send", message]
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                          cwd=patch.parent if cwd is None else cwd, env=env)
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=timeout, cwd=patch.parent if cwd is None else cwd, env=env
+    )
 
 
-def run_pd(patch_text: str, folder: Path, rate: int, timeout: float = 600.0, pd_path: Optional[Path] = None,
-           env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
+def run_pd(
+    patch_text: str,
+    folder: Path,
+    rate: int,
+    timeout: float = 600.0,
+    pd_path: Optional[Path] = None,
+    env: Optional[Dict[str, str]] = None,
+) -> subprocess.CompletedProcess:
     """Write `patch_text` to folder/render.pd and run it (`pd_path`, `env`: as for run_pd_file)."""
     patch = folder / "render.pd"
     patch.write_text(patch_text)
@@ -138,8 +160,16 @@ def pd_problems(log: str, errors_expected: bool = False) -> List[str]:
     return [line for line in log.splitlines() if any(word in line.lower() for word in words)]
 
 
-def render(folder: Path, signal: np.ndarray, rate: int, chain, connections, pd_path: Optional[Path] = None,
-           env: Optional[Dict[str, str]] = None, **options) -> PdRun:
+def render(
+    folder: Path,
+    signal: np.ndarray,
+    rate: int,
+    chain,
+    connections,
+    pd_path: Optional[Path] = None,
+    env: Optional[Dict[str, str]] = None,
+    **options,
+) -> PdRun:
     """Plays `signal` [T] through the chain in headless Pd and returns what it recorded
     (`pd_path`, `env`: as for run_pd)."""
     input_wav, output_wav = folder / "input.wav", folder / "output.wav"

@@ -1,4 +1,5 @@
 """Child processes that a benchmark or a test starts and must stop (jackd, Xvfb, Pd)."""
+
 import subprocess
 
 

@@ -1,4 +1,5 @@
 """Synthetic test sounds (no downloads): deterministic, musical enough to listen to."""
+
 from typing import Sequence
 
 import numpy as np

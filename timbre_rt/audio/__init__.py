@@ -8,6 +8,7 @@ model's rate (soundfile + soxr, as encodec's convert_audio), write 32-bit float 
 
 Errors are AudioFileError (an InputError: exit 1), one line naming the file.
 """
+
 from .errors import AudioFileError
 from .find import AUDIO_EXTENSIONS, find_audio_files
 from .read import frames_at_rate, load_audio, open_audio, read_blocks, read_wav

@@ -1,4 +1,5 @@
 """The one exception of audio file input and output."""
+
 from ..errors import InputError
 
 __all__ = ["AudioFileError"]

@@ -1,4 +1,5 @@
 """Which files of a folder are sounds: one list of endings for every command."""
+
 from pathlib import Path
 from typing import Dict, List, Tuple, Union
 
@@ -14,12 +15,27 @@ PathLike = Union[str, Path]
 # Left out: RAW (no header: any file would "decode"), MAT4/MAT5 (.mat holds any Matlab
 # data), HTK (.htk: mostly speech features), MPC2K (.mpc is also Musepack, unreadable).
 _ENDINGS: Dict[str, Tuple[str, ...]] = {
-    "WAV": (".wav",), "WAVEX": (".wav",), "RF64": (".rf64",), "W64": (".w64",),
-    "FLAC": (".flac",), "OGG": (".ogg", ".oga", ".opus"), "MP3": (".mp3",),
-    "AIFF": (".aif", ".aiff", ".aifc"), "AU": (".au", ".snd"), "CAF": (".caf",),
-    "IRCAM": (".sf",), "NIST": (".sph",), "VOC": (".voc",), "SVX": (".8svx",),
-    "PAF": (".paf",), "AVR": (".avr",), "SD2": (".sd2",), "XI": (".xi",), "SDS": (".sds",),
-    "PVF": (".pvf",), "WVE": (".wve",),
+    "WAV": (".wav",),
+    "WAVEX": (".wav",),
+    "RF64": (".rf64",),
+    "W64": (".w64",),
+    "FLAC": (".flac",),
+    "OGG": (".ogg", ".oga", ".opus"),
+    "MP3": (".mp3",),
+    "AIFF": (".aif", ".aiff", ".aifc"),
+    "AU": (".au", ".snd"),
+    "CAF": (".caf",),
+    "IRCAM": (".sf",),
+    "NIST": (".sph",),
+    "VOC": (".voc",),
+    "SVX": (".8svx",),
+    "PAF": (".paf",),
+    "AVR": (".avr",),
+    "SD2": (".sd2",),
+    "XI": (".xi",),
+    "SDS": (".sds",),
+    "PVF": (".pvf",),
+    "WVE": (".wve",),
 }
 
 
@@ -49,6 +65,7 @@ def find_audio_files(folder: PathLike) -> List[Path]:
         key=lambda p: p.relative_to(folder).as_posix(),
     )
     if not files:
-        raise AudioFileError(f"{folder}: no audio files found (looked recursively for "
-                             f"{', '.join(AUDIO_EXTENSIONS)}, any case)")
+        raise AudioFileError(
+            f"{folder}: no audio files found (looked recursively for {', '.join(AUDIO_EXTENSIONS)}, any case)"
+        )
     return files

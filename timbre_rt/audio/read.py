@@ -6,6 +6,7 @@ load_audio reads a file whole; read_blocks streams it through one soxr stream,
 so a long file never sits whole in memory. Every failure is an AudioFileError
 whose one line names the file.
 """
+
 import re
 from pathlib import Path
 from typing import Iterator, Optional, Tuple, Union
@@ -58,8 +59,10 @@ def _not_whole(f: soundfile.SoundFile) -> Optional[str]:
     """Why an opened file cannot be read whole (truncated, empty), or None."""
     found = _SHORT_DATA.search(f.extra_info)
     if found and int(found.group(1)) > int(found.group(2)):
-        return (f"truncated or damaged: its header declares {found.group(1)} bytes of audio, "
-                f"the file holds {found.group(2)}")
+        return (
+            f"truncated or damaged: its header declares {found.group(1)} bytes of audio, "
+            f"the file holds {found.group(2)}"
+        )
     return "empty (no audio samples)" if f.frames == 0 else None
 
 
@@ -107,8 +110,11 @@ def read_blocks(path: PathLike, rate: int, block: int = 1 << 16) -> Iterator[np.
     file, so the pieces join without seams."""
     path = Path(path)
     with open_audio(path) as f:
-        stream = None if f.samplerate == rate else soxr.ResampleStream(
-            f.samplerate, rate, 1, dtype="float32", quality=QUALITY)
+        stream = (
+            None
+            if f.samplerate == rate
+            else soxr.ResampleStream(f.samplerate, rate, 1, dtype="float32", quality=QUALITY)
+        )
         while True:
             piece = _read(f, path, block)
             last = piece.shape[0] < block

@@ -1,5 +1,6 @@
 """Audio files out: 32-bit float WAVs (soundfile), written beside the target and renamed
 into place, so a failure never leaves a half-written file at the path."""
+
 from pathlib import Path
 from typing import Optional, Union
 
@@ -44,8 +45,11 @@ class WavWriter:
 
     def __init__(self, path: PathLike, rate: int, input_rate: Optional[int] = None):
         self.path = Path(path)
-        self._stream = None if input_rate in (None, rate) else soxr.ResampleStream(
-            int(input_rate), int(rate), 1, dtype="float32", quality=QUALITY)
+        self._stream = (
+            None
+            if input_rate in (None, rate)
+            else soxr.ResampleStream(int(input_rate), int(rate), 1, dtype="float32", quality=QUALITY)
+        )
         self._atomic = atomic_path(self.path)
         tmp = self._atomic.__enter__()
         try:

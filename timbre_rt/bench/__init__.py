@@ -5,6 +5,7 @@ the Pd chain measured live under JACK (pd_jack: a JACK client clicks into `pd -j
 
 Run them with `python -m timbre_rt.bench` or `timbre-rt bench` (see --help).
 """
+
 from .cli import add_arguments, check_arguments, main, run
 from .overhead_bench import run_bench
 from .latency import LatencyRow, Plan, latency_rows

@@ -1,4 +1,5 @@
 """`python -m timbre_rt.bench`: see `python -m timbre_rt.bench --help`."""
+
 import sys
 
 from .cli import main

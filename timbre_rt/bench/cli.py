@@ -1,4 +1,5 @@
 """Command line of the benchmark: `python -m timbre_rt.bench` and `timbre-rt bench`."""
+
 import argparse
 import shlex
 import sys
@@ -54,88 +55,119 @@ examples:
 """
 
 
-
 def _listed(values) -> str:
     """Default values as the help shows them: `512 2048`, `2`."""
-    return " ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in (values if isinstance(values, list) else [values]))
+    return " ".join(
+        f"{v:g}" if isinstance(v, float) else str(v) for v in (values if isinstance(values, list) else [values])
+    )
 
 
 DESCRIPTION = DESCRIPTION.format(
     full_buffers=f"{FULL_DEFAULTS['buffers'][0]}..{FULL_DEFAULTS['buffers'][-1]}",
-    full_hosts=_listed(FULL_DEFAULTS["hosts"]), full_threads=_listed(FULL_DEFAULTS["threads"]),
-    quick_buffers=_listed(QUICK_DEFAULTS["buffers"]), quick_hosts=_listed(QUICK_DEFAULTS["hosts"]),
+    full_hosts=_listed(FULL_DEFAULTS["hosts"]),
+    full_threads=_listed(FULL_DEFAULTS["threads"]),
+    quick_buffers=_listed(QUICK_DEFAULTS["buffers"]),
+    quick_hosts=_listed(QUICK_DEFAULTS["hosts"]),
 )
 
 
 def _defaults(key: str) -> str:
     """`(default: ...; latency: ...; quick: ...)` for option `key`, from the benchmarks' own
     defaults; a latency-only option shows the full matrix's as its default."""
-    parts = [("default", OVERHEAD_DEFAULTS[key]), ("latency", FULL_DEFAULTS[key])] if key in OVERHEAD_DEFAULTS \
+    parts = (
+        [("default", OVERHEAD_DEFAULTS[key]), ("latency", FULL_DEFAULTS[key])]
+        if key in OVERHEAD_DEFAULTS
         else [("default", FULL_DEFAULTS[key])]
+    )
     parts.append(("quick", QUICK_DEFAULTS[key]))
     return "(" + "; ".join(f"{name}: {_listed(values)}" for name, values in parts) + ")"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--models", nargs="+", metavar="MODEL",
+        "--models",
+        nargs="+",
+        metavar="MODEL",
         help="TorchScript model files (default: a ToyCodec with hidden=64 and strides "
         "(4, 4, 4, 2), exported to a temporary folder)",
     )
     parser.add_argument(
-        "--methods", nargs="+", metavar="METHOD",
+        "--methods",
+        nargs="+",
+        metavar="METHOD",
         help="methods to measure (default: every method each file declares)",
     )
     parser.add_argument(
-        "--buffers", nargs="+", type=int, metavar="N",
+        "--buffers",
+        nargs="+",
+        type=int,
+        metavar="N",
         help="samples per model call; the engine rounds up to the model's block size " + _defaults("buffers"),
     )
     parser.add_argument(
-        "--threads", nargs="+", type=int, metavar="N",
+        "--threads",
+        nargs="+",
+        type=int,
+        metavar="N",
         help="intra-op threads for both the engine worker and the direct call " + _defaults("threads"),
     )
     parser.add_argument(
-        "--calls", type=int,
+        "--calls",
+        type=int,
         help=f"measured calls per configuration, at most {STATS_WINDOW} (the engine keeps "
         "that many compute times) " + _defaults("calls"),
     )
     parser.add_argument(
-        "--report", metavar="FILE.md",
+        "--report",
+        metavar="FILE.md",
         help="run the latency benchmark and write FILE.md, FILE.json and FILE.png",
     )
     parser.add_argument(
-        "--quick", action="store_true",
+        "--quick",
+        action="store_true",
         help=f"latency benchmark on a small matrix (report: --report, else {QUICK_REPORT} in --out)",
     )
     parser.add_argument(
-        "--pd-jack", action="store_true",
+        "--pd-jack",
+        action="store_true",
         help="measure the Pd chain live under JACK and write pd_jack.md and pd_jack.json into --out",
     )
     parser.add_argument(
-        "--hosts", nargs="+", type=int, metavar="N",
+        "--hosts",
+        nargs="+",
+        type=int,
+        metavar="N",
         help="latency: host block sizes " + _defaults("hosts"),
     )
     parser.add_argument(
-        "--devices", nargs="+", metavar="DEV",
+        "--devices",
+        nargs="+",
+        metavar="DEV",
         help="latency: cpu, cuda, cuda:1 ... (default: cpu, and cuda when present; quick: cpu)",
     )
     parser.add_argument(
-        "--paced-seconds", type=float, metavar="S",
+        "--paced-seconds",
+        type=float,
+        metavar="S",
         help="latency: length of each paced realtime run " + _defaults("paced_seconds"),
     )
     parser.add_argument(
-        "--warmup", type=int, default=20,
-        help="unmeasured calls first: TorchScript optimises a method after its first calls "
-        "(default: 20)",
+        "--warmup",
+        type=int,
+        default=20,
+        help="unmeasured calls first: TorchScript optimises a method after its first calls (default: 20)",
     )
     parser.add_argument(
-        "--rounds", type=int, default=10,
+        "--rounds",
+        type=int,
+        default=10,
         help="split the measured calls into this many alternating engine / direct batches, "
         "so that a drift in the machine's speed affects both sides alike (default: 10)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the noise inputs (default: 0)")
     parser.add_argument(
-        "--out", default="bench/",
+        "--out",
+        default="bench/",
         help="folder for engine_overhead.json and engine_overhead.md (default: bench/)",
     )
 
@@ -178,8 +210,14 @@ def run(args: argparse.Namespace, command: str) -> int:
     if args.pd_jack:
         from .pd_jack import CONFIRM_SECONDS, SWEEP_SECONDS, run_report  # only this report needs JACK-Client
 
-        return run_report(args.models, args.out, seconds=SWEEP_SECONDS, confirm_seconds=CONFIRM_SECONDS,
-                          quick=args.quick, command=command)
+        return run_report(
+            args.models,
+            args.out,
+            seconds=SWEEP_SECONDS,
+            confirm_seconds=CONFIRM_SECONDS,
+            quick=args.quick,
+            command=command,
+        )
     _fill_defaults(args)
     with tempfile.TemporaryDirectory(prefix="timbre_rt_bench_") as tmp:
         models = models_to_time(args.models, Path(tmp), log)
@@ -193,7 +231,9 @@ def run(args: argparse.Namespace, command: str) -> int:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(
-        prog="python -m timbre_rt.bench", description=DESCRIPTION, epilog=EPILOG,
+        prog="python -m timbre_rt.bench",
+        description=DESCRIPTION,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(parser)

@@ -1,5 +1,6 @@
 """The model both benchmarks time when no --models is given: a ToyCodec of a realistic
 size, exported into a temporary folder (no file needs to exist in the checkout)."""
+
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence, Tuple
 

@@ -7,6 +7,7 @@ shapes, or from the model's YAML config next to the file), then the file's state
 loaded strictly and the rebuilt model must give the scripted model's output. Anything
 else is reported as TorchScript only.
 """
+
 import importlib
 from pathlib import Path
 from typing import Callable, Dict, Optional, Tuple
@@ -28,15 +29,26 @@ MATCH_TOLERANCE = 1e-4
 
 def _toy_codec(cls, scripted, contract: ModelContract) -> nn.Module:
     state = scripted.state_dict()
-    kernels = [state[f"down.{i}.weight"].shape[-1] for i in range(len([k for k in state if k.startswith("down.") and k.endswith(".weight")]))]
-    return cls(sampling_rate=contract.sampling_rate, latent_channels=int(state["to_latent.weight"].shape[0]),
-               strides=[k // 2 for k in kernels], hidden=int(state["down.0.weight"].shape[0]))
+    kernels = [
+        state[f"down.{i}.weight"].shape[-1]
+        for i in range(len([k for k in state if k.startswith("down.") and k.endswith(".weight")]))
+    ]
+    return cls(
+        sampling_rate=contract.sampling_rate,
+        latent_channels=int(state["to_latent.weight"].shape[0]),
+        strides=[k // 2 for k in kernels],
+        hidden=int(state["down.0.weight"].shape[0]),
+    )
 
 
 def _identity_codec(cls, scripted, contract: ModelContract) -> nn.Module:
     state = scripted.state_dict()
-    return cls(ratio=int(state["frame.weight"].shape[0]), encode_delay=int(state["encode_delay.weight"].shape[-1]) - 1,
-               decode_delay=int(state["decode_delay.weight"].shape[-1]) - 1, sampling_rate=contract.sampling_rate)
+    return cls(
+        ratio=int(state["frame.weight"].shape[0]),
+        encode_delay=int(state["encode_delay.weight"].shape[-1]) - 1,
+        decode_delay=int(state["decode_delay.weight"].shape[-1]) - 1,
+        sampling_rate=contract.sampling_rate,
+    )
 
 
 def _continuous_codec(cls, scripted, contract: ModelContract) -> nn.Module:

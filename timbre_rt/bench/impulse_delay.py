@@ -8,6 +8,7 @@
   already differed by before the impulse (zero for a deterministic path);
 - `peak_delay`: the frame of the largest difference, which for a path that only delays
   (an identity model, a resampler's linear-phase filter) is the delay itself."""
+
 from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
@@ -21,7 +22,7 @@ def click_delays(recorded: np.ndarray, clicks: Sequence[int], amplitude: float, 
     sample with |x| >= amplitude / 2 within `limit` frames, None when none came."""
     delays: List[Optional[int]] = []
     for c in clicks:
-        window = np.abs(recorded[c:c + limit]) >= 0.5 * amplitude
+        window = np.abs(recorded[c : c + limit]) >= 0.5 * amplitude
         hits = np.flatnonzero(window)
         delays.append(int(hits[0]) if hits.size else None)
     return delays
@@ -30,17 +31,23 @@ def click_delays(recorded: np.ndarray, clicks: Sequence[int], amplitude: float, 
 @dataclass
 class Onset:
     frame: Optional[int]  # first frame (index into the recordings) of the response; None: none found
-    floor: float          # max |with - without| before the impulse (0: the path is deterministic)
-    threshold: float      # what |with - without| had to exceed
+    floor: float  # max |with - without| before the impulse (0: the path is deterministic)
+    threshold: float  # what |with - without| had to exceed
 
 
-def onset(with_impulse: np.ndarray, without: np.ndarray, click: int, window: int, floor_factor: float = 4.0,
-          minimum: float = 1e-6) -> Onset:
+def onset(
+    with_impulse: np.ndarray,
+    without: np.ndarray,
+    click: int,
+    window: int,
+    floor_factor: float = 4.0,
+    minimum: float = 1e-6,
+) -> Onset:
     """First frame at or after `click` where |with_impulse - without| exceeds
     max(minimum, floor_factor * the largest difference in the `window` frames before
     `click`). The window leaves out the start, where two chains may begin a buffer apart."""
     difference = np.abs(np.asarray(with_impulse, dtype=np.float64) - np.asarray(without, dtype=np.float64))
-    before = difference[max(0, click - window):click]
+    before = difference[max(0, click - window) : click]
     floor = float(before.max()) if before.size else 0.0
     threshold = max(minimum, floor_factor * floor)
     hits = np.flatnonzero(difference[click:] > threshold)
@@ -49,5 +56,7 @@ def onset(with_impulse: np.ndarray, without: np.ndarray, click: int, window: int
 
 def peak_delay(with_impulse: np.ndarray, without: np.ndarray, click: int) -> int:
     """Frames from `click` to the largest |with_impulse - without| after it."""
-    difference = np.abs(np.asarray(with_impulse[click:], dtype=np.float64) - np.asarray(without[click:], dtype=np.float64))
+    difference = np.abs(
+        np.asarray(with_impulse[click:], dtype=np.float64) - np.asarray(without[click:], dtype=np.float64)
+    )
     return int(np.argmax(difference))

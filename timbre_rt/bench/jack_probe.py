@@ -8,6 +8,7 @@ into the recording at frame time t + D. Both index by JACK's frame time
 server's xrun callback while the probe is active.
 
 Needs the `JACK-Client` package (and libjack, Debian: jackd2) and a running server."""
+
 import time
 from typing import List, Optional, Sequence
 
@@ -57,7 +58,7 @@ class JackProbe:
         n = min(frames, self.recording.shape[1] - at)
         if n > 0:
             for k, port in enumerate(self.ins):
-                self.recording[k, at:at + n] = port.get_array()[:n]
+                self.recording[k, at : at + n] = port.get_array()[:n]
 
     def _count_xrun(self, delay_usecs: float) -> None:
         self.xruns += 1
@@ -77,8 +78,10 @@ class JackProbe:
 
     def ports(self, client: str, is_input: bool) -> List[str]:
         """Audio port names of `client`, in JACK's order."""
-        return [p.name for p in self._source.get_ports(f"^{client}:", is_audio=True, is_input=is_input,
-                                                       is_output=not is_input)]
+        return [
+            p.name
+            for p in self._source.get_ports(f"^{client}:", is_audio=True, is_input=is_input, is_output=not is_input)
+        ]
 
     def now(self) -> int:
         """Frame time now, as an index into the recording (0 before the sink ran)."""

@@ -1,6 +1,7 @@
 """A private JACK server: `jackd -d dummy` (a paced audio device without a sound card),
 started and stopped by PID under its own server name so that it never meets another JACK
 server on the machine. Used by the Pd-under-JACK benchmarks and by the tests' fixture."""
+
 import os
 import shutil
 import subprocess
@@ -29,8 +30,14 @@ def _wait_ready(name: str, process: subprocess.Popen, timeout: float) -> None:
     raise JackServerError(f"jackd '{name}' did not come up within {timeout:g} s")
 
 
-def start_jackd(name: str, rate: int = 48000, period: int = 256, realtime: Optional[bool] = False,
-                priority: Optional[int] = None, timeout: float = 10.0) -> subprocess.Popen:
+def start_jackd(
+    name: str,
+    rate: int = 48000,
+    period: int = 256,
+    realtime: Optional[bool] = False,
+    priority: Optional[int] = None,
+    timeout: float = 10.0,
+) -> subprocess.Popen:
     """Starts `jackd -n name -d dummy -r rate -p period` and waits until clients can connect.
     realtime: SCHED_FIFO for the server and its clients' process threads (needs the right to
     it, e.g. root); without, a loaded machine preempts them and JACK counts xruns. None: with
@@ -44,8 +51,12 @@ def start_jackd(name: str, rate: int = 48000, period: int = 256, realtime: Optio
         except JackServerError:
             return start_jackd(name, rate, period, False, None, timeout)
     mode = (["--realtime"] + ([] if priority is None else ["-P", str(priority)])) if realtime else ["--no-realtime"]
-    process = subprocess.Popen(["jackd", *mode, "-n", name, "-d", "dummy", "-r", str(rate), "-p", str(period)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        ["jackd", *mode, "-n", name, "-d", "dummy", "-r", str(rate), "-p", str(period)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         _wait_ready(name, process, timeout)
     except BaseException:
@@ -60,8 +71,9 @@ def stop_jackd(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def jack_server(name: str, rate: int = 48000, period: int = 256, realtime: Optional[bool] = False,
-                priority: Optional[int] = None) -> Iterator[str]:
+def jack_server(
+    name: str, rate: int = 48000, period: int = 256, realtime: Optional[bool] = False, priority: Optional[int] = None
+) -> Iterator[str]:
     """A running server named `name` (realtime, priority: see start_jackd); JACK_DEFAULT_SERVER
     points at it meanwhile, so clients
     in this process and subprocesses given os.environ (Pd, JACK-Client) connect to it."""

@@ -12,6 +12,7 @@ what a live host gets from the C++ core.
 
 "pipeline" is encode -> latent knobs -> decode (timbre_rt.Pipeline), for files that have both.
 """
+
 import time
 from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple
@@ -37,8 +38,8 @@ class LatencyRow:
     method: str
     device: str
     threads: int
-    buffer: int          # samples per model call (rounded up to the block size)
-    host_block: int      # samples per process() call
+    buffer: int  # samples per model call (rounded up to the block size)
+    host_block: int  # samples per process() call
     sampling_rate: int
     headroom: int
     engine_ms_p50: float  # per buffer in the worker (pipeline: encode + decode)
@@ -52,8 +53,8 @@ class LatencyRow:
     eager_note: str
     paced_seconds: float
     paced_calls: int
-    underruns: int        # process() calls that output some silence for want of a result
-    dropped: int          # buffers never computed (worker too far behind)
+    underruns: int  # process() calls that output some silence for want of a result
+    dropped: int  # buffers never computed (worker too far behind)
     late_host_calls: int  # the paced loop itself more than one block behind its clock
     latency_reported: int  # samples
     latency_measured: Optional[int]  # impulse; None: the impulse never changed the output
@@ -110,8 +111,9 @@ def _engine_times(engine: Engine, inputs: List[np.ndarray], calls: int, warmup: 
 
 
 @torch.no_grad()
-def compute_times(path: str, method: str, buffer: int, threads: int, device: str, calls: int, warmup: int,
-                  seed: int = 0) -> Tuple[int, int, List[float], Timing, Optional[Timing], str]:
+def compute_times(
+    path: str, method: str, buffer: int, threads: int, device: str, calls: int, warmup: int, seed: int = 0
+) -> Tuple[int, int, List[float], Timing, Optional[Timing], str]:
     """(buffer rounded, rate, engine [p50, p99, max], TorchScript timing, eager timing or
     None, why no eager). `method` PIPELINE sums encode and decode."""
     methods = ["encode", "decode"] if method == PIPELINE else [method]
@@ -164,10 +166,15 @@ class _Processor:
             self.in_channels, self.in_ratio, self.out_channels = 1, 1, 1
             self.latency = self.pipeline.latency
         else:
-            self.engine = Engine(path, method=method, buffer=buffer, device=device, threads=threads, sync=sync,
-                                 headroom=headroom)
+            self.engine = Engine(
+                path, method=method, buffer=buffer, device=device, threads=threads, sync=sync, headroom=headroom
+            )
             self.pipeline = None
-            self.in_channels, self.in_ratio, self.out_channels = self.engine.in_channels, self.engine.in_ratio, self.engine.out_channels
+            self.in_channels, self.in_ratio, self.out_channels = (
+                self.engine.in_channels,
+                self.engine.in_ratio,
+                self.engine.out_channels,
+            )
             self.latency = self.engine.latency
 
     def process(self, block: np.ndarray, out: np.ndarray) -> None:
@@ -184,8 +191,9 @@ class _Processor:
         (self.pipeline or self.engine).clear_stats()
 
 
-def paced_run(proc: _Processor, block: int, rate: int, seconds: float, warmup_seconds: float = 0.5,
-              seed: int = 0) -> Tuple[int, int, int, int]:
+def paced_run(
+    proc: _Processor, block: int, rate: int, seconds: float, warmup_seconds: float = 0.5, seed: int = 0
+) -> Tuple[int, int, int, int]:
     """Call process() every block duration in real time for `seconds` (after a warm-up).
     Returns (calls, underruns, dropped, late host calls)."""
     rng = np.random.default_rng(seed)
@@ -264,13 +272,18 @@ def latency_rows(models: Sequence[Tuple[str, str]], plan: Plan, log: Callable[[s
     for path, label in models:
         chosen = plan_rows(path, plan.methods)
         if not chosen:
-            raise ModelError(f"model file '{path}' has none of the methods {list(plan.methods or [])} "
-                             f"(it has: {', '.join(list_methods(path))})")
-        work += [(path, label, m, d, t, b) for m in chosen for d in plan.devices for t in plan.threads for b in plan.buffers]
+            raise ModelError(
+                f"model file '{path}' has none of the methods {list(plan.methods or [])} "
+                f"(it has: {', '.join(list_methods(path))})"
+            )
+        work += [
+            (path, label, m, d, t, b) for m in chosen for d in plan.devices for t in plan.threads for b in plan.buffers
+        ]
     total = len(work) * len(plan.hosts)
     for path, label, method, device, threads, buffer in work:
-        buffer, rate, engine_ms, ts, eager, note = compute_times(path, method, buffer, threads, device, plan.calls,
-                                                                 plan.warmup, plan.seed)
+        buffer, rate, engine_ms, ts, eager, note = compute_times(
+            path, method, buffer, threads, device, plan.calls, plan.warmup, plan.seed
+        )
         headroom = buffer // 2
         for host in plan.hosts:
             proc = _Processor(path, method, buffer, headroom, device, threads, sync=False)
@@ -278,19 +291,41 @@ def latency_rows(models: Sequence[Tuple[str, str]], plan: Plan, log: Callable[[s
             reported = proc.latency
             del proc
             # Called within this iteration: the loop variables are the ones meant.
-            measured = impulse_latency(lambda: _Processor(path, method, buffer, headroom, device, threads, sync=True),  # noqa: B023
-                                       host, buffer)
+            measured = impulse_latency(
+                lambda: _Processor(path, method, buffer, headroom, device, threads, sync=True),  # noqa: B023
+                host,
+                buffer,
+            )
             row = LatencyRow(
-                model=label, method=method, device=device, threads=threads, buffer=buffer, host_block=host,
-                sampling_rate=rate, headroom=headroom, engine_ms_p50=engine_ms[0], engine_ms_p99=engine_ms[1],
+                model=label,
+                method=method,
+                device=device,
+                threads=threads,
+                buffer=buffer,
+                host_block=host,
+                sampling_rate=rate,
+                headroom=headroom,
+                engine_ms_p50=engine_ms[0],
+                engine_ms_p99=engine_ms[1],
                 engine_ms_max=engine_ms[2],
                 realtime_factor=(1000.0 * buffer / rate) / engine_ms[0] if engine_ms[0] > 0 else float("inf"),
-                torchscript_ms_p50=ts.p50, torchscript_ms_p99=ts.p99,
-                eager_ms_p50=eager.p50 if eager else None, eager_ms_p99=eager.p99 if eager else None, eager_note=note,
-                paced_seconds=calls * host / rate, paced_calls=calls, underruns=underruns, dropped=dropped,
-                late_host_calls=late, latency_reported=reported, latency_measured=measured)
+                torchscript_ms_p50=ts.p50,
+                torchscript_ms_p99=ts.p99,
+                eager_ms_p50=eager.p50 if eager else None,
+                eager_ms_p99=eager.p99 if eager else None,
+                eager_note=note,
+                paced_seconds=calls * host / rate,
+                paced_calls=calls,
+                underruns=underruns,
+                dropped=dropped,
+                late_host_calls=late,
+                latency_reported=reported,
+                latency_measured=measured,
+            )
             rows.append(row)
-            log(f"[{len(rows)}/{total}] {label} {method} {device} threads={threads} buffer={buffer} host={host}: "
+            log(
+                f"[{len(rows)}/{total}] {label} {method} {device} threads={threads} buffer={buffer} host={host}: "
                 f"{row.realtime_factor:.1f}x realtime, underruns {underruns}/{calls}, latency "
-                f"{reported} reported / {measured} measured")
+                f"{reported} reported / {measured} measured"
+            )
     return rows

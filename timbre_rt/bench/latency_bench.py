@@ -1,6 +1,7 @@
 """The latency benchmark (`timbre-rt bench --report FILE.md` or `--quick`): for every model x
 method (and "pipeline") x device x threads x buffer x host block, the realtime factor,
 paced underruns and the impulse-measured latency (see latency.py)."""
+
 import argparse
 from pathlib import Path
 from typing import Callable, Dict, Optional, Sequence, Tuple
@@ -13,13 +14,25 @@ __all__ = ["FULL_DEFAULTS", "QUICK_DEFAULTS", "QUICK_REPORT", "defaults", "check
 # The full matrix: buffers from a Pd-like 512 to a safe 8192, the host blocks of Pd (64),
 # JACK (256, 1024) and 10 ms at 44.1 kHz (441, not a power of two), one and two threads;
 # 200 calls and 2 s paced runs per row keep the full run within minutes.
-FULL_DEFAULTS = dict(buffers=[512, 1024, 2048, 4096, 8192], hosts=[64, 256, 441, 1024], threads=[1, 2],
-                     calls=200, paced_seconds=2.0)
+FULL_DEFAULTS = dict(
+    buffers=[512, 1024, 2048, 4096, 8192], hosts=[64, 256, 441, 1024], threads=[1, 2], calls=200, paced_seconds=2.0
+)
 # --quick: one setting a live host would pick, short runs, to see that it all works.
 QUICK_DEFAULTS = dict(buffers=[2048], hosts=[256], threads=[1], calls=50, paced_seconds=1.0)
 QUICK_REPORT = "latency_quick.md"  # in --out, when --quick has no --report
 # What the report records of the run, next to the command line.
-CONFIG_KEYS = ("models", "methods", "devices", "threads", "buffers", "hosts", "calls", "warmup", "paced_seconds", "seed")
+CONFIG_KEYS = (
+    "models",
+    "methods",
+    "devices",
+    "threads",
+    "buffers",
+    "hosts",
+    "calls",
+    "warmup",
+    "paced_seconds",
+    "seed",
+)
 
 
 def defaults(args: argparse.Namespace) -> Dict:
@@ -41,11 +54,19 @@ def check(args: argparse.Namespace) -> Optional[str]:
     return None
 
 
-def run(args: argparse.Namespace, models: Sequence[Tuple[str, str]], command: str,
-        log: Callable[[str], None]) -> int:
+def run(args: argparse.Namespace, models: Sequence[Tuple[str, str]], command: str, log: Callable[[str], None]) -> int:
     """Measure, print the table and write the report (--report, else QUICK_REPORT in --out)."""
-    plan = Plan(methods=args.methods, devices=args.devices, threads=args.threads, buffers=args.buffers,
-                hosts=args.hosts, calls=args.calls, warmup=args.warmup, paced_seconds=args.paced_seconds, seed=args.seed)
+    plan = Plan(
+        methods=args.methods,
+        devices=args.devices,
+        threads=args.threads,
+        buffers=args.buffers,
+        hosts=args.hosts,
+        calls=args.calls,
+        warmup=args.warmup,
+        paced_seconds=args.paced_seconds,
+        seed=args.seed,
+    )
     rows = latency_rows(models, plan, log=log)
     config = {k: getattr(args, k) for k in CONFIG_KEYS}
     config["quick"] = bool(args.quick)

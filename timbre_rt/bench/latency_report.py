@@ -1,4 +1,5 @@
 """Write the latency benchmark: JSON (every field), a markdown table, a PNG plot."""
+
 import datetime
 import json
 from dataclasses import asdict
@@ -58,8 +59,13 @@ def plot(rows: Sequence[LatencyRow], path: Path) -> Path:
         buffers = sorted(points)
         left.plot(buffers, [points[b] for b in buffers], marker="o", label=label)
     left.axhline(1.0, color="red", linestyle="--", linewidth=1)
-    left.set(xscale="log", yscale="log", xlabel="buffer (samples)", ylabel="realtime factor (engine p50)",
-             title="compute: buffer duration / compute time")
+    left.set(
+        xscale="log",
+        yscale="log",
+        xlabel="buffer (samples)",
+        ylabel="realtime factor (engine p50)",
+        title="compute: buffer duration / compute time",
+    )
     left.legend(fontsize=7)
     shares: Dict[int, Dict[int, List[float]]] = {}
     for r in rows:
@@ -68,8 +74,12 @@ def plot(rows: Sequence[LatencyRow], path: Path) -> Path:
         buffers = sorted(points)
         right.plot(buffers, [100.0 * max(points[b]) for b in buffers], marker="s", label=f"host block {host}")
     right.set_ylim(bottom=0)
-    right.set(xscale="log", xlabel="buffer (samples)", ylabel="underruns, % of host calls (worst row)",
-              title="paced run in real time (headroom = buffer / 2)")
+    right.set(
+        xscale="log",
+        xlabel="buffer (samples)",
+        ylabel="underruns, % of host calls (worst row)",
+        title="paced run in real time (headroom = buffer / 2)",
+    )
     right.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -77,8 +87,9 @@ def plot(rows: Sequence[LatencyRow], path: Path) -> Path:
     return path
 
 
-def write_latency_report(rows: Sequence[LatencyRow], markdown_path: Union[str, Path], command: str,
-                         config: Dict) -> List[Path]:
+def write_latency_report(
+    rows: Sequence[LatencyRow], markdown_path: Union[str, Path], command: str, config: Dict
+) -> List[Path]:
     """Write markdown_path, and the JSON and PNG next to it (same stem). Returns the paths."""
     md_path = Path(markdown_path)
     md_path.parent.mkdir(parents=True, exist_ok=True)
@@ -90,8 +101,12 @@ def write_latency_report(rows: Sequence[LatencyRow], markdown_path: Union[str, P
         d = {k: _finite(v) for k, v in asdict(r).items()}
         d["latency_ms"] = r.ms(r.latency_reported)
         results.append(d)
-    json_path.write_text(json.dumps({"date": date, "command": command, "machine": machine, "config": config,
-                                     "results": results}, indent=2) + "\n")
+    json_path.write_text(
+        json.dumps(
+            {"date": date, "command": command, "machine": machine, "config": config, "results": results}, indent=2
+        )
+        + "\n"
+    )
     plot(rows, png_path)
     exact = sum(r.latency_measured == r.latency_reported for r in rows)
     md = header_lines("timbre_rt latency benchmark", date, machine, command) + [

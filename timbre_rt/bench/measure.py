@@ -5,6 +5,7 @@ Both sides run the same TorchScript method on the same input shape
 so their difference is what the engine adds around the model call (input
 wrapping, output checks and copies), not the model itself.
 """
+
 import time
 from dataclasses import dataclass
 from typing import Dict, List, Sequence, Tuple
@@ -64,9 +65,7 @@ def timing_of(times_ms: Sequence[float]) -> Timing:
     return Timing(calls=len(s), p50=quantile(s, 0.5), p99=quantile(s, 0.99), max=float(s[-1]))
 
 
-def make_inputs(
-    in_channels: int, in_ratio: int, buffer: int, count: int, seed: int = 0
-) -> List[np.ndarray]:
+def make_inputs(in_channels: int, in_ratio: int, buffer: int, count: int, seed: int = 0) -> List[np.ndarray]:
     """`count` model inputs of one buffer each, as frames: float32 [in_channels, buffer / in_ratio].
 
     Audio (ratio 1) is noise of std 0.3; latents (ratio > 1) are unit normal.

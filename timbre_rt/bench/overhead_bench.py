@@ -1,6 +1,7 @@
 """The engine overhead benchmark (`timbre-rt bench`, the default report): for every model
 file x method x buffer x threads, the Engine worker's per-call compute against the same
 TorchScript method called directly from Python (see measure.py)."""
+
 import argparse
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -45,24 +46,27 @@ def run_bench(
         available = list_methods(path)
         chosen = available if not methods else [m for m in methods if m in available]
         if methods and not chosen:
-            raise ModelError(f"model file '{path}' has none of the methods {list(methods)} "
-                             f"(it has: {', '.join(available)})")
+            raise ModelError(
+                f"model file '{path}' has none of the methods {list(methods)} (it has: {', '.join(available)})"
+            )
         plan += [(path, label, m, b, t) for m in chosen for b in buffers for t in threads]
     rows = []
     for i, (path, label, method, buffer, n_threads) in enumerate(plan, 1):
         row = bench_one(path, label, method, buffer, n_threads, calls, warmup, seed, rounds)
-        log(f"[{i}/{len(plan)}] {label} {method} buffer={row.buffer} threads={n_threads}: "
+        log(
+            f"[{i}/{len(plan)}] {label} {method} buffer={row.buffer} threads={n_threads}: "
             f"engine p50 {row.engine_ms_p50:.3f} ms, direct p50 {row.direct_ms_p50:.3f} ms, "
-            f"overhead {row.overhead_pct:+.1f} %")
+            f"overhead {row.overhead_pct:+.1f} %"
+        )
         rows.append(row)
     return rows
 
 
-def run(args: argparse.Namespace, models: Sequence[Tuple[str, str]], command: str,
-        log: Callable[[str], None]) -> int:
+def run(args: argparse.Namespace, models: Sequence[Tuple[str, str]], command: str, log: Callable[[str], None]) -> int:
     """Measure, print the table and write engine_overhead.json and .md into --out."""
-    rows = run_bench(models, args.methods, args.buffers, args.threads,
-                     args.calls, args.warmup, args.seed, args.rounds, log=log)
+    rows = run_bench(
+        models, args.methods, args.buffers, args.threads, args.calls, args.warmup, args.seed, args.rounds, log=log
+    )
     paths = write_report(rows, args.out, command, {k: getattr(args, k) for k in CONFIG_KEYS})
     print(format_table(rows))
     print("wrote " + ", ".join(str(p) for p in paths))

@@ -1,11 +1,14 @@
 """What [encoder~] / [decoder~] print after an `info` message, parsed from Pd's stderr."""
+
 import re
 from dataclasses import dataclass
 from typing import List
 
 __all__ = ["ObjectInfo", "parse_info"]
 
-_INFO = re.compile(r"(encoder|decoder)~: .*?buffer (\d+),.*?latency (\d+) samples \(([\d.]+) ms\).*?(\d+) calls, (\d+) underruns")
+_INFO = re.compile(
+    r"(encoder|decoder)~: .*?buffer (\d+),.*?latency (\d+) samples \(([\d.]+) ms\).*?(\d+) calls, (\d+) underruns"
+)
 
 
 @dataclass
@@ -20,5 +23,7 @@ class ObjectInfo:
 
 def parse_info(stderr: str) -> List[ObjectInfo]:
     """The objects' info lines, in the order Pd printed them."""
-    return [ObjectInfo(name, int(buffer), int(latency), float(ms), int(calls), int(underruns))
-            for name, buffer, latency, ms, calls, underruns in _INFO.findall(stderr)]
+    return [
+        ObjectInfo(name, int(buffer), int(latency), float(ms), int(calls), int(underruns))
+        for name, buffer, latency, ms, calls, underruns in _INFO.findall(stderr)
+    ]

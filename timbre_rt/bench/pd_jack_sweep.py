@@ -5,6 +5,7 @@ The sweep tries (buffer, headroom) pairs in order of buffer + headroom with shor
 first with 0 underruns and 0 JACK xruns is run again for `confirm_seconds` and kept when it
 holds. Every run goes through `pd_live.run_live` (live latency measured next to the reported
 one)."""
+
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -50,23 +51,36 @@ def _try(settings: LiveSettings, folder: Path, result: SweepResult) -> Optional[
     try:
         return run_live(settings, folder)
     except RuntimeError as e:
-        result.errors.append(f"{Path(settings.model).name} buffer {settings.buffer} headroom {settings.headroom} "
-                             f"{' '.join(settings.pd_flags())}: {str(e).splitlines()[0]}")
+        result.errors.append(
+            f"{Path(settings.model).name} buffer {settings.buffer} headroom {settings.headroom} "
+            f"{' '.join(settings.pd_flags())}: {str(e).splitlines()[0]}"
+        )
         return None
 
 
-def _lowest(plan: ModelPlan, callback: bool, seconds: float, confirm_seconds: float, folder: Path,
-            result: SweepResult, log: Callable[[str], None]) -> None:
+def _lowest(
+    plan: ModelPlan,
+    callback: bool,
+    seconds: float,
+    confirm_seconds: float,
+    folder: Path,
+    result: SweepResult,
+    log: Callable[[str], None],
+) -> None:
     pairs = sorted(((b, h) for b in plan.buffers for h in plan.headrooms), key=lambda p: (p[0] + p[1], p[0]))
     mode = "-callback" if callback else "polling"
     for buffer, headroom in pairs:
-        settings = LiveSettings(plan.path, buffer, headroom, callback=callback, seconds=seconds, reference=plan.reference)
+        settings = LiveSettings(
+            plan.path, buffer, headroom, callback=callback, seconds=seconds, reference=plan.reference
+        )
         run = _try(settings, folder, result)
         if run is None:
             continue
         result.tried.append(run)
-        log(f"  {mode} buffer {buffer} headroom {headroom}: {run.underruns} underruns, {run.jack_xruns} xruns, "
-            f"reported {run.reported}, measured {run.measured}")
+        log(
+            f"  {mode} buffer {buffer} headroom {headroom}: {run.underruns} underruns, {run.jack_xruns} xruns, "
+            f"reported {run.reported}, measured {run.measured}"
+        )
         if not clean(run):
             continue
         settings.seconds = confirm_seconds
@@ -81,9 +95,15 @@ def _lowest(plan: ModelPlan, callback: bool, seconds: float, confirm_seconds: fl
     result.errors.append(f"{plan.label}: no {mode} setting ran without underruns and xruns")
 
 
-def sweep_model(plan: ModelPlan, seconds: float, confirm_seconds: float, callbacks: Sequence[bool] = (False, True),
-                log: Callable[[str], None] = print, realtime: Optional[bool] = None,
-                priority: Optional[int] = JACK_PRIORITY) -> SweepResult:
+def sweep_model(
+    plan: ModelPlan,
+    seconds: float,
+    confirm_seconds: float,
+    callbacks: Sequence[bool] = (False, True),
+    log: Callable[[str], None] = print,
+    realtime: Optional[bool] = None,
+    priority: Optional[int] = JACK_PRIORITY,
+) -> SweepResult:
     """Defaults and the lowest clean settings of one model, on a private jackd (dummy driver,
     period 256) at plan.rate. realtime None: SCHED_FIFO when allowed, else without."""
     with jack_server(f"timbre_bench_{os.getpid()}_{plan.rate}", plan.rate, 256, realtime=realtime, priority=priority):
@@ -94,8 +114,10 @@ def sweep_model(plan: ModelPlan, seconds: float, confirm_seconds: float, callbac
                 run = _try(settings, Path(tmp), result)
                 if run is None:
                     continue
-                log(f"{plan.label} defaults {settings.pd_flags() or 'polling'}: {run.underruns} underruns, "
-                    f"reported {run.reported}, measured {run.measured}")
+                log(
+                    f"{plan.label} defaults {settings.pd_flags() or 'polling'}: {run.underruns} underruns, "
+                    f"reported {run.reported}, measured {run.measured}"
+                )
                 result.rows.append((f"defaults ({'-callback' if callback else 'polling'})", run))
             for callback in callbacks:
                 _lowest(plan, callback, seconds, confirm_seconds, Path(tmp), result, log)

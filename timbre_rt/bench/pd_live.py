@@ -10,6 +10,7 @@ A JACK client (jack_probe) plays clicks into in 1 (the first also into in 2) and
 out 1..3 on JACK's clock. Pd's I/O delay is where the click comes out of out 1; the live latency is where
 out 2 first departs from out 3 (identical until the click reaches the model); the chain's
 own share is their difference, to compare with what the objects report (`info`)."""
+
 import subprocess
 import threading
 import time
@@ -42,7 +43,9 @@ class LiveSettings:
     inline: bool = False  # [inline 1( to every object at load: the models run in Pd's audio thread
 
     def pd_flags(self) -> List[str]:
-        return (["-callback"] if self.callback else []) + ([] if self.audiobuf is None else ["-audiobuf", str(self.audiobuf)])
+        return (["-callback"] if self.callback else []) + (
+            [] if self.audiobuf is None else ["-audiobuf", str(self.audiobuf)]
+        )
 
     def object_args(self) -> str:
         args = [str(Path(self.model).resolve())]
@@ -105,18 +108,38 @@ def live_patch(settings: LiveSettings, latents: int) -> str:
     stop = c.obj(200, 70, f"delay {ms + 300}")
     quit_ = c.msg(200, 100, "\\; pd quit")
     ready = c.obj(400, 10, "print timbre_live")
-    c.connect([
-        (load, 0, dsp, 0), (load, 0, report, 0), (load, 0, stop, 0), (stop, 0, quit_, 0),
-        (load, 0, ready, 0), (report, 0, order, 0),
-        (order, 3, info_a_enc, 0), (order, 2, info_a_dec, 0), (info_a_enc, 0, enc_a, 0), (info_a_dec, 0, dec_a, 0),
-        (adc, 0, dac, 0), (adc, 1, enc_a, 0), (dec_a, 0, dac, 1),
-    ] + [(enc_a, k, dec_a, k) for k in range(latents)])
+    c.connect(
+        [
+            (load, 0, dsp, 0),
+            (load, 0, report, 0),
+            (load, 0, stop, 0),
+            (stop, 0, quit_, 0),
+            (load, 0, ready, 0),
+            (report, 0, order, 0),
+            (order, 3, info_a_enc, 0),
+            (order, 2, info_a_dec, 0),
+            (info_a_enc, 0, enc_a, 0),
+            (info_a_dec, 0, dec_a, 0),
+            (adc, 0, dac, 0),
+            (adc, 1, enc_a, 0),
+            (dec_a, 0, dac, 1),
+        ]
+        + [(enc_a, k, dec_a, k) for k in range(latents)]
+    )
     models = [enc_a, dec_a]
     if settings.reference:
         enc_b = c.obj(300, 220, f"encoder~ {args}")
         dec_b = c.obj(300, 260, f"decoder~ {args}")
-        c.connect([(order, 1, info_b_enc, 0), (order, 0, info_b_dec, 0), (info_b_enc, 0, enc_b, 0),
-                   (info_b_dec, 0, dec_b, 0), (dec_b, 0, dac, 2)] + [(enc_b, k, dec_b, k) for k in range(latents)])
+        c.connect(
+            [
+                (order, 1, info_b_enc, 0),
+                (order, 0, info_b_dec, 0),
+                (info_b_enc, 0, enc_b, 0),
+                (info_b_dec, 0, dec_b, 0),
+                (dec_b, 0, dac, 2),
+            ]
+            + [(enc_b, k, dec_b, k) for k in range(latents)]
+        )
         models += [enc_b, dec_b]
     if settings.inline:
         inline = c.msg(500, 10, "inline 1")
@@ -129,8 +152,9 @@ class _PdProcess:
 
     def __init__(self, command: List[str], objects: int):
         self.objects = objects  # info lines to wait for
-        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
         self.lines: List[str] = []
         self.infos = 0
         self.ready = threading.Event()
@@ -182,9 +206,26 @@ def run_live(settings: LiveSettings, folder: Path, name: str = "timbre_live", wa
     patch = Path(folder) / f"{name}.pd"
     patch.write_text(live_patch(settings, latents))
     probe = JackProbe(name, sources=2, sinks=3, seconds=settings.seconds + 30.0)
-    command = ["pd", "-nogui", "-jack", "-nojackconnect", "-jackname", f"{name}_pd", "-inchannels", "2",
-               "-outchannels", "3", "-r", str(probe.rate), "-stderr", *settings.pd_flags(), "-path", str(PD_EXTERNALS),
-               "-open", str(patch)]
+    command = [
+        "pd",
+        "-nogui",
+        "-jack",
+        "-nojackconnect",
+        "-jackname",
+        f"{name}_pd",
+        "-inchannels",
+        "2",
+        "-outchannels",
+        "3",
+        "-r",
+        str(probe.rate),
+        "-stderr",
+        *settings.pd_flags(),
+        "-path",
+        str(PD_EXTERNALS),
+        "-open",
+        str(patch),
+    ]
     probe.start()
     objects = 4 if settings.reference else 2
     pd = _PdProcess(command, objects)
@@ -210,12 +251,22 @@ def run_live(settings: LiveSettings, folder: Path, name: str = "timbre_live", wa
     plain = [d for d in delays if d is not None]
     found = onset(probe.recording[1], probe.recording[2], clicks[0], window=int(warmup * probe.rate) // 2)
     return LiveRun(
-        model=str(settings.model), pd_flags=" ".join(settings.pd_flags()), rate=probe.rate, period=probe.period,
-        buffer=decoder.buffer, headroom=settings.headroom, seconds=settings.seconds, calls=decoder.calls,
-        underruns=encoder.underruns + decoder.underruns, jack_xruns=xruns, jack_realtime=probe.realtime,
+        model=str(settings.model),
+        pd_flags=" ".join(settings.pd_flags()),
+        rate=probe.rate,
+        period=probe.period,
+        buffer=decoder.buffer,
+        headroom=settings.headroom,
+        seconds=settings.seconds,
+        calls=decoder.calls,
+        underruns=encoder.underruns + decoder.underruns,
+        jack_xruns=xruns,
+        jack_realtime=probe.realtime,
         reported=encoder.latency + decoder.latency,
         pd_io=delays[0],
         pd_io_spread=max(plain) - min(plain) if plain else 0,
-        measured=None if found.frame is None else found.frame - clicks[0], floor=found.floor,
+        measured=None if found.frame is None else found.frame - clicks[0],
+        floor=found.floor,
         peak=None if found.frame is None else peak_delay(probe.recording[1], probe.recording[2], clicks[0]),
-        stderr_tail=text[-2000:])
+        stderr_tail=text[-2000:],
+    )

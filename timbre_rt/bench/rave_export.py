@@ -14,6 +14,7 @@ sampling rate it
 
 Skips a rate whose .ts file exists (delete it to rebuild). The weights are random (seeded):
 the files measure speed and latency, their sound is noise."""
+
 import argparse
 import os
 import shutil
@@ -62,12 +63,20 @@ def export(run: Path, out: Path, rate: int) -> Path:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="rave_export.py", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="rave_export.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", default=".cache/rave", help="folder of the .ts files (default: .cache/rave)")
-    parser.add_argument("--rates", type=int, nargs="+", default=[44100, 48000],
-                        help="sampling rates to build (default: 44100 48000; RAVE's v2.gin says 44100)")
-    parser.add_argument("--config", default="v2.gin", help="RAVE config file, found on RAVE's gin path (default: v2.gin)")
+    parser.add_argument(
+        "--rates",
+        type=int,
+        nargs="+",
+        default=[44100, 48000],
+        help="sampling rates to build (default: 44100 48000; RAVE's v2.gin says 44100)",
+    )
+    parser.add_argument(
+        "--config", default="v2.gin", help="RAVE config file, found on RAVE's gin path (default: v2.gin)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the random weights (default: 0)")
     args = parser.parse_args(argv)
     out = Path(args.out).resolve()

@@ -1,4 +1,5 @@
 """Describe the machine, format the results as a table, write the JSON and markdown reports."""
+
 import datetime
 import json
 import math
@@ -22,10 +23,8 @@ COLUMNS = [
     ("method", lambda r: r.method),
     ("buffer", lambda r: f"{r.buffer} ({r.buffer_ms:.1f} ms)"),
     ("threads", lambda r: str(r.threads)),
-    ("engine p50 / p99 / max ms",
-     lambda r: f"{r.engine_ms_p50:.3f} / {r.engine_ms_p99:.3f} / {r.engine_ms_max:.3f}"),
-    ("direct p50 / p99 / max ms",
-     lambda r: f"{r.direct_ms_p50:.3f} / {r.direct_ms_p99:.3f} / {r.direct_ms_max:.3f}"),
+    ("engine p50 / p99 / max ms", lambda r: f"{r.engine_ms_p50:.3f} / {r.engine_ms_p99:.3f} / {r.engine_ms_max:.3f}"),
+    ("direct p50 / p99 / max ms", lambda r: f"{r.direct_ms_p50:.3f} / {r.direct_ms_p99:.3f} / {r.direct_ms_max:.3f}"),
     ("overhead", lambda r: f"{r.overhead_pct:+.1f} %"),
     ("realtime x", lambda r: f"{r.realtime_factor:.1f}"),
     ("calls", lambda r: str(r.calls)),
@@ -99,9 +98,7 @@ def _finite(value):
     return value
 
 
-def write_report(
-    rows: Sequence[BenchResult], out_dir: Union[str, Path], command: str, config: Dict
-) -> List[Path]:
+def write_report(rows: Sequence[BenchResult], out_dir: Union[str, Path], command: str, config: Dict) -> List[Path]:
     """Write engine_overhead.json and engine_overhead.md into out_dir; returns both paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

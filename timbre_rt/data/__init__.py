@@ -3,6 +3,7 @@
 Eager imports need only numpy and torch (a training machine without soundfile,
 soxr or tinysoundfont can read a cache); the preprocessing names load on first use.
 """
+
 import importlib
 
 from .dataset import ChunkDataset

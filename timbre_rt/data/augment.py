@@ -3,6 +3,7 @@
 Numpy only (the training machine needs nothing else). Every draw comes from the
 generator the caller passes, so a dataset can seed it from torch per worker.
 """
+
 import math
 from dataclasses import dataclass
 from typing import Tuple
@@ -29,8 +30,7 @@ class AugmentConfig:
 
     @property
     def active(self) -> bool:
-        return bool(self.pitch_semitones or self.eq_db or self.silence
-                    or self.gain_db != (0.0, 0.0))
+        return bool(self.pitch_semitones or self.eq_db or self.silence or self.gain_db != (0.0, 0.0))
 
     def __post_init__(self):
         self.gain_db = tuple(float(g) for g in self.gain_db)
@@ -89,7 +89,7 @@ class Augmenter:
         ratio = 2.0 ** (st / 12.0)
         used = math.ceil((segment - 1) * ratio) + 2 * SINC_HALF
         start = int(rng.integers(0, len(source) - used + 1))
-        x = resample_segment(source[start:start + used], ratio, segment)
+        x = resample_segment(source[start : start + used], ratio, segment)
         if c.eq_db > 0:
             x = self._equalise(x, rng)
         lo, hi = c.gain_db

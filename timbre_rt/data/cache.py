@@ -5,6 +5,7 @@ Layout of OUT/:
   held_out/                 the held-out sounds as float32 WAVs at the dataset rate
   manifest.json             written last: its presence means the rest is complete
 """
+
 import hashlib
 import os
 from dataclasses import dataclass
@@ -24,8 +25,7 @@ from .performance import PerformanceConfig, PerformanceRenderer, performance_lis
 from .soundfont import NoteRenderer, RenderConfig, note_list, resolve_soundfont
 from .sources import report_skipped
 
-__all__ = ["DEFAULT_CHUNK", "PrepareResult", "prepare_folder", "prepare_performances",
-           "prepare_soundfont"]
+__all__ = ["DEFAULT_CHUNK", "PrepareResult", "prepare_folder", "prepare_performances", "prepare_soundfont"]
 
 
 PathLike = Union[str, Path]
@@ -90,10 +90,14 @@ def _soundfont_source(path: Path, kind: str, items: Dict, config, make_renderer)
     if not items:
         raise DatasetError("the render config selects no sound (check programs, pitches, ranges)")
     renderer: List = []
-    description = {"kind": kind, "path": str(path), "size": path.stat().st_size,
-                   "render": config.to_json()}
-    return _Source(description, list(items), lambda n: renderer[0].render(items[n]), str(path),
-                   setup=lambda: renderer.append(make_renderer()))
+    description = {"kind": kind, "path": str(path), "size": path.stat().st_size, "render": config.to_json()}
+    return _Source(
+        description,
+        list(items),
+        lambda n: renderer[0].render(items[n]),
+        str(path),
+        setup=lambda: renderer.append(make_renderer()),
+    )
 
 
 def prepare_soundfont(
@@ -112,8 +116,7 @@ def prepare_soundfont(
     config = config or RenderConfig()
     path = resolve_soundfont(soundfont).resolve()
     notes = {n.name: n for n in note_list(config)}
-    source = _soundfont_source(path, "soundfont", notes, config,
-                               lambda: NoteRenderer(path, config))
+    source = _soundfont_source(path, "soundfont", notes, config, lambda: NoteRenderer(path, config))
     return _prepare(source, out, config.sampling_rate, chunk, held_out, seed, overwrite, progress)
 
 
@@ -133,8 +136,9 @@ def prepare_performances(
     config = config or PerformanceConfig()
     path = resolve_soundfont(soundfont).resolve()
     perfs = {p.name: p for p in performance_list(config)}
-    source = _soundfont_source(path, "soundfont-performances", perfs, config,
-                               lambda: PerformanceRenderer(path, config.sampling_rate))
+    source = _soundfont_source(
+        path, "soundfont-performances", perfs, config, lambda: PerformanceRenderer(path, config.sampling_rate)
+    )
     return _prepare(source, out, config.sampling_rate, chunk, held_out, seed, overwrite, progress)
 
 
@@ -142,11 +146,19 @@ def _skip_reason(error: ValueError, name: str) -> str:
     """The reason part of 'some/path/<name>: reason'."""
     msg = str(error)
     at = msg.find(name + ": ")
-    return msg[at + len(name) + 2:] if at >= 0 else msg
+    return msg[at + len(name) + 2 :] if at >= 0 else msg
 
 
-def _prepare(source: _Source, out: PathLike, sampling_rate: int, chunk: int, held_out: float,
-             seed: int, overwrite: bool, progress: bool) -> PrepareResult:
+def _prepare(
+    source: _Source,
+    out: PathLike,
+    sampling_rate: int,
+    chunk: int,
+    held_out: float,
+    seed: int,
+    overwrite: bool,
+    progress: bool,
+) -> PrepareResult:
     out = Path(out)
     if chunk < 1:
         raise DatasetError(f"chunk must be >= 1 sample, got {chunk}")
@@ -173,16 +185,18 @@ def _prepare(source: _Source, out: PathLike, sampling_rate: int, chunk: int, hel
             continue
         c = chunk_audio(audio, chunk)
         if len(c) == 0:
-            skipped.append((name, f"no chunk kept: silent (below {SILENCE_DB:g} dBFS) or "
-                                  f"shorter than {MIN_TAIL:g} x {chunk} samples"))
+            skipped.append(
+                (
+                    name,
+                    f"no chunk kept: silent (below {SILENCE_DB:g} dBFS) or shorter than {MIN_TAIL:g} x {chunk} samples",
+                )
+            )
             report_skipped(name, skipped[-1][1], source.label)
             continue
         chunks[name] = c.astype(np.float16)
         seconds[name] = len(audio) / sampling_rate
     if not chunks:
-        raise DatasetError(
-            f"{source.label}: no usable audio: all {len(source.names)} sound(s) were skipped"
-        )
+        raise DatasetError(f"{source.label}: no usable audio: all {len(source.names)} sound(s) were skipped")
     train, held = split_sounds(list(chunks), held_out, seed)
 
     # Old cache out (manifest first), arrays in, held-out WAVs, the manifest last.
@@ -192,8 +206,7 @@ def _prepare(source: _Source, out: PathLike, sampling_rate: int, chunk: int, hel
     for split, names in (("train", train), ("held_out", held)):
         array = np.concatenate([chunks[n] for n in names]) if names else np.zeros((0, chunk), np.float16)
         save_array(out / f"{split}.npy", array)
-        splits[split] = [{"name": n, "chunks": len(chunks[n]), "seconds": round(seconds[n], 4)}
-                         for n in names]
+        splits[split] = [{"name": n, "chunks": len(chunks[n]), "seconds": round(seconds[n], 4)} for n in names]
     wav_dir = out / (HELD_OUT_DIR + ".tmp")
     wav_dir.mkdir()
     files = wav_names(held)

@@ -2,6 +2,7 @@
 
 Numpy only. The split is by sound, so no sound has chunks on both sides.
 """
+
 from typing import List, Sequence, Tuple
 
 import numpy as np
@@ -36,16 +37,14 @@ def chunk_audio(
     chunks = audio[: full * chunk].reshape(full, chunk)
     if tail and tail >= min_tail * chunk:
         last = np.zeros((1, chunk), np.float32)
-        last[0, :tail] = audio[full * chunk:]
+        last[0, :tail] = audio[full * chunk :]
         chunks = np.concatenate([chunks, last])
     rms = np.sqrt(np.mean(np.square(chunks, dtype=np.float64), axis=1))
     keep = rms >= 10.0 ** (silence_db / 20.0)
     return chunks[keep]
 
 
-def split_sounds(
-    names: Sequence[str], held_out: float = 0.1, seed: int = 0
-) -> Tuple[List[str], List[str]]:
+def split_sounds(names: Sequence[str], held_out: float = 0.1, seed: int = 0) -> Tuple[List[str], List[str]]:
     """Split sound names into (train, held_out), deterministically for a seed.
 
     round(held_out * n) sounds are held out, at least one when there are

@@ -3,6 +3,7 @@
 add_parser(subparsers) registers the subcommand, run(args) runs it;
 `python -m timbre_rt.data.cli ...` runs it alone.
 """
+
 import argparse
 import sys
 from typing import Optional, Sequence
@@ -41,37 +42,41 @@ examples:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(
-        "--soundfont", metavar="PATH",
-        help='render NSynth-like notes from a .sf2 file; "default" is '
-        "/usr/share/sounds/sf2/FluidR3_GM.sf2",
+        "--soundfont",
+        metavar="PATH",
+        help='render NSynth-like notes from a .sf2 file; "default" is /usr/share/sounds/sf2/FluidR3_GM.sf2',
     )
     source.add_argument(
-        "--folder", metavar="DIR",
+        "--folder",
+        metavar="DIR",
         help="audio files under DIR, recursively (every format libsndfile reads: wav, flac, ogg, mp3, aiff, ...)",
     )
     source.add_argument(
-        "--unseen", action="store_true",
+        "--unseen",
+        action="store_true",
         help="write the evaluation set of sources no model trains on into --out as WAV "
         "files (TimGM6mb notes off the semitone grid, espeak-ng speech, bells, noise bands, "
         "quarter-tone tones): the folder for `timbre-rt eval --data`",
     )
     parser.add_argument(
-        "--set", choices=("notes", "played"), default="notes",
+        "--set",
+        choices=("notes", "played"),
+        default="notes",
         help="with --soundfont: 'notes' = 12 programs at whole tones (the first shipped "
         "model's set); 'played' = every melodic GM program at every semitone, detuned, with "
         "vibrato, glides and bends, several velocities and lengths, chords, pitched "
         "percussion and drums (about 6000 sounds, 2 hours; renders in 2 minutes)",
     )
     parser.add_argument("--out", required=True, metavar="DIR", help="the cache folder to write")
-    parser.add_argument("--rate", type=int, default=24000,
-                        help="sampling rate of the cache in Hz (default: 24000)")
-    parser.add_argument("--chunk", type=int, default=DEFAULT_CHUNK,
-                        help=f"samples per cached chunk (default: {DEFAULT_CHUNK})")
-    parser.add_argument("--held-out", type=float, default=0.1, metavar="FRACTION",
-                        help="fraction of the sounds held out (default: 0.1)")
+    parser.add_argument("--rate", type=int, default=24000, help="sampling rate of the cache in Hz (default: 24000)")
+    parser.add_argument(
+        "--chunk", type=int, default=DEFAULT_CHUNK, help=f"samples per cached chunk (default: {DEFAULT_CHUNK})"
+    )
+    parser.add_argument(
+        "--held-out", type=float, default=0.1, metavar="FRACTION", help="fraction of the sounds held out (default: 0.1)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the split (default: 0)")
-    parser.add_argument("--overwrite", action="store_true",
-                        help="replace a cache made with other settings in --out")
+    parser.add_argument("--overwrite", action="store_true", help="replace a cache made with other settings in --out")
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -95,8 +100,7 @@ def format_summary(manifest: Manifest, created: bool = True) -> str:
     lines = [
         f"{'made' if created else 'already made, nothing to do'}: {m.folder}",
         f"source    {src.get('kind')} {src.get('path')}",
-        f"rate      {m.sampling_rate} Hz, chunks of {m.chunk} samples "
-        f"({m.chunk / m.sampling_rate:.3f} s)",
+        f"rate      {m.sampling_rate} Hz, chunks of {m.chunk} samples ({m.chunk / m.sampling_rate:.3f} s)",
     ]
     for split in ("train", "held_out"):
         c = m.counts[split]
@@ -138,22 +142,29 @@ def run(args: argparse.Namespace) -> int:
             from .performance import PerformanceConfig
             from .soundfont import RenderConfig
 
-            common = dict(chunk=args.chunk, held_out=args.held_out, seed=args.seed,
-                          overwrite=args.overwrite)
+            common = dict(chunk=args.chunk, held_out=args.held_out, seed=args.seed, overwrite=args.overwrite)
             if args.set == "played":
                 result = prepare_performances(
-                    args.soundfont, args.out,
-                    config=PerformanceConfig(sampling_rate=args.rate, seed=args.seed), **common)
+                    args.soundfont,
+                    args.out,
+                    config=PerformanceConfig(sampling_rate=args.rate, seed=args.seed),
+                    **common,
+                )
             else:
                 result = prepare_soundfont(
-                    args.soundfont, args.out, config=RenderConfig(sampling_rate=args.rate),
-                    **common)
+                    args.soundfont, args.out, config=RenderConfig(sampling_rate=args.rate), **common
+                )
         else:
             from .cache import prepare_folder
 
             result = prepare_folder(
-                args.folder, args.out, sampling_rate=args.rate, chunk=args.chunk,
-                held_out=args.held_out, seed=args.seed, overwrite=args.overwrite,
+                args.folder,
+                args.out,
+                sampling_rate=args.rate,
+                chunk=args.chunk,
+                held_out=args.held_out,
+                seed=args.seed,
+                overwrite=args.overwrite,
             )
     except (DatasetError, AudioFileError) as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)
@@ -164,7 +175,9 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(
-        prog=PROG, description=DESCRIPTION, epilog=EPILOG,
+        prog=PROG,
+        description=DESCRIPTION,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(parser)

@@ -3,6 +3,7 @@
 numpy, torch and the standard library only: the training machine has no
 soundfile/soxr/tinysoundfont.
 """
+
 from pathlib import Path
 from typing import Optional, Tuple, Union
 
@@ -64,16 +65,12 @@ class ChunkDataset(Dataset):
         # Read the shape now, then drop the map: each DataLoader worker opens its own.
         shape = self._open().shape
         if len(shape) != 2 or shape[1] != self.manifest.chunk:
-            raise DatasetError(
-                f"{self.path}: shape {shape} does not match the manifest's chunk {self.manifest.chunk}"
-            )
+            raise DatasetError(f"{self.path}: shape {shape} does not match the manifest's chunk {self.manifest.chunk}")
         self._data = None
         self.length, self.chunk = shape
         self.segment = self.chunk if segment is None else int(segment)
         if not 1 <= self.segment <= self.chunk:
-            raise DatasetError(
-                f"{self.path}: segment must be in 1..{self.chunk} (the cache's chunk), got {segment}"
-            )
+            raise DatasetError(f"{self.path}: segment must be in 1..{self.chunk} (the cache's chunk), got {segment}")
         if gain_db is not None:
             lo, hi = gain_db
             if lo > hi:
@@ -107,7 +104,7 @@ class ChunkDataset(Dataset):
             raise IndexError(f"index {index} out of range for {self.length} chunks")
         if self.augmenter is not None:
             # Seeded from torch's RNG, which DataLoader seeds per worker.
-            rng = np.random.default_rng(int(torch.randint(0, 2 ** 62, ()).item()))
+            rng = np.random.default_rng(int(torch.randint(0, 2**62, ()).item()))
             source = np.asarray(self._data[index], dtype=np.float32)
             return torch.from_numpy(self.augmenter(source, self.segment, rng))[None]
         spare = self.chunk - self.segment
@@ -117,7 +114,7 @@ class ChunkDataset(Dataset):
             start = int(torch.randint(0, spare + 1, ()).item()) if spare else 0
         else:
             start = spare // 2
-        x = torch.from_numpy(np.array(self._data[index, start:start + self.segment], dtype=np.float32))
+        x = torch.from_numpy(np.array(self._data[index, start : start + self.segment], dtype=np.float32))
         if self.gain_db is not None:
             lo, hi = self.gain_db
             db = lo + (hi - lo) * torch.rand(()).item()

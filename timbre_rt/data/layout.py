@@ -4,6 +4,7 @@ A cache is committed by its manifest: arrays are written (temp file + rename)
 first, the manifest last, and an old manifest is deleted before anything else
 is touched, so a crash never leaves a manifest over half-written arrays.
 """
+
 import json
 import os
 import shutil
@@ -72,8 +73,7 @@ def check_out(out: Path, key: Dict, overwrite: bool) -> Optional[Manifest]:
                 + "); use another --out or --overwrite"
             )
         return None
-    others = sorted(p.name for p in out.iterdir() if p.name.removesuffix(".tmp") not in OURS) \
-        if out.exists() else []
+    others = sorted(p.name for p in out.iterdir() if p.name.removesuffix(".tmp") not in OURS) if out.exists() else []
     if others and not overwrite:
         raise DatasetError(
             f"{out}: not empty and not a dataset cache (holds {', '.join(others[:3])}"
@@ -90,11 +90,12 @@ def check_arrays(manifest: Manifest) -> None:
         try:
             shape = np.load(path, mmap_mode="r").shape
         except (OSError, ValueError, EOFError) as e:
-            raise DatasetError(f"{path}: damaged cache array ({e}); rebuild it with "
-                               "--overwrite") from None
+            raise DatasetError(f"{path}: damaged cache array ({e}); rebuild it with --overwrite") from None
         if tuple(shape) != expected:
-            raise DatasetError(f"{path}: damaged cache array: shape {tuple(shape)}, the "
-                               f"manifest says {expected}; rebuild it with --overwrite")
+            raise DatasetError(
+                f"{path}: damaged cache array: shape {tuple(shape)}, the "
+                f"manifest says {expected}; rebuild it with --overwrite"
+            )
 
 
 def remove_ours(out: Path) -> None:

@@ -4,6 +4,7 @@ Standard library only, so a training machine without soundfile/soxr can read
 a cache. The manifest is written last and atomically: its presence means the
 arrays next to it are complete.
 """
+
 import json
 import os
 from dataclasses import dataclass, field
@@ -88,8 +89,7 @@ def read_manifest(path: PathLike) -> Manifest:
     file = folder / MANIFEST_NAME
     if not file.is_file():
         raise DatasetError(
-            f"{file}: no manifest: {folder} is not a finished dataset cache "
-            "(make one with `timbre-rt make-dataset`)"
+            f"{file}: no manifest: {folder} is not a finished dataset cache (make one with `timbre-rt make-dataset`)"
         )
     try:
         data = json.loads(file.read_text())

@@ -6,6 +6,7 @@ a fine detune, and a pitch gesture drawn by the pitch wheel while it sounds.
 `performance_list(config)` draws the whole set from a seed, so the same config
 always renders the same sounds.
 """
+
 from dataclasses import asdict, dataclass
 from typing import List, Tuple
 
@@ -15,8 +16,7 @@ from .errors import DatasetError
 from .gm_ranges import DRUM_NOTES, MELODIC_PROGRAMS, PERCUSSIVE_PROGRAMS, gm_range
 from .soundfont import PathLike, open_synth, stereo_to_mono
 
-__all__ = ["GESTURES", "Performance", "PerformanceConfig", "PerformanceRenderer",
-           "performance_list", "pitch_curve"]
+__all__ = ["GESTURES", "Performance", "PerformanceConfig", "PerformanceRenderer", "performance_list", "pitch_curve"]
 
 GESTURES = ("steady", "vibrato", "glide", "bend")
 BEND_RANGE = 12.0  # semitones of the pitch wheel (a glide spans up to 7)
@@ -77,7 +77,7 @@ def pitch_curve(gesture: str, n: int, rate: float, seed: int) -> np.ndarray:
         span = rng.choice([-1, 1]) * rng.uniform(1.0, 7.0)
         start, length = rng.uniform(0.0, 0.3), rng.uniform(0.1, 0.8)
         x = np.clip((t - start) / length, 0.0, 1.0)
-        return span * (3 * x ** 2 - 2 * x ** 3)  # smooth start and end
+        return span * (3 * x**2 - 2 * x**3)  # smooth start and end
     if gesture == "bend":
         depth, start, length = rng.uniform(0.5, 2.0), rng.uniform(0.05, 0.3), rng.uniform(0.2, 0.6)
         x = np.clip((t - start) / length, 0.0, 1.0)
@@ -93,11 +93,19 @@ def performance_list(config: PerformanceConfig) -> List[Performance]:
 
     def add(name, program, keys, gesture=None):
         g = gesture or GESTURES[rng.choice(len(GESTURES), p=weights)]
-        out.append(Performance(
-            name, program, tuple(int(k) for k in keys), int(rng.choice(config.velocities)),
-            float(rng.choice(config.holds)), config.release,
-            float(rng.uniform(-config.detune, config.detune)), g, int(rng.integers(2 ** 31)),
-        ))
+        out.append(
+            Performance(
+                name,
+                program,
+                tuple(int(k) for k in keys),
+                int(rng.choice(config.velocities)),
+                float(rng.choice(config.holds)),
+                config.release,
+                float(rng.uniform(-config.detune, config.detune)),
+                g,
+                int(rng.integers(2**31)),
+            )
+        )
 
     for p in config.programs:
         lo, hi = gm_range(p)

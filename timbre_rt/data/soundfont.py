@@ -4,6 +4,7 @@ Each note is one sound: `hold` seconds held, then `release` seconds after the
 note-off, mono, rendered from a reset synth so that no note bleeds into the
 next and a note renders the same wherever it falls in the set.
 """
+
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple, Union
@@ -171,12 +172,10 @@ class NoteRenderer:
         self.path, self.synth, self.sfid = open_synth(soundfont, config.sampling_rate)
         self.config = config
         # tinysoundfont silently falls back to bank 0 for a missing preset: check first.
-        missing = [p for p in config.programs
-                   if self.synth.sfpreset_name(self.sfid, config.bank, p) is None]
+        missing = [p for p in config.programs if self.synth.sfpreset_name(self.sfid, config.bank, p) is None]
         if missing:
             raise DatasetError(
-                f"{self.path}: no preset for bank {config.bank} program(s) "
-                f"{', '.join(map(str, missing))}"
+                f"{self.path}: no preset for bank {config.bank} program(s) {', '.join(map(str, missing))}"
             )
         # reset() alone leaves a trace of the previous voices in the next render;
         # rendering a short silence after it makes each note bit-identical to a
@@ -196,9 +195,7 @@ class NoteRenderer:
         return stereo.mean(axis=1, dtype=np.float32)
 
 
-def iter_notes(
-    soundfont: PathLike, config: RenderConfig, progress: bool = True
-) -> Iterator[Tuple[Note, np.ndarray]]:
+def iter_notes(soundfont: PathLike, config: RenderConfig, progress: bool = True) -> Iterator[Tuple[Note, np.ndarray]]:
     """Yield (note, audio [T]) for every note of `config`."""
     renderer = NoteRenderer(soundfont, config)
     notes = note_list(config)

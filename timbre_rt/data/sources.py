@@ -3,6 +3,7 @@
 A file that cannot be used is skipped and reported by name, never fatal: one
 bad file in a folder of thousands must not cost the whole preprocessing run.
 """
+
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,7 +64,5 @@ def load_folder(folder: PathLike, sampling_rate: int, progress: bool = True) -> 
             result.skipped.append((name, reason))
             report_skipped(str(path), reason)
     if not result.sounds:
-        raise DatasetError(
-            f"{folder}: no readable audio: all {len(files)} audio file(s) were skipped"
-        )
+        raise DatasetError(f"{folder}: no readable audio: all {len(files)} audio file(s) were skipped")
     return result

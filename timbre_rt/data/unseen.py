@@ -8,6 +8,7 @@
 
 Nothing here is committed: `timbre-rt make-dataset --unseen --out DIR` makes it again.
 """
+
 import shutil
 import subprocess
 import tempfile
@@ -45,11 +46,19 @@ def _timgm_notes(rng: np.random.Generator) -> List[Performance]:
         lo, hi = gm_range(program)
         for j, key in enumerate((lo + (hi - lo) // 3, lo + 2 * (hi - lo) // 3)):
             gesture = GESTURES[(2 * i + j) % len(GESTURES)]
-            notes.append(Performance(
-                f"timgm6mb/p{program:03d}_n{key:03d}_{gesture}.wav", program, (key,),
-                int(rng.choice((60, 100, 127))), 0.9, 0.3, float(rng.uniform(-0.5, 0.5)),
-                gesture, int(rng.integers(2 ** 31)),
-            ))
+            notes.append(
+                Performance(
+                    f"timgm6mb/p{program:03d}_n{key:03d}_{gesture}.wav",
+                    program,
+                    (key,),
+                    int(rng.choice((60, 100, 127))),
+                    0.9,
+                    0.3,
+                    float(rng.uniform(-0.5, 0.5)),
+                    gesture,
+                    int(rng.integers(2**31)),
+                )
+            )
     return notes
 
 
@@ -61,8 +70,11 @@ def _speech(sampling_rate: int) -> Dict[str, np.ndarray]:
     with tempfile.TemporaryDirectory() as tmp:
         for voice, pitch, text in SENTENCES:
             wav = Path(tmp) / "s.wav"
-            subprocess.run(["espeak-ng", "-v", voice, "-p", str(pitch), "-s", "140", "-w",
-                            str(wav), text], check=True, capture_output=True)
+            subprocess.run(
+                ["espeak-ng", "-v", voice, "-p", str(pitch), "-s", "140", "-w", str(wav), text],
+                check=True,
+                capture_output=True,
+            )
             out[f"speech/{voice.replace('+', '_')}.wav"] = load_audio(wav, sampling_rate)
     return out
 
@@ -73,17 +85,20 @@ def _synthetic(sampling_rate: int, rng: np.random.Generator) -> Dict[str, np.nda
     env = np.minimum(t / 0.01, 1.0) * np.minimum((t[-1] - t) / 0.05, 1.0)
     out = {}
     for f0 in (196.0, 415.3, 880.0):  # bells: inharmonic partials, each with its decay
-        x = sum(np.exp(-t * (1.0 + 1.5 * r)) * np.sin(2 * np.pi * f0 * r * t + rng.uniform(0, 6))
-                / (1 + r) for r in BELL_RATIOS)
+        x = sum(
+            np.exp(-t * (1.0 + 1.5 * r)) * np.sin(2 * np.pi * f0 * r * t + rng.uniform(0, 6)) / (1 + r)
+            for r in BELL_RATIOS
+        )
         out[f"synth/bell_{f0:.0f}hz.wav"] = x * np.minimum(t / 0.002, 1.0)
     for lo, hi in ((400.0, 800.0), (2000.0, 4000.0)):  # noise bands
         spec = np.fft.rfft(rng.standard_normal(len(t)))
         f = np.fft.rfftfreq(len(t), 1.0 / sr)
-        out[f"synth/noise_{lo:.0f}_{hi:.0f}hz.wav"] = np.fft.irfft(
-            spec * ((f >= lo) & (f <= hi)), len(t)) * env
+        out[f"synth/noise_{lo:.0f}_{hi:.0f}hz.wav"] = np.fft.irfft(spec * ((f >= lo) & (f <= hi)), len(t)) * env
+
     def harmonic(freq: np.ndarray) -> np.ndarray:  # 8 partials falling 6 dB/octave
         phase = 2 * np.pi * np.cumsum(freq) / sr
         return sum(np.sin(k * phase) / k for k in range(1, 9))
+
     for k in (1, 3, 5, 7, 9, 11):  # quarter tones between 220 and 440 Hz
         f0 = 220.0 * 2 ** (k / 24)
         out[f"synth/tone_{f0:.1f}hz.wav"] = harmonic(np.full(len(t), f0)) * env
@@ -92,8 +107,7 @@ def _synthetic(sampling_rate: int, rng: np.random.Generator) -> Dict[str, np.nda
     return out
 
 
-def unseen_sounds(sampling_rate: int = 24000, seed: int = 0,
-                  soundfont: str = TIMGM6MB) -> Dict[str, np.ndarray]:
+def unseen_sounds(sampling_rate: int = 24000, seed: int = 0, soundfont: str = TIMGM6MB) -> Dict[str, np.ndarray]:
     """name -> audio [T] float32 at sampling_rate, peak-normalised to -6 dBFS (speech, synth)
     or as rendered (soundfont notes)."""
     rng = np.random.default_rng(seed)

@@ -10,6 +10,7 @@ and writes report.json, report.md and latents.png. Run it with
 Audio files are read by timbre_rt.audio, the distances are timbre_rt.nn.loss
 (the training losses). matplotlib (the PNG) and tqdm are imported when used.
 """
+
 from .cli import add_parser  # its handler is cli.run (`run` here is the run.py module)
 from .continuous import ContinuousModel, ModelOutputs
 from .discrete import DiscreteEval, evaluate_discrete

@@ -1,4 +1,5 @@
 """`timbre-rt eval`: the command line of the evaluation (wired in by timbre_rt.cli)."""
+
 import argparse
 import sys
 from pathlib import Path
@@ -39,25 +40,30 @@ example:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", metavar="MODEL", help="continuous model file (.ts)")
-    parser.add_argument("--data", required=True, metavar="DIR",
-                        help="folder of held-out audio files")
-    parser.add_argument("--out", metavar="DIR",
-                        help="folder for the report (default: eval/<model file stem>)")
-    parser.add_argument("--compare", metavar="MODEL",
-                        help="a second model file (e.g. the ablation without the adversarial "
-                        "term), evaluated on the same audio; adds a comparison table")
-    parser.add_argument("--max-files", type=int, metavar="N",
-                        help="evaluate the first N files only (sorted by path)")
-    parser.add_argument("--seconds-limit", type=float, metavar="S",
-                        help="stop after S seconds of audio in total")
-    parser.add_argument("--griffin-lim-iters", type=int, default=32, metavar="N",
-                        help="Griffin-Lim iterations of the floor (default: 32)")
-    parser.add_argument("--seed", type=int, default=0,
-                        help="seed of Griffin-Lim's initial phase and the MLP probe (default: 0)")
-    parser.add_argument("--no-pitch", action="store_true",
-                        help="skip pitch kept (pYIN on input and output: the slow part)")
-    parser.add_argument("--no-checks", action="store_true",
-                        help="skip the tone-on-silence and realtime-factor checks")
+    parser.add_argument("--data", required=True, metavar="DIR", help="folder of held-out audio files")
+    parser.add_argument("--out", metavar="DIR", help="folder for the report (default: eval/<model file stem>)")
+    parser.add_argument(
+        "--compare",
+        metavar="MODEL",
+        help="a second model file (e.g. the ablation without the adversarial "
+        "term), evaluated on the same audio; adds a comparison table",
+    )
+    parser.add_argument("--max-files", type=int, metavar="N", help="evaluate the first N files only (sorted by path)")
+    parser.add_argument("--seconds-limit", type=float, metavar="S", help="stop after S seconds of audio in total")
+    parser.add_argument(
+        "--griffin-lim-iters",
+        type=int,
+        default=32,
+        metavar="N",
+        help="Griffin-Lim iterations of the floor (default: 32)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of Griffin-Lim's initial phase and the MLP probe (default: 0)"
+    )
+    parser.add_argument(
+        "--no-pitch", action="store_true", help="skip pitch kept (pYIN on input and output: the slow part)"
+    )
+    parser.add_argument("--no-checks", action="store_true", help="skip the tone-on-silence and realtime-factor checks")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -66,8 +72,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
     Sets `handler=run` as the other subcommands do."""
     p = subparsers.add_parser(
-        "eval", help="evaluate a continuous model on held-out audio (writes report.json, .md, .png)",
-        description=DESCRIPTION, epilog=EPILOG,
+        "eval",
+        help="evaluate a continuous model on held-out audio (writes report.json, .md, .png)",
+        description=DESCRIPTION,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(p)
@@ -95,10 +103,17 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         report = evaluate(
-            args.model, args.data, out,
-            max_files=args.max_files, seconds_limit=args.seconds_limit, compare=args.compare,
-            griffin_lim_iters=args.griffin_lim_iters, seed=args.seed,
-            progress=not args.no_progress, log=log, pitch=not args.no_pitch,
+            args.model,
+            args.data,
+            out,
+            max_files=args.max_files,
+            seconds_limit=args.seconds_limit,
+            compare=args.compare,
+            griffin_lim_iters=args.griffin_lim_iters,
+            seed=args.seed,
+            progress=not args.no_progress,
+            log=log,
+            pitch=not args.no_pitch,
             quality=not args.no_checks,
         )
     except (EvaluationError, AudioFileError, OSError) as e:
@@ -113,7 +128,9 @@ def run(args: argparse.Namespace) -> int:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """`python -m timbre_rt.evaluate MODEL --data DIR ...`"""
     parser = argparse.ArgumentParser(
-        prog="python -m timbre_rt.evaluate", description=DESCRIPTION, epilog=EPILOG,
+        prog="python -m timbre_rt.evaluate",
+        description=DESCRIPTION,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(parser)

@@ -7,6 +7,7 @@ The file's contract (see `timbre_rt.export`) plus, for model_kind "continuous":
     posterior(x: [1, 1, T]) -> [1, 2 D, T / ratio]  mean then log-variance of the D z dims
     latent_names[-1] == "loudness", mel_n_fft, mel_hop, mel_n_mels, mel_fmin, mel_fmax.
 """
+
 import math
 import warnings
 from dataclasses import dataclass
@@ -19,8 +20,14 @@ from .errors import EvaluationError
 from .griffin_lim import MEL_ATTRIBUTES, MelParams
 
 REQUIRED_METHODS = ("encode", "decode", "posterior", "reset")
-REQUIRED_ATTRIBUTES = ("sampling_rate", "block_size", "latent_names", "model_kind",
-                       "encode_latency", "decode_latency") + MEL_ATTRIBUTES
+REQUIRED_ATTRIBUTES = (
+    "sampling_rate",
+    "block_size",
+    "latent_names",
+    "model_kind",
+    "encode_latency",
+    "decode_latency",
+) + MEL_ATTRIBUTES
 # Samples per call: streaming makes chunked calls exact, and bounds the
 # activations' memory on long files.
 CHUNK_SAMPLES = 1 << 16
@@ -58,9 +65,7 @@ class ContinuousModel:
             raise EvaluationError(f"cannot load {path} as a TorchScript model: {first}") from e
         problems = _contract_problems(module)
         if problems:
-            raise EvaluationError(
-                f"{path} is not a continuous timbre model: {'; '.join(problems)}"
-            )
+            raise EvaluationError(f"{path} is not a continuous timbre model: {'; '.join(problems)}")
         self.path = path
         self.module = module
         self.device = torch.device(device)
@@ -89,8 +94,9 @@ class ContinuousModel:
             return torch.cat([fn(x[..., s : s + step]) for s in range(0, x.size(-1), step)], dim=-1)
         except RuntimeError as e:  # TorchScript: a traceback, then the message on the last line
             last = (str(e).strip().splitlines() or ["RuntimeError"])[-1]
-            raise EvaluationError(f"{self.path}: {method} failed on a [1, {x.size(1)}, "
-                                  f"{min(step, x.size(-1))}] chunk: {last}") from e
+            raise EvaluationError(
+                f"{self.path}: {method} failed on a [1, {x.size(1)}, {min(step, x.size(-1))}] chunk: {last}"
+            ) from e
 
     @torch.no_grad()
     def run(self, x: torch.Tensor) -> ModelOutputs:
@@ -111,13 +117,13 @@ class ContinuousModel:
         ratio = padded // frames
         decoded = self._call("decode", latents, ratio)
         if tuple(decoded.shape) != (1, 1, padded):
-            raise EvaluationError(f"{self.path}: decode gave shape {tuple(decoded.shape)}, "
-                                  f"expected (1, 1, {padded})")
+            raise EvaluationError(f"{self.path}: decode gave shape {tuple(decoded.shape)}, expected (1, 1, {padded})")
         post = self._call("posterior", x_pad, 1)
         d = len(self.z_names)
         if tuple(post.shape) != (1, 2 * d, frames):
-            raise EvaluationError(f"{self.path}: posterior gave shape {tuple(post.shape)}, "
-                                  f"expected (1, {2 * d}, {frames})")
+            raise EvaluationError(
+                f"{self.path}: posterior gave shape {tuple(post.shape)}, expected (1, {2 * d}, {frames})"
+            )
         self.module.reset()
 
         # Frame n has seen input up to (n + 1) * ratio - encode_latency: keep
@@ -145,8 +151,11 @@ def _contract_problems(module) -> List[str]:
         problems.append(f"no attribute {', '.join(missing)}")
     names = list(getattr(module, "latent_names", []) or [])
     controls = [n for n in names if n in CONTROL_CHANNELS]
-    if "latent_names" not in missing and (len(names) < 2 or names[-1] != "loudness"
-                                          or names[len(names) - len(controls):] != controls):
-        problems.append(f"latent_names must be the z names then 'loudness' (after 'pitch', "
-                        f"'periodicity' if the model has them), got {names}")
+    if "latent_names" not in missing and (
+        len(names) < 2 or names[-1] != "loudness" or names[len(names) - len(controls) :] != controls
+    ):
+        problems.append(
+            f"latent_names must be the z names then 'loudness' (after 'pitch', "
+            f"'periodicity' if the model has them), got {names}"
+        )
     return problems

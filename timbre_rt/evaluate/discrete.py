@@ -4,6 +4,7 @@ Reconstruction distance, codebook usage (collapse is the known failure),
 level invariance of the codes, and the error of descriptor synthesis that
 imitates each sound (`--like`).
 """
+
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Union
@@ -59,8 +60,14 @@ def _encode(model, x: torch.Tensor) -> torch.Tensor:
     return z
 
 
-def evaluate_discrete(model, data: Union[str, Path], max_files: Optional[int] = None,
-             synth_files: int = 2, progress: bool = True, pitch: bool = True) -> DiscreteEval:
+def evaluate_discrete(
+    model,
+    data: Union[str, Path],
+    max_files: Optional[int] = None,
+    synth_files: int = 2,
+    progress: bool = True,
+    pitch: bool = True,
+) -> DiscreteEval:
     """model: a loaded discrete .ts; data: a folder of audio files; pitch: measure pitch
     kept (pYIN on every file: the slow part)."""
     from tqdm import tqdm
@@ -100,8 +107,11 @@ def evaluate_discrete(model, data: Union[str, Path], max_files: Optional[int] = 
         power_in += float(real.square().sum())
         power_out += float(fake.square().sum())
         if pitch:
-            pitch_scores.append(score_pitch(pitch_track(real[0, 0].numpy(), f.sampling_rate),
-                                            pitch_track(fake[0, 0].numpy(), f.sampling_rate)))
+            pitch_scores.append(
+                score_pitch(
+                    pitch_track(real[0, 0].numpy(), f.sampling_rate), pitch_track(fake[0, 0].numpy(), f.sampling_rate)
+                )
+            )
         codes, gains = z[0, 0].long().numpy(), z[0, 1].numpy()
         audible = gains > AUDIBLE_RMS
         histogram += np.bincount(codes[audible], minlength=table.codes)
@@ -117,21 +127,24 @@ def evaluate_discrete(model, data: Union[str, Path], max_files: Optional[int] = 
             used_for_synth.append(str(path))
     if not weights:
         unreadable = f"; {len(skipped)} unreadable, e.g. {next(iter(skipped.items()))}" if skipped else ""
-        raise ValueError(f"{data}: no readable file longer than one window ({f.window} samples)"
-                         f"{unreadable}")
+        raise ValueError(f"{data}: no readable file longer than one window ({f.window} samples){unreadable}")
     p = histogram / max(1.0, histogram.sum())
     nz = p[p > 0]
     kept = total_score(pitch_scores)
     return DiscreteEval(
-        files=len(weights), seconds=seconds,
+        files=len(weights),
+        seconds=seconds,
         mel_distance=float(np.average(mels, weights=weights)),
         stft_distance=float(np.average(stfts, weights=weights)),
-        codes=table.codes, codes_used=int((histogram > 0).sum()),
+        codes=table.codes,
+        codes_used=int((histogram > 0).sum()),
         usage=float((histogram > 0).mean()),
         perplexity=float(np.exp(-(nz * np.log(nz)).sum())),
         level_invariance={f"{db:g} dB": s / max(1, n) for db, (s, n) in same.items()},
         synthesis_error={k: float(np.mean(v)) for k, v in synth_errors.items()},
-        synthesis_files=used_for_synth, skipped=skipped,
-        pitch_kept=kept.share, voiced_frames=kept.voiced_frames,
+        synthesis_files=used_for_synth,
+        skipped=skipped,
+        pitch_kept=kept.share,
+        voiced_frames=kept.voiced_frames,
         level_db=float(10.0 * np.log10(max(power_out, 1e-20) / max(power_in, 1e-20))),
     )

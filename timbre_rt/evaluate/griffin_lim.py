@@ -4,6 +4,7 @@ What a vocoder-free inversion of the same mels achieves (mel -> linear by
 pseudo-inverse, phase by Griffin-Lim). A decoder that does not beat it has
 learnt nothing beyond the magnitudes its mel front end already keeps.
 """
+
 from dataclasses import dataclass
 
 import torch
@@ -49,8 +50,7 @@ class MelParams:
 
 def _stft(x: torch.Tensor, p: MelParams, window: torch.Tensor) -> torch.Tensor:
     """x: [B, T] -> complex [B, n_fft // 2 + 1, frames] (centred, zero padded)"""
-    return torch.stft(x, p.n_fft, p.hop, window=window, center=True, pad_mode="constant",
-                      return_complex=True)
+    return torch.stft(x, p.n_fft, p.hop, window=window, center=True, pad_mode="constant", return_complex=True)
 
 
 def mel_power(x: torch.Tensor, p: MelParams) -> torch.Tensor:
@@ -103,8 +103,7 @@ def griffin_lim(
     previous = torch.zeros_like(angles)
 
     def istft(a: torch.Tensor) -> torch.Tensor:
-        return torch.istft(magnitude * a, p.n_fft, p.hop, window=window, center=True,
-                           length=length)
+        return torch.istft(magnitude * a, p.n_fft, p.hop, window=window, center=True, length=length)
 
     for _ in range(n_iter):
         rebuilt = _stft(istft(angles), p, window)

@@ -4,6 +4,7 @@ A dimension the decoder uses must carry information: its posterior must
 move away from N(0, 1) (KL > 0) and its mean must vary across frames
 (active units, Burda et al. 2016: Var_x[E_q(z|x) z] > 0.01).
 """
+
 from dataclasses import dataclass, field
 from typing import List, Optional
 

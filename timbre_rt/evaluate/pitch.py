@@ -4,6 +4,7 @@ pYIN (librosa) runs at PYIN_RATE with a 1024-sample frame: 55 Hz to 1.6 kHz, abo
 four times cheaper than at 24 kHz. A frame counts when the input is voiced there; it
 is kept when the output is voiced too and its f0 is within `cents` of the input's.
 """
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Sequence, Tuple, Union
@@ -50,8 +51,7 @@ def pitch_track(audio: np.ndarray, sampling_rate: int) -> PitchTrack:
         x = soxr.resample(x, sampling_rate, PYIN_RATE).astype(np.float32)
     if len(x) < PYIN_FRAME:
         x = np.pad(x, (0, PYIN_FRAME - len(x)))
-    f0, voiced, _ = librosa.pyin(x, fmin=FMIN, fmax=FMAX, sr=PYIN_RATE, frame_length=PYIN_FRAME,
-                                 hop_length=PYIN_HOP)
+    f0, voiced, _ = librosa.pyin(x, fmin=FMIN, fmax=FMAX, sr=PYIN_RATE, frame_length=PYIN_FRAME, hop_length=PYIN_HOP)
     return PitchTrack(f0.astype(np.float64), voiced.astype(bool) & np.isfinite(f0))
 
 
@@ -75,8 +75,7 @@ def total_score(scores: Sequence[PitchScore]) -> PitchScore:
     return PitchScore(sum(s.voiced_frames for s in scores), sum(s.kept_frames for s in scores), cents)
 
 
-def plot_pitch(pairs: List[Tuple[str, PitchTrack, PitchTrack]], path: Union[str, Path],
-               title: str = "") -> Path:
+def plot_pitch(pairs: List[Tuple[str, PitchTrack, PitchTrack]], path: Union[str, Path], title: str = "") -> Path:
     """f0 out against f0 in over every input-voiced frame (one colour per model), and the
     identity line; unvoiced output frames are drawn at the bottom edge."""
     import matplotlib
@@ -91,9 +90,15 @@ def plot_pitch(pairs: List[Tuple[str, PitchTrack, PitchTrack]], path: Union[str,
         v = ref.voiced[:n]
         y = np.where(out.voiced[:n], out.f0[:n], FMIN * 0.9)
         ax.scatter(ref.f0[:n][v], y[v], s=3, alpha=0.4, color=f"C{i}", label=label)
-    ax.set(xscale="log", yscale="log", xlim=(FMIN * 0.85, FMAX), ylim=(FMIN * 0.85, FMAX),
-           xlabel="f0 in (Hz)", ylabel="f0 out (Hz); bottom edge: unvoiced",
-           title=title or "pYIN f0 in vs out")
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlim=(FMIN * 0.85, FMAX),
+        ylim=(FMIN * 0.85, FMAX),
+        xlabel="f0 in (Hz)",
+        ylabel="f0 out (Hz); bottom edge: unvoiced",
+        title=title or "pYIN f0 in vs out",
+    )
     ax.legend(loc="upper left", markerscale=4)
     fig.tight_layout()
     path = Path(path)

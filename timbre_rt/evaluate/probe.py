@@ -5,6 +5,7 @@ below) means loudness is not recoverable from z: the latent is loudness
 invariant. Two probes: ridge regression (linear leakage) and a small MLP
 (non-linear leakage, which an adversary in training may not remove).
 """
+
 import math
 from dataclasses import dataclass
 from typing import List, Sequence, Tuple
@@ -58,8 +59,15 @@ def ridge_r2(z_train, y_train, z_test, y_test, alpha: float = 1.0) -> float:
 
 
 def mlp_r2(
-    z_train, y_train, z_test, y_test,
-    hidden: int = 64, steps: int = 300, lr: float = 3e-3, batch: int = 8192, seed: int = 0,
+    z_train,
+    y_train,
+    z_test,
+    y_test,
+    hidden: int = 64,
+    steps: int = 300,
+    lr: float = 3e-3,
+    batch: int = 8192,
+    seed: int = 0,
 ) -> float:
     """A fresh MLP z -> hidden -> hidden -> 1 (Adam, MSE on standardised data).
 
@@ -72,8 +80,10 @@ def mlp_r2(
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         net = nn.Sequential(
-            nn.Linear(z_train.size(1), hidden), nn.ReLU(),
-            nn.Linear(hidden, hidden), nn.ReLU(),
+            nn.Linear(z_train.size(1), hidden),
+            nn.ReLU(),
+            nn.Linear(hidden, hidden),
+            nn.ReLU(),
             nn.Linear(hidden, 1),
         )
     gen = torch.Generator().manual_seed(seed)
@@ -134,8 +144,14 @@ def loudness_probe(
     z_train, y_train, silent_train = frames(train)
     z_test, y_test, silent_test = frames(test)
     result = ProbeResult(
-        math.nan, math.nan, len(y_train), len(y_test), len(train), len(test),
-        silent_train + silent_test, split,
+        math.nan,
+        math.nan,
+        len(y_train),
+        len(y_test),
+        len(train),
+        len(test),
+        silent_train + silent_test,
+        split,
     )
     if len(y_train) < 2 or len(y_test) < 2:
         result.note = "fewer than 2 non-silent frames in a half: no probe"

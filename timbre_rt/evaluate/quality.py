@@ -9,6 +9,7 @@
   buffers of one size, one intra-op thread (the process's CPU time, not the wall
   clock: on a shared machine other jobs would otherwise set the number).
 """
+
 import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Sequence, Tuple
@@ -67,7 +68,7 @@ def silence_tone(module, sampling_rate: int, block: int) -> Tuple[float, float]:
     module.reset()
     y = module.decode(module.encode(torch.zeros(1, 1, n)))[0, 0].numpy()
     module.reset()
-    return strongest_line(y[n // 2:], sampling_rate)
+    return strongest_line(y[n // 2 :], sampling_rate)
 
 
 @torch.no_grad()
@@ -91,8 +92,7 @@ def realtime_factor(module, sampling_rate: int, buffer: int) -> float:
     return calls * buffer / sampling_rate / elapsed
 
 
-def measure_quality(module, sampling_rate: int, block: int,
-                    buffers: Sequence[int] = SPEED_BUFFERS) -> Quality:
+def measure_quality(module, sampling_rate: int, block: int, buffers: Sequence[int] = SPEED_BUFFERS) -> Quality:
     db, hz = silence_tone(module, sampling_rate, block)
     speed = {str(b): realtime_factor(module, sampling_rate, b) for b in buffers if b % block == 0}
     return Quality(db, hz, speed)

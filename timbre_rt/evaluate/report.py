@@ -1,4 +1,5 @@
 """The evaluation's results: a dataclass, its JSON and markdown files, a PNG of latents."""
+
 import json
 import math
 from dataclasses import asdict, dataclass, field
@@ -109,22 +110,29 @@ def _f(v: float, digits: int = 4) -> str:
 
 def summary_rows(r: EvalReport) -> List[Tuple[str, str]]:
     """(metric, value) pairs for the console and markdown summaries."""
-    return [
-        ("files", f"{len(r.files)} ({len(r.skipped)} skipped), {r.seconds:.1f} s at {r.sampling_rate} Hz"),
-        ("mel distance (recon / Griffin-Lim)", f"{_f(r.mel_distance)} / {_f(r.griffin_lim_mel_distance)}"),
-        ("STFT distance (recon / Griffin-Lim)", f"{_f(r.stft_distance)} / {_f(r.griffin_lim_stft_distance)}"),
-        ("pitch kept (voiced frames within 50 cents)",
-         f"{_f(100 * r.pitch_kept, 1)} % of {r.voiced_frames}"),
-        ("mel distance / loudness-matched noise's",
-         f"{_f(r.mel_noise_ratio, 3)} (noise {_f(r.noise_mel_distance)})"),
-        ("output level - input level", f"{_f(r.level_db, 1)} dB"),
-        ("loudness probe R² (linear / MLP)", f"{_f(r.probe.r2_linear, 3)} / {_f(r.probe.r2_mlp, 3)}"),
-        ("KL total (nats/frame)", _f(r.latent.kl_total, 3)),
-        ("active dims (KL > 0.01 / Var > 0.01)",
-         f"{r.latent.active_dims} / {r.latent.active_units} of {len(r.latent.kl_per_dim)}"),
-    ] + (quality_rows(r.quality) if r.quality is not None else []) + [
-        ("elapsed", f"{r.elapsed:.1f} s"),
-    ]
+    return (
+        [
+            ("files", f"{len(r.files)} ({len(r.skipped)} skipped), {r.seconds:.1f} s at {r.sampling_rate} Hz"),
+            ("mel distance (recon / Griffin-Lim)", f"{_f(r.mel_distance)} / {_f(r.griffin_lim_mel_distance)}"),
+            ("STFT distance (recon / Griffin-Lim)", f"{_f(r.stft_distance)} / {_f(r.griffin_lim_stft_distance)}"),
+            ("pitch kept (voiced frames within 50 cents)", f"{_f(100 * r.pitch_kept, 1)} % of {r.voiced_frames}"),
+            (
+                "mel distance / loudness-matched noise's",
+                f"{_f(r.mel_noise_ratio, 3)} (noise {_f(r.noise_mel_distance)})",
+            ),
+            ("output level - input level", f"{_f(r.level_db, 1)} dB"),
+            ("loudness probe R² (linear / MLP)", f"{_f(r.probe.r2_linear, 3)} / {_f(r.probe.r2_mlp, 3)}"),
+            ("KL total (nats/frame)", _f(r.latent.kl_total, 3)),
+            (
+                "active dims (KL > 0.01 / Var > 0.01)",
+                f"{r.latent.active_dims} / {r.latent.active_units} of {len(r.latent.kl_per_dim)}",
+            ),
+        ]
+        + (quality_rows(r.quality) if r.quality is not None else [])
+        + [
+            ("elapsed", f"{r.elapsed:.1f} s"),
+        ]
+    )
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> List[str]:
@@ -161,39 +169,65 @@ COMPARED = [
 def format_markdown(r: EvalReport) -> str:
     name = Path(r.model).name
     out = [f"# Evaluation of `{name}`", ""]
-    out += [f"- model: `{r.model}`", f"- data: `{r.data_dir}`",
-            f"- latency removed before comparing: {r.latency} samples", ""]
+    out += [
+        f"- model: `{r.model}`",
+        f"- data: `{r.data_dir}`",
+        f"- latency removed before comparing: {r.latency} samples",
+        "",
+    ]
     out += _table(["metric", "value"], summary_rows(r)) + [""]
 
     verdict = "beats" if r.mel_distance < r.griffin_lim_mel_distance else "does NOT beat"
     out += ["## Reconstruction (lower is better)", ""]
-    out += _table(["", "multi-scale mel", "multi-resolution STFT"], [
-        ["decode(encode(x))", _f(r.mel_distance), _f(r.stft_distance)],
-        [f"Griffin-Lim of the model's mels ({r.griffin_lim_iters} iterations)",
-         _f(r.griffin_lim_mel_distance), _f(r.griffin_lim_stft_distance)],
-    ])
+    out += _table(
+        ["", "multi-scale mel", "multi-resolution STFT"],
+        [
+            ["decode(encode(x))", _f(r.mel_distance), _f(r.stft_distance)],
+            [
+                f"Griffin-Lim of the model's mels ({r.griffin_lim_iters} iterations)",
+                _f(r.griffin_lim_mel_distance),
+                _f(r.griffin_lim_stft_distance),
+            ],
+        ],
+    )
     out += ["", f"The decoder {verdict} the Griffin-Lim floor on the mel distance.", ""]
 
     p = r.probe
-    out += ["## Loudness invariance probe", "",
-            f"R² of frame loudness predicted from z, fitted on {p.train_files} file(s) "
-            f"({p.train_frames} frames), scored on {p.test_files} other file(s) ({p.test_frames} "
-            f"frames), split {p.split}; {p.silent_frames} silent frames excluded. "
-            "Near 0 (or below): loudness is not recoverable from z.", ""]
-    out += _table(["probe", "R²"], [["ridge regression", _f(p.r2_linear, 3)],
-                                    ["MLP 64-64", _f(p.r2_mlp, 3)]])
+    out += [
+        "## Loudness invariance probe",
+        "",
+        f"R² of frame loudness predicted from z, fitted on {p.train_files} file(s) "
+        f"({p.train_frames} frames), scored on {p.test_files} other file(s) ({p.test_frames} "
+        f"frames), split {p.split}; {p.silent_frames} silent frames excluded. "
+        "Near 0 (or below): loudness is not recoverable from z.",
+        "",
+    ]
+    out += _table(["probe", "R²"], [["ridge regression", _f(p.r2_linear, 3)], ["MLP 64-64", _f(p.r2_mlp, 3)]])
     out += ([""] + [f"Note: {p.note}"] if p.note else []) + [""]
 
     s = r.latent
-    out += ["## Latent statistics", "",
-            f"Over {s.frames} frames. KL of the posterior to N(0, 1) per frame (nats); "
-            "Var = variance across frames of the posterior mean.", ""]
+    out += [
+        "## Latent statistics",
+        "",
+        f"Over {s.frames} frames. KL of the posterior to N(0, 1) per frame (nats); "
+        "Var = variance across frames of the posterior mean.",
+        "",
+    ]
     names = s.names or [f"z{i}" for i in range(len(s.kl_per_dim))]
-    out += _table(["dim", "KL", "Var(mean)", "active"], [
-        [n, _f(k), _f(v), "yes" if k > s.kl_threshold and v > s.variance_threshold else
-         ("KL only" if k > s.kl_threshold else ("Var only" if v > s.variance_threshold else "no"))]
-        for n, k, v in zip(names, s.kl_per_dim, s.mean_variance_per_dim)
-    ]) + [""]
+    out += _table(
+        ["dim", "KL", "Var(mean)", "active"],
+        [
+            [
+                n,
+                _f(k),
+                _f(v),
+                "yes"
+                if k > s.kl_threshold and v > s.variance_threshold
+                else ("KL only" if k > s.kl_threshold else ("Var only" if v > s.variance_threshold else "no")),
+            ]
+            for n, k, v in zip(names, s.kl_per_dim, s.mean_variance_per_dim)
+        ],
+    ) + [""]
 
     if r.comparison is not None:
         c = r.comparison
@@ -209,14 +243,23 @@ def format_markdown(r: EvalReport) -> str:
         out += _table(["metric", "A", "B", "better"], rows) + [""]
 
     out += ["## Per file", ""]
-    out += _table(["file", "s", "mel", "STFT", "GL mel", "GL STFT", "noise mel", "level dB",
-                   "pitch kept"], [
-        [f.name, f"{f.seconds:.1f}", _f(f.mel_distance), _f(f.stft_distance),
-         _f(f.griffin_lim_mel_distance), _f(f.griffin_lim_stft_distance),
-         _f(f.noise_mel_distance), _f(f.level_db, 1),
-         f"{f.pitch_kept_frames}/{f.voiced_frames}" if f.voiced_frames else "-"]
-        for f in r.per_file
-    ]) + [""]
+    out += _table(
+        ["file", "s", "mel", "STFT", "GL mel", "GL STFT", "noise mel", "level dB", "pitch kept"],
+        [
+            [
+                f.name,
+                f"{f.seconds:.1f}",
+                _f(f.mel_distance),
+                _f(f.stft_distance),
+                _f(f.griffin_lim_mel_distance),
+                _f(f.griffin_lim_stft_distance),
+                _f(f.noise_mel_distance),
+                _f(f.level_db, 1),
+                f"{f.pitch_kept_frames}/{f.voiced_frames}" if f.voiced_frames else "-",
+            ]
+            for f in r.per_file
+        ],
+    ) + [""]
     if r.skipped:
         out += ["## Skipped files", ""] + [f"- `{n}`: {why}" for n, why in r.skipped.items()] + [""]
     if "pitch_png" in r.outputs:
@@ -236,8 +279,9 @@ def plot_latents(tracks: Sequence[PlotTrack], path: Union[str, Path], title: str
     import matplotlib.pyplot as plt
 
     rows = max(1, len(tracks))
-    fig, axes = plt.subplots(rows, 3, figsize=(16, 3.2 * rows), squeeze=False,
-                             gridspec_kw={"width_ratios": [1.4, 1, 1]})
+    fig, axes = plt.subplots(
+        rows, 3, figsize=(16, 3.2 * rows), squeeze=False, gridspec_kw={"width_ratios": [1.4, 1, 1]}
+    )
     for row, t in zip(axes, tracks):
         ax = row[0]
         time = np.arange(t.z.shape[1]) / t.frame_rate
@@ -249,10 +293,16 @@ def plot_latents(tracks: Sequence[PlotTrack], path: Union[str, Path], title: str
         loud.set_ylabel("loudness dB (black)")
         # Same colour scale for both mels so they compare by eye.
         lo, hi = np.percentile(t.mel_original, [1, 99.9]) if t.mel_original.size else (0, 1)
-        for ax, mel, what in ((row[1], t.mel_original, "original"),
-                              (row[2], t.mel_reconstruction, "reconstruction")):
-            ax.imshow(mel, origin="lower", aspect="auto", vmin=lo, vmax=hi, cmap="magma",
-                      extent=(0, mel.shape[1] / t.mel_rate, 0, mel.shape[0]))
+        for ax, mel, what in ((row[1], t.mel_original, "original"), (row[2], t.mel_reconstruction, "reconstruction")):
+            ax.imshow(
+                mel,
+                origin="lower",
+                aspect="auto",
+                vmin=lo,
+                vmax=hi,
+                cmap="magma",
+                extent=(0, mel.shape[1] / t.mel_rate, 0, mel.shape[0]),
+            )
             ax.set(title=f"log10 mel, {what}", xlabel="s", ylabel="mel band")
     if title:
         fig.suptitle(title)
@@ -276,8 +326,9 @@ def write_report(
     if tracks:
         report.outputs["png"] = str(plot_latents(tracks, out_dir / PNG_NAME, Path(report.model).name))
     if report.comparison is not None and compare_tracks:
-        report.comparison.outputs["png"] = str(plot_latents(
-            compare_tracks, out_dir / COMPARE_PNG_NAME, Path(report.comparison.model).name))
+        report.comparison.outputs["png"] = str(
+            plot_latents(compare_tracks, out_dir / COMPARE_PNG_NAME, Path(report.comparison.model).name)
+        )
     report.outputs["json"] = str(out_dir / JSON_NAME)
     report.outputs["markdown"] = str(out_dir / MARKDOWN_NAME)
     Path(report.outputs["markdown"]).write_text(format_markdown(report) + "\n")

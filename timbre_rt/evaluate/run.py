@@ -1,4 +1,5 @@
 """`evaluate`: a continuous model (and optionally its ablation) over a folder of audio files."""
+
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,9 +52,13 @@ def _plot_track(name: str, model: ContinuousModel, x: torch.Tensor, out) -> Plot
     mels = mel_power(torch.stack([x[..., :t], out.reconstruction[..., :t]])[:, 0], model.mel)
     mels = torch.log10(mels + 1e-5).cpu().numpy()
     return PlotTrack(
-        name=name, frame_rate=frame_rate, z=out.z[:, :n].cpu().numpy(),
-        loudness=out.loudness[:n].cpu().numpy(), mel_rate=model.sampling_rate / model.mel.hop,
-        mel_original=mels[0], mel_reconstruction=mels[1],
+        name=name,
+        frame_rate=frame_rate,
+        z=out.z[:, :n].cpu().numpy(),
+        loudness=out.loudness[:n].cpu().numpy(),
+        mel_rate=model.sampling_rate / model.mel.hop,
+        mel_original=mels[0],
+        mel_reconstruction=mels[1],
     )
 
 
@@ -100,8 +105,7 @@ def _evaluate_model(
             mel = mel_distance(trio, x.expand(3, 1, -1)).tolist()
             stft = stft_distance(trio[:2], x.expand(2, 1, -1)).tolist()
         seconds = x.size(-1) / sr
-        result = FileResult(name, seconds, mel[0], stft[0], mel[1], stft[1], mel[2],
-                            level_db(out.reconstruction, x))
+        result = FileResult(name, seconds, mel[0], stft[0], mel[1], stft[1], mel[2], level_db(out.reconstruction, x))
         if pitch is not None:
             if name not in pitch:
                 pitch[name] = pitch_track(audio, sr)
@@ -160,8 +164,10 @@ def _joined(pairs: List[Tuple[PitchTrack, PitchTrack]]) -> Tuple[PitchTrack, Pit
         n = min(len(a.f0), len(b.f0))
         ins.append(PitchTrack(a.f0[:n], a.voiced[:n]))
         outs.append(PitchTrack(b.f0[:n], b.voiced[:n]))
-    cat = lambda ts: PitchTrack(np.concatenate([t.f0 for t in ts]),  # noqa: E731
-                                np.concatenate([t.voiced for t in ts]))
+
+    def cat(tracks: List[PitchTrack]) -> PitchTrack:
+        return PitchTrack(np.concatenate([t.f0 for t in tracks]), np.concatenate([t.voiced for t in tracks]))
+
     return cat(ins), cat(outs)
 
 
@@ -207,8 +213,14 @@ def evaluate(
     files = find_audio_files(data_dir)[:max_files]
 
     started = time.perf_counter()
-    common = dict(griffin_lim_iters=griffin_lim_iters, seed=seed, progress=progress, log=log,
-                  pitch={} if pitch else None, quality=quality)
+    common = dict(
+        griffin_lim_iters=griffin_lim_iters,
+        seed=seed,
+        progress=progress,
+        log=log,
+        pitch={} if pitch else None,
+        quality=quality,
+    )
     report, done, tracks, pairs = _evaluate_model(
         model, data_dir, [_Planned(p, None) for p in files], seconds_limit, **common
     )
@@ -217,9 +229,7 @@ def evaluate(
         plots.append((Path(model.path).name, *_joined(pairs)))
     if other is not None:
         # The same files cut to the same durations: only the model differs.
-        report.comparison, _, compare_tracks, pairs = _evaluate_model(
-            other, data_dir, done, None, **common
-        )
+        report.comparison, _, compare_tracks, pairs = _evaluate_model(other, data_dir, done, None, **common)
         if pairs:
             plots.append((Path(other.path).name, *_joined(pairs)))
     report.elapsed = time.perf_counter() - started

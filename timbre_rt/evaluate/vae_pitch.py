@@ -6,6 +6,7 @@ there, no vocoder can put it back. Works on a run folder's VAE stage, finished
 
     python -m timbre_rt.evaluate.vae_pitch runs/cpu3 --data data/unseen --max-files 9
 """
+
 import argparse
 import sys
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ def _vae_state(run: Path):
     if not last.is_file():
         raise FileNotFoundError(f"{run}: no VAE weights (vae/weights.pt or vae/checkpoints/last.ckpt)")
     ckpt = torch.load(last, map_location="cpu", weights_only=False)
-    state = {k[len("vae."):]: v for k, v in ckpt["state_dict"].items() if k.startswith("vae.")}
+    state = {k[len("vae.") :]: v for k, v in ckpt["state_dict"].items() if k.startswith("vae.")}
     return state, int(ckpt.get("global_step", 0))
 
 
@@ -64,25 +65,27 @@ def vae_mel_pitch(run: Path, files: Sequence[Path]) -> VAEPitch:
         magnitude = mel_to_magnitude(torch.exp(out.log_mel), params)
         magnitude = torch.cat([magnitude, magnitude[..., -1:]], -1)  # centred frames: one more
         y = griffin_lim(magnitude, params, n, n_iter=32)[0].numpy()
-        scores.append(score_pitch(pitch_track(audio[:n], cfg.sampling_rate),
-                                  pitch_track(y, cfg.sampling_rate)))
+        scores.append(score_pitch(pitch_track(audio[:n], cfg.sampling_rate), pitch_track(y, cfg.sampling_rate)))
         kl.append(float(kl_divergence(out.mu, out.logvar).sum(1).mean()))
     total = total_score(scores)
     return VAEPitch(total.kept_frames, total.voiced_frames, sum(kl) / max(1, len(kl)), step)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m timbre_rt.evaluate.vae_pitch",
-                                     description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m timbre_rt.evaluate.vae_pitch", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("run", type=Path, help="run folder of `timbre-rt train continuous`")
     parser.add_argument("--data", required=True, type=Path, help="folder of audio files")
     parser.add_argument("--max-files", type=int, default=None, help="the first N files only")
     args = parser.parse_args(argv)
     r = vae_mel_pitch(args.run, find_audio_files(args.data)[: args.max_files])
     share = 100 * r.kept_frames / r.voiced_frames if r.voiced_frames else float("nan")
-    print(f"{args.run} (step {r.step if r.step >= 0 else 'final'}): Griffin-Lim of the VAE's "
-          f"mels keeps {r.kept_frames}/{r.voiced_frames} voiced frames ({share:.1f} %), "
-          f"KL {r.kl_per_frame:.1f} nats/frame")
+    print(
+        f"{args.run} (step {r.step if r.step >= 0 else 'final'}): Griffin-Lim of the VAE's "
+        f"mels keeps {r.kept_frames}/{r.voiced_frames} voiced frames ({share:.1f} %), "
+        f"KL {r.kl_per_frame:.1f} nats/frame"
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
 """The model file contract shared with the C++ host, and the exporter."""
+
 from .contract import CONTRACT_VERSION, MethodSpec, ModelContract, read_contract
 from .export import ExportError, ExportReport, export_model
 from .model import StreamingModel

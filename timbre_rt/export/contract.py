@@ -10,6 +10,7 @@ block_size, latent_names, model_kind, contract_version.
 One reader: a file is read by the core (`timbre_rt.read_model_info`, as the engine and
 the Pd objects read it); a module in memory by `module_info`, its tested mirror.
 """
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Union
@@ -53,10 +54,14 @@ class ModelContract:
         """From the dict of `timbre_rt.read_model_info` (or `Engine.info()`)."""
         methods = {name: MethodSpec(name, *m["params"], latency=m["latency"]) for name, m in info["methods"].items()}
         return cls(
-            contract_version=info["contract_version"], model_kind=info["model_kind"],
-            sampling_rate=info["sampling_rate"], block_size=info["block_size"],
-            latent_names=list(info["latent_names"]), methods=methods,
-            sampling_rate_declared=info["sampling_rate_declared"], path=info["path"],
+            contract_version=info["contract_version"],
+            model_kind=info["model_kind"],
+            sampling_rate=info["sampling_rate"],
+            block_size=info["block_size"],
+            latent_names=list(info["latent_names"]),
+            methods=methods,
+            sampling_rate_declared=info["sampling_rate_declared"],
+            path=info["path"],
         )
 
     @classmethod

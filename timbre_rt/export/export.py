@@ -1,4 +1,5 @@
 """Script a StreamingModel, check it streams exactly, and write the file."""
+
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,9 +126,7 @@ def _check_methods(
     errors: Dict[str, Dict[int, float]] = {}
     for name, spec in contract.methods.items():
         if not hasattr(loaded, name):
-            raise ExportError(
-                f"method {name!r} is not in the scripted model (missing @torch.jit.export?)"
-            )
+            raise ExportError(f"method {name!r} is not in the scripted model (missing @torch.jit.export?)")
         c_in, r_in, c_out, r_out = spec.params()
         if r_in == 1:  # audio in [-1, 1]
             x = torch.rand(1, c_in, total, generator=gen) * 2 - 1
@@ -165,6 +164,5 @@ def _check_methods(
 def _check_shape(name: str, what: str, y: torch.Tensor, channels: int, frames: int) -> None:
     if tuple(y.shape) != (1, channels, frames):
         raise ExportError(
-            f"method {name!r} ({what}): output shape {tuple(y.shape)}, "
-            f"declared params imply (1, {channels}, {frames})"
+            f"method {name!r} ({what}): output shape {tuple(y.shape)}, declared params imply (1, {channels}, {frames})"
         )

@@ -1,4 +1,5 @@
 """Base class of every model that can be exported for the C++ host."""
+
 import inspect
 import math
 from typing import List, Optional
@@ -82,9 +83,7 @@ class StreamingModel(nn.Module):
             raise ValueError(f"{name}: channels and ratios must be positive ints, got {params}")
         if int(latency) != latency or latency < 0:
             raise ValueError(f"{name}: latency must be a non-negative int, got {latency}")
-        self.register_buffer(
-            f"{name}_params", torch.tensor([int(p) for p in params], dtype=torch.long)
-        )
+        self.register_buffer(f"{name}_params", torch.tensor([int(p) for p in params], dtype=torch.long))
         setattr(self, f"{name}_latency", int(latency))
         self.method_names.append(name)
 

@@ -7,6 +7,7 @@ the same file, with the same defaults and the same one-line messages naming the 
 the field; tests/test_contract.py checks both on the same files, hostile ones included.
 Anything that has a file asks the core instead (ModelContract.from_file).
 """
+
 import math
 from typing import Any, Dict, List
 
@@ -86,8 +87,10 @@ def _read_method(module: Any, name: str, path: str) -> Dict[str, Any]:
         raise ContractError(f"{where}: '{params_name}' is not a tensor")
     params = [int(p) for p in value.detach().cpu().to(torch.long).flatten().tolist()]
     if len(params) != 4:
-        raise ContractError(f"{where}: '{params_name}' must hold 4 integers [in_channels, in_ratio, out_channels, "
-                            f"out_ratio], it holds {len(params)}")
+        raise ContractError(
+            f"{where}: '{params_name}' must hold 4 integers [in_channels, in_ratio, out_channels, "
+            f"out_ratio], it holds {len(params)}"
+        )
     for i, (field, p) in enumerate(zip(PARAM_FIELDS, params)):
         high = MAX_CHANNELS if i % 2 == 0 else MAX_RATIO
         if p <= 0 or p > high:
@@ -104,8 +107,11 @@ def _read_method(module: Any, name: str, path: str) -> Dict[str, Any]:
 def _sampling_rate(module: Any, path: str) -> Dict[str, Any]:
     """Our files declare `sampling_rate`, RAVE exports `sr`; others give it through a method."""
     found = [(a, _attr(module, a)) for a in ("sampling_rate", "sr") if _attr(module, a) is not _MISSING]
-    found += [(f"{g}()", getattr(module, g)()) for g in ("get_sample_rate", "get_sampling_rate")
-              if not found and _has_method(module, g)]
+    found += [
+        (f"{g}()", getattr(module, g)())
+        for g in ("get_sample_rate", "get_sampling_rate")
+        if not found and _has_method(module, g)
+    ]
     if not found:
         return {"sampling_rate": DEFAULT_SAMPLING_RATE, "sampling_rate_declared": False}
     field, value = found[0]
@@ -114,8 +120,10 @@ def _sampling_rate(module: Any, path: str) -> Dict[str, Any]:
     rate = float(value)
     if not (MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE) or rate != math.floor(rate):
         # {rate:f}: the text of the core's std::to_string(double), so both messages read alike.
-        raise ContractError(f"model file '{path}' declares {field} = {rate:f}, expected a whole number of Hz in "
-                            f"{MIN_SAMPLE_RATE}..{MAX_SAMPLE_RATE}")
+        raise ContractError(
+            f"model file '{path}' declares {field} = {rate:f}, expected a whole number of Hz in "
+            f"{MIN_SAMPLE_RATE}..{MAX_SAMPLE_RATE}"
+        )
     return {"sampling_rate": int(rate), "sampling_rate_declared": True}
 
 
@@ -126,8 +134,10 @@ def _block_size(module: Any, methods: Dict[str, Dict[str, Any]], path: str) -> i
         nonlocal block
         block = math.lcm(block, value)
         if block > MAX_BLOCK_SIZE:
-            raise ContractError(f"model file '{path}': {what} makes the block size (least common multiple of all "
-                                f"frame ratios) {block}, more than {MAX_BLOCK_SIZE} samples")
+            raise ContractError(
+                f"model file '{path}': {what} makes the block size (least common multiple of all "
+                f"frame ratios) {block}, more than {MAX_BLOCK_SIZE} samples"
+            )
 
     for name, method in methods.items():
         fold(method["params"][1], f"method '{name}'")
@@ -146,12 +156,15 @@ def module_info(module: Any, path: str = "<in memory>") -> Dict[str, Any]:
     version = _attr(module, "contract_version")
     version = version if _is_int(version) else 0  # 0: a foreign file (e.g. a RAVE export)
     if version > CONTRACT_VERSION:
-        raise ContractError(f"model file '{path}' follows model contract version {version}, this build of "
-                            f"timbre_rt reads up to version {CONTRACT_VERSION}: update timbre_rt")
+        raise ContractError(
+            f"model file '{path}' follows model contract version {version}, this build of "
+            f"timbre_rt reads up to version {CONTRACT_VERSION}: update timbre_rt"
+        )
     methods = {name: _read_method(module, name, path) for name in _declared_methods(module, path)}
     if not methods:
-        raise ContractError(f"model file '{path}' declares no streaming method (no get_methods() and no "
-                            "'<method>_params' buffer)")
+        raise ContractError(
+            f"model file '{path}' declares no streaming method (no get_methods() and no '<method>_params' buffer)"
+        )
     info: Dict[str, Any] = {"path": path, **_sampling_rate(module, path)}
     info["block_size"] = _block_size(module, methods, path)
     kind = _attr(module, "model_kind")

@@ -9,11 +9,11 @@ and on a plane, decode to audio, plot (the seed paper's "Offline generation").
 
 The command line is `timbre-rt encode|deform|decode|morph|plane` (generate.cli).
 """
+
 from .codec import DEFAULT_CHUNK, DecodeResult, decode_series, decode_to_file, encode_audio, encode_file, iter_decode
 from .curves import CROSSFADES, breakpoint_curve, crossfade_weights, parse_breakpoints
 from .deform import OPS
-from .errors import (DeformError, DiscreteLatentError, GenerateError, ModelMismatchError,
-                     SeriesError, check_mixable)
+from .errors import DeformError, DiscreteLatentError, GenerateError, ModelMismatchError, SeriesError, check_mixable
 from .mix import mix_latents, resample_frames
 from .model import OfflineModel, file_sha256, load_model
 from .morph import ALIGNS, align_pair, morph_files, morph_series
@@ -24,13 +24,52 @@ from .series import LatentSeries, check_model, load_series, save_series
 from .spec import check_spec, deform, load_spec
 
 __all__ = [
-    "ALIGNS", "ANCHOR_MODES", "CORNERS", "CROSSFADES", "DEFAULT_CHUNK", "OPS", "PARAMETRIC",
-    "DecodeResult", "DeformError", "DiscreteLatentError", "GenerateError", "LatentSeries",
-    "ModelMismatchError", "OfflineModel", "PlaneResult", "SeriesError", "Trajectory",
-    "align_pair", "bilinear_weights", "breakpoint_curve", "check_mixable", "check_model",
-    "check_spec", "crossfade_weights", "decode_series", "decode_to_file", "deform",
-    "encode_audio", "encode_file", "file_sha256", "idw_weights", "iter_decode", "load_model",
-    "load_series", "load_spec", "mix_latents", "morph_files", "morph_series", "parametric_path",
-    "parse_breakpoints", "plane_files", "plane_series", "plot_plane", "plot_series",
-    "read_path_csv", "resample_frames", "save_series", "trajectory_from",
+    "ALIGNS",
+    "ANCHOR_MODES",
+    "CORNERS",
+    "CROSSFADES",
+    "DEFAULT_CHUNK",
+    "OPS",
+    "PARAMETRIC",
+    "DecodeResult",
+    "DeformError",
+    "DiscreteLatentError",
+    "GenerateError",
+    "LatentSeries",
+    "ModelMismatchError",
+    "OfflineModel",
+    "PlaneResult",
+    "SeriesError",
+    "Trajectory",
+    "align_pair",
+    "bilinear_weights",
+    "breakpoint_curve",
+    "check_mixable",
+    "check_model",
+    "check_spec",
+    "crossfade_weights",
+    "decode_series",
+    "decode_to_file",
+    "deform",
+    "encode_audio",
+    "encode_file",
+    "file_sha256",
+    "idw_weights",
+    "iter_decode",
+    "load_model",
+    "load_series",
+    "load_spec",
+    "mix_latents",
+    "morph_files",
+    "morph_series",
+    "parametric_path",
+    "parse_breakpoints",
+    "plane_files",
+    "plane_series",
+    "plot_plane",
+    "plot_series",
+    "read_path_csv",
+    "resample_frames",
+    "save_series",
+    "trajectory_from",
 ]

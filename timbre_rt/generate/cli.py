@@ -6,6 +6,7 @@ a bad command line, 1 for a bad input file or model). Outputs equal to an input
 are refused before any work, and every output is renamed into place only once
 it is complete (timbre_rt.io).
 """
+
 import argparse
 import math
 from pathlib import Path
@@ -83,12 +84,20 @@ examples:
 
 
 def _common(p: argparse.ArgumentParser, plot: bool = True, audio_out: bool = True) -> None:
-    p.add_argument("--chunk", type=int, default=1 << 16, metavar="SAMPLES",
-                   help="samples per model call (default 65536, rounded up to the block size)")
+    p.add_argument(
+        "--chunk",
+        type=int,
+        default=1 << 16,
+        metavar="SAMPLES",
+        help="samples per model call (default 65536, rounded up to the block size)",
+    )
     if audio_out:
         # A string: a bad value is then one line of ours (exit 2), not argparse's usage block.
-        p.add_argument("--rate", metavar="HZ", help="sampling rate of the written WAV, resampled "
-                       f"with soxr (default: the model's; at most {MAX_RATE})")
+        p.add_argument(
+            "--rate",
+            metavar="HZ",
+            help=f"sampling rate of the written WAV, resampled with soxr (default: the model's; at most {MAX_RATE})",
+        )
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     if plot:
         p.add_argument("--no-plot", action="store_true", help="do not write the PNG plot")
@@ -135,8 +144,7 @@ def _deform(args) -> int:
     before = load_series(args.series)
     after = deform(before, args.spec)
     out = after.save(args.out)
-    print(f"wrote {out}: {len(after.history) - len(before.history)} ops, {after.frames} frames, "
-          f"{after.seconds:.2f} s")
+    print(f"wrote {out}: {len(after.history) - len(before.history)} ops, {after.frames} frames, {after.seconds:.2f} s")
     if not args.no_plot:
         print(f"wrote {plot_series(after, _png(out), before=before)}")
     return 0
@@ -149,8 +157,15 @@ def _decode(args) -> int:
     _chunk(args)
     check_outputs([args.out], [args.model, args.series])
     series = load_series(args.series)
-    result = decode_to_file(args.model, series, args.out, chunk=args.chunk,
-                            any_model=args.any_model, progress=not args.no_progress, rate=args.rate)
+    result = decode_to_file(
+        args.model,
+        series,
+        args.out,
+        chunk=args.chunk,
+        any_model=args.any_model,
+        progress=not args.no_progress,
+        rate=args.rate,
+    )
     print(f"wrote {result.path}: {result.seconds:.2f} s at {result.sampling_rate} Hz")
     return 0
 
@@ -161,8 +176,7 @@ def _finish(args, model, series, plot: Callable[[Path, "Spectrogram"], Path]) ->
     from .codec import decode_to_file
     from .spectrogram import file_spectrogram
 
-    result = decode_to_file(model, series, args.out, chunk=args.chunk,
-                            progress=not args.no_progress, rate=args.rate)
+    result = decode_to_file(model, series, args.out, chunk=args.chunk, progress=not args.no_progress, rate=args.rate)
     print(f"wrote {result.path}: {result.seconds:.2f} s at {result.sampling_rate} Hz")
     if args.latent_out:
         print(f"wrote {series.save(args.latent_out)}")
@@ -178,15 +192,14 @@ def _morph(args) -> int:
     from .plots import plot_series
 
     _chunk(args)
-    check_outputs([args.out, args.latent_out, _plot_out(args, args.out)],
-                  [args.model, args.a, args.b])
+    check_outputs([args.out, args.latent_out, _plot_out(args, args.out)], [args.model, args.a, args.b])
     with as_usage():
         curve = args.curve if args.curve in CROSSFADES else parse_breakpoints(args.curve, "--curve")
     model = load_model(args.model)
-    series = morph_files(model, args.a, args.b, align=args.align, curve=curve, chunk=args.chunk,
-                         progress=not args.no_progress)
-    return _finish(args, model, series,
-                   lambda out, spec: plot_series(series, _png(out), spectrogram=spec))
+    series = morph_files(
+        model, args.a, args.b, align=args.align, curve=curve, chunk=args.chunk, progress=not args.no_progress
+    )
+    return _finish(args, model, series, lambda out, spec: plot_series(series, _png(out), spectrogram=spec))
 
 
 def _point(text: str, what: str) -> tuple:
@@ -206,16 +219,20 @@ def _plane(args) -> int:
     from .plots import plot_plane
 
     _chunk(args)
-    check_outputs([args.out, args.latent_out, _plot_out(args, args.out, ".plane.png")],
-                  [args.model, *args.anchors] + ([args.path] if Path(args.path).is_file() else []))
+    check_outputs(
+        [args.out, args.latent_out, _plot_out(args, args.out, ".plane.png")],
+        [args.model, *args.anchors] + ([args.path] if Path(args.path).is_file() else []),
+    )
     if args.seconds is not None:
         check_duration(args.seconds, "--seconds", usage=True)
     if args.radius is not None and not (math.isfinite(args.radius) and args.radius >= 0):
         raise UsageError(f"--radius: must be a finite number >= 0, got {args.radius}")
-    shape = dict(radius=args.radius,
-                 center=_point(args.center, "--center") if args.center else None,
-                 start=_point(args.start, "--from") if args.start else None,
-                 end=_point(args.end, "--to") if args.end else None)
+    shape = dict(
+        radius=args.radius,
+        center=_point(args.center, "--center") if args.center else None,
+        start=_point(args.start, "--from") if args.start else None,
+        end=_point(args.end, "--to") if args.end else None,
+    )
     if Path(args.path).is_file() and args.path not in PARAMETRIC:
         path = read_path_csv(args.path)  # a bad CSV is a bad input file (exit 1)
     else:
@@ -223,26 +240,43 @@ def _plane(args) -> int:
             path = trajectory_from(args.path, args.period, **shape)
     if path.duration is not None and args.seconds is None:  # before encoding the anchors
         check_duration(path.duration, f"{args.path}: time")
-    positions = [_point(p, f"--positions (anchor {i + 1})")
-                 for i, p in enumerate(args.positions.split(";"))] if args.positions else None
+    positions = (
+        [_point(p, f"--positions (anchor {i + 1})") for i, p in enumerate(args.positions.split(";"))]
+        if args.positions
+        else None
+    )
     if len(args.anchors) < 2:
         raise UsageError("give at least 2 anchor sounds")
     if positions is None and len(args.anchors) != 4:
-        raise UsageError(f"{len(args.anchors)} anchors need --positions (4 anchors default "
-                         "to the corners of the unit square)")
+        raise UsageError(
+            f"{len(args.anchors)} anchors need --positions (4 anchors default to the corners of the unit square)"
+        )
     if positions is not None and len(positions) != len(args.anchors):
         raise UsageError(f"--positions: {len(positions)} positions for {len(args.anchors)} anchors")
     model = load_model(args.model)
-    result = plane_files(model, args.anchors, path, seconds=args.seconds, positions=positions,
-                         anchor_mode=args.anchor_mode, chunk=args.chunk,
-                         progress=not args.no_progress)
-    return _finish(args, model, result.series, lambda out, spec: plot_plane(
-        result.positions, result.labels, result.xy, result.series.times(), _png(out, ".plane.png"),
-        spectrogram=spec))
+    result = plane_files(
+        model,
+        args.anchors,
+        path,
+        seconds=args.seconds,
+        positions=positions,
+        anchor_mode=args.anchor_mode,
+        chunk=args.chunk,
+        progress=not args.no_progress,
+    )
+    return _finish(
+        args,
+        model,
+        result.series,
+        lambda out, spec: plot_plane(
+            result.positions, result.labels, result.xy, result.series.times(), _png(out, ".plane.png"), spectrogram=spec
+        ),
+    )
 
 
 def add_parsers(sub) -> None:
     """Register encode, deform, decode, morph and plane on `sub` (from add_subparsers())."""
+
     def parser(name: str, help: str, description: str) -> argparse.ArgumentParser:
         return sub.add_parser(name, help=help, description=description, formatter_class=RAW)
 
@@ -264,8 +298,9 @@ def add_parsers(sub) -> None:
     p.add_argument("model", help="model file (.ts) the series was encoded with")
     p.add_argument("series", help="latent series file (.npz)")
     p.add_argument("-o", "--out", required=True, type=Path, help="WAV file to write")
-    p.add_argument("--any-model", action="store_true",
-                   help="decode with another model of the same rate, frame size and channels")
+    p.add_argument(
+        "--any-model", action="store_true", help="decode with another model of the same rate, frame size and channels"
+    )
     _common(p, plot=False)
     p.set_defaults(handler=_decode)
 
@@ -274,32 +309,43 @@ def add_parsers(sub) -> None:
     p.add_argument("a", help="audio file at the start")
     p.add_argument("b", help="audio file at the end")
     p.add_argument("-o", "--out", required=True, type=Path, help="WAV file to write")
-    p.add_argument("--align", choices=["truncate", "stretch", "pad"], default="truncate",
-                   help="truncate to the shorter (default), stretch B to A's length, "
-                   "or pad the shorter with its last frame")
-    p.add_argument("--curve", default="linear",
-                   help="weight of B over time: linear (default), cosine, equal-power (the same "
-                   "S-curve), or breakpoints 'seconds:weight,...'")
+    p.add_argument(
+        "--align",
+        choices=["truncate", "stretch", "pad"],
+        default="truncate",
+        help="truncate to the shorter (default), stretch B to A's length, or pad the shorter with its last frame",
+    )
+    p.add_argument(
+        "--curve",
+        default="linear",
+        help="weight of B over time: linear (default), cosine, equal-power (the same "
+        "S-curve), or breakpoints 'seconds:weight,...'",
+    )
     p.add_argument("--latent-out", type=Path, help="also save the mixed series (.npz)")
     _common(p)
     p.set_defaults(handler=_morph)
 
     p = parser("plane", "move on a 2-D plane between anchor sounds", PLANE_HELP)
     p.add_argument("model", help="model file (.ts)")
-    p.add_argument("anchors", nargs="+", help="anchor audio files (4 for the square's corners "
-                   "A B C D, or any number >= 2 with --positions)")
-    p.add_argument("--path", required=True,
-                   help="CSV file (time,x,y) or circle, line, figure-eight")
+    p.add_argument(
+        "anchors",
+        nargs="+",
+        help="anchor audio files (4 for the square's corners A B C D, or any number >= 2 with --positions)",
+    )
+    p.add_argument("--path", required=True, help="CSV file (time,x,y) or circle, line, figure-eight")
     p.add_argument("--period", type=float, default=4.0, help="seconds per cycle of a parametric path")
     p.add_argument("--radius", type=float, help="circle / figure-eight radius (default 0.5)")
     p.add_argument("--center", help="circle / figure-eight center x,y (default 0.5,0.5)")
     p.add_argument("--from", dest="start", help="line start x,y (default 0,0)")
     p.add_argument("--to", dest="end", help="line end x,y (default 1,1)")
     p.add_argument("--positions", help="anchor positions 'x,y;x,y;...' (inverse-distance mixing)")
-    p.add_argument("--seconds", type=float,
-                   help="duration (default: the CSV's last time, else the longest anchor)")
-    p.add_argument("--anchor-mode", choices=["loop", "hold"], default="loop",
-                   help="anchors shorter than the path: loop (default) or hold the last frame")
+    p.add_argument("--seconds", type=float, help="duration (default: the CSV's last time, else the longest anchor)")
+    p.add_argument(
+        "--anchor-mode",
+        choices=["loop", "hold"],
+        default="loop",
+        help="anchors shorter than the path: loop (default) or hold the last frame",
+    )
     p.add_argument("-o", "--out", required=True, type=Path, help="WAV file to write")
     p.add_argument("--latent-out", type=Path, help="also save the mixed series (.npz)")
     _common(p)

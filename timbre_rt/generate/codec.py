@@ -12,6 +12,7 @@ leading `series.delay + model.decode_latency` samples and writes exactly
 `series.num_samples`, so a decoded series lines up with its source sample for
 sample (frames missing at the end are held from the last one).
 """
+
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +28,15 @@ from .errors import GenerateError
 from .model import OfflineModel, latency_of, model_of
 from .series import LatentSeries, check_model
 
-__all__ = ["DEFAULT_CHUNK", "DecodeResult", "encode_audio", "encode_file", "iter_decode",
-           "decode_series", "decode_to_file"]
+__all__ = [
+    "DEFAULT_CHUNK",
+    "DecodeResult",
+    "encode_audio",
+    "encode_file",
+    "iter_decode",
+    "decode_series",
+    "decode_to_file",
+]
 
 PathLike = Union[str, Path]
 DEFAULT_CHUNK = 1 << 16  # samples per model call (rounded up to a multiple of block_size)
@@ -51,8 +59,7 @@ def _chunk(model: OfflineModel, chunk: int) -> int:
     return math.ceil(chunk / model.block_size) * model.block_size
 
 
-def _encode_pieces(model: OfflineModel, pieces: Iterable[np.ndarray], chunk: int,
-                   bar: tqdm) -> tuple:
+def _encode_pieces(model: OfflineModel, pieces: Iterable[np.ndarray], chunk: int, bar: tqdm) -> tuple:
     """pieces of mono audio -> (latent [C, N], number of samples read)."""
     chunk = _chunk(model, chunk)
     model.reset()
@@ -83,15 +90,23 @@ def _encode_pieces(model: OfflineModel, pieces: Iterable[np.ndarray], chunk: int
 
 def _series(model: OfflineModel, latent: np.ndarray, samples: int, source: str) -> LatentSeries:
     return LatentSeries(
-        latent=latent, sampling_rate=model.sampling_rate, ratio=model.ratio,
-        latent_names=list(model.latent_names), model_sha256=model.sha256, model_path=model.path,
-        model_kind=model.model_kind, num_samples=samples, delay=model.encode_latency,
-        source=source, history=[{"op": "encode", "source": source, "model": model.path}],
+        latent=latent,
+        sampling_rate=model.sampling_rate,
+        ratio=model.ratio,
+        latent_names=list(model.latent_names),
+        model_sha256=model.sha256,
+        model_path=model.path,
+        model_kind=model.model_kind,
+        num_samples=samples,
+        delay=model.encode_latency,
+        source=source,
+        history=[{"op": "encode", "source": source, "model": model.path}],
     )
 
 
-def encode_audio(model: Union[OfflineModel, PathLike], audio: np.ndarray, *,
-                 source: str = "<array>", chunk: int = DEFAULT_CHUNK) -> LatentSeries:
+def encode_audio(
+    model: Union[OfflineModel, PathLike], audio: np.ndarray, *, source: str = "<array>", chunk: int = DEFAULT_CHUNK
+) -> LatentSeries:
     """audio: [T] mono at the model's rate -> LatentSeries with latent [C, N]."""
     model = model_of(model)
     audio = np.asarray(audio, dtype=np.float32)
@@ -106,21 +121,24 @@ def encode_audio(model: Union[OfflineModel, PathLike], audio: np.ndarray, *,
     return _series(model, latent, samples, source)
 
 
-def encode_file(model: Union[OfflineModel, PathLike], path: PathLike, *,
-                chunk: int = DEFAULT_CHUNK, progress: bool = False) -> LatentSeries:
+def encode_file(
+    model: Union[OfflineModel, PathLike], path: PathLike, *, chunk: int = DEFAULT_CHUNK, progress: bool = False
+) -> LatentSeries:
     """Encode an audio file (any rate and channel count: mixed to mono and
     resampled to the model's rate) -> LatentSeries, streaming in chunks."""
     model = model_of(model)
     path = Path(path)
     total = frames_at_rate(path, model.sampling_rate)
-    with tqdm(total=total, unit="sample", unit_scale=True, desc=f"encode {path.name}",
-              disable=not progress, leave=False) as bar:
+    with tqdm(
+        total=total, unit="sample", unit_scale=True, desc=f"encode {path.name}", disable=not progress, leave=False
+    ) as bar:
         latent, samples = _encode_pieces(model, read_blocks(path, model.sampling_rate), chunk, bar)
     return _series(model, latent, samples, path.name)
 
 
-def iter_decode(model: OfflineModel, series: LatentSeries, *, chunk: int = DEFAULT_CHUNK,
-                progress: bool = False) -> Iterator[np.ndarray]:
+def iter_decode(
+    model: OfflineModel, series: LatentSeries, *, chunk: int = DEFAULT_CHUNK, progress: bool = False
+) -> Iterator[np.ndarray]:
     """Yield the decoded audio of `series` in pieces [<= chunk] (no model check:
     see decode_series). All pieces together are series.num_samples samples,
     aligned with the encoded source (see the module docstring)."""
@@ -151,9 +169,14 @@ def iter_decode(model: OfflineModel, series: LatentSeries, *, chunk: int = DEFAU
                 return
 
 
-def decode_series(model: Union[OfflineModel, PathLike], series: LatentSeries, *,
-                  chunk: int = DEFAULT_CHUNK, any_model: bool = False,
-                  progress: bool = False) -> np.ndarray:
+def decode_series(
+    model: Union[OfflineModel, PathLike],
+    series: LatentSeries,
+    *,
+    chunk: int = DEFAULT_CHUNK,
+    any_model: bool = False,
+    progress: bool = False,
+) -> np.ndarray:
     """LatentSeries -> audio [num_samples] float32 at the model's rate.
 
     The model must be the one that made the series (same file hash) unless
@@ -165,9 +188,16 @@ def decode_series(model: Union[OfflineModel, PathLike], series: LatentSeries, *,
     return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
 
 
-def decode_to_file(model: Union[OfflineModel, PathLike], series: LatentSeries, path: PathLike, *,
-                   chunk: int = DEFAULT_CHUNK, any_model: bool = False, progress: bool = False,
-                   rate: Optional[int] = None) -> DecodeResult:
+def decode_to_file(
+    model: Union[OfflineModel, PathLike],
+    series: LatentSeries,
+    path: PathLike,
+    *,
+    chunk: int = DEFAULT_CHUNK,
+    any_model: bool = False,
+    progress: bool = False,
+    rate: Optional[int] = None,
+) -> DecodeResult:
     """decode_series written to a 32-bit float WAV piece by piece (bounded memory).
 
     rate: the file's rate (default the model's): the audio is resampled (soxr) to

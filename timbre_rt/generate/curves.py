@@ -1,12 +1,12 @@
 """Breakpoint curves and crossfade shapes, evaluated at frame times."""
+
 from typing import List, Sequence, Tuple, Union
 
 import numpy as np
 
 from .errors import GenerateError
 
-__all__ = ["Breakpoints", "parse_breakpoints", "breakpoint_curve", "crossfade_weights",
-           "CROSSFADES"]
+__all__ = ["Breakpoints", "parse_breakpoints", "breakpoint_curve", "crossfade_weights", "CROSSFADES"]
 
 Breakpoints = List[Tuple[float, float]]
 
@@ -22,8 +22,7 @@ def parse_breakpoints(points: Union[str, Sequence], what: str = "curve") -> Brea
         try:
             points = [tuple(float(x) for x in p.split(":")) for p in points.split(",") if p.strip()]
         except ValueError:
-            raise GenerateError(f"{what}: breakpoints must read 'time:value,time:value,...', "
-                                f"got {points!r}") from None
+            raise GenerateError(f"{what}: breakpoints must read 'time:value,time:value,...', got {points!r}") from None
     try:
         pairs = [(float(t), float(v)) for t, v in points]
     except (TypeError, ValueError):
@@ -64,7 +63,8 @@ def crossfade_weights(shape: Union[str, Breakpoints], times: np.ndarray) -> np.n
         elif shape in ("cosine", "equal-power"):
             w = 0.5 - 0.5 * np.cos(np.pi * u)
         else:
-            raise GenerateError(f"unknown crossfade curve {shape!r} (one of {', '.join(CROSSFADES)}, "
-                                "or breakpoints 'time:weight,...')")
+            raise GenerateError(
+                f"unknown crossfade curve {shape!r} (one of {', '.join(CROSSFADES)}, or breakpoints 'time:weight,...')"
+            )
         return w.astype(np.float32)
     return breakpoint_curve(shape, np.asarray(times))

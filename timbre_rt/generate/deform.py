@@ -5,6 +5,7 @@ unknown keys) and returns a new series; bad values raise OpError, which
 `apply_ops` turns into a DeformError naming the op's index. Times are in
 seconds of the decoded audio (LatentSeries.times()).
 """
+
 import math
 from typing import Any, Callable, Dict, List, NamedTuple, Union
 
@@ -34,8 +35,7 @@ def resolve_dim(series: LatentSeries, dim: Union[str, int]) -> int:
         dim = int(dim)
     if isinstance(dim, int) and not isinstance(dim, bool) and 0 <= dim < len(names):
         return dim
-    raise OpError(f"no latent dimension {dim!r} (names: {', '.join(names)}; "
-                  f"or indices 0..{len(names) - 1})")
+    raise OpError(f"no latent dimension {dim!r} (names: {', '.join(names)}; or indices 0..{len(names) - 1})")
 
 
 def _number(value: Any, what: str) -> float:
@@ -108,8 +108,7 @@ def curve(series: LatentSeries, spec: Spec) -> LatentSeries:
     d = resolve_dim(series, spec["dim"])
     times = series.times()
     values = breakpoint_curve(points, times)
-    inside = np.ones(times.size, bool) if outside == "hold" else \
-        (times >= points[0][0]) & (times <= points[-1][0])
+    inside = np.ones(times.size, bool) if outside == "hold" else (times >= points[0][0]) & (times <= points[-1][0])
     z = series.latent.copy()
     z[d, inside] = values[inside] + (z[d, inside] if mode == "add" else 0.0)
     return series.with_latent(z, spec)
@@ -144,8 +143,10 @@ def stretch(series: LatentSeries, spec: Spec) -> LatentSeries:
     if factor <= 0:
         raise OpError(f"factor must be positive, got {factor:g}")
     if series.seconds * factor > MAX_SECONDS:
-        raise OpError(f"factor {factor:g} would make {series.seconds:.3g} s last "
-                      f"{series.seconds * factor:.3g} s, past the limit of {MAX_SECONDS:g} s")
+        raise OpError(
+            f"factor {factor:g} would make {series.seconds:.3g} s last "
+            f"{series.seconds * factor:.3g} s, past the limit of {MAX_SECONDS:g} s"
+        )
     n = max(1, int(round(series.frames * factor)))
     pos = np.minimum(np.arange(n) / factor, series.frames - 1)
     lo = np.floor(pos).astype(int)

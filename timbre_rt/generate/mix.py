@@ -5,6 +5,7 @@ channel of the continuous model included: it is in dB, so loudness is
 interpolated in dB (a geometric mean of the levels), which sounds even.
 Discrete (code index) series are refused: see errors.check_mixable.
 """
+
 from typing import Sequence
 
 import numpy as np
@@ -41,11 +42,14 @@ def check_compatible(series: Sequence[LatentSeries], labels: Sequence[str], what
     """All series come from one model (hash and geometry) whose latents mix linearly."""
     first = series[0]
     for s, label in zip(series[1:], labels[1:]):
-        if not same_model(first.model_sha256, s.model_sha256) or \
-                (s.sampling_rate, s.ratio, s.latent_names) != \
-                (first.sampling_rate, first.ratio, first.latent_names):
+        if not same_model(first.model_sha256, s.model_sha256) or (s.sampling_rate, s.ratio, s.latent_names) != (
+            first.sampling_rate,
+            first.ratio,
+            first.latent_names,
+        ):
             raise ModelMismatchError(
                 f"{what}: {labels[0]} was encoded with {first.model_path} "
                 f"(sha256 {first.model_sha256[:12]}...), {label} with {s.model_path} "
-                f"(sha256 {s.model_sha256[:12]}...): mix series of one model only")
+                f"(sha256 {s.model_sha256[:12]}...): mix series of one model only"
+            )
     check_mixable(first.model_kind, what)

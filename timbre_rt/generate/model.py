@@ -1,4 +1,5 @@
 """A model file opened for offline work: its scripted module, geometry, latencies and hash."""
+
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,28 +56,41 @@ class OfflineModel:
         path = contract.path
         for name in ("encode", "decode"):
             if name not in contract.methods:
-                raise GenerateError(f"model {path}: has no method '{name}' with '{name}_params' "
-                                    "(offline generation needs both encode and decode)")
+                raise GenerateError(
+                    f"model {path}: has no method '{name}' with '{name}_params' "
+                    "(offline generation needs both encode and decode)"
+                )
         encode, decode = contract.methods["encode"], contract.methods["decode"]
         channels, ratio = encode.out_channels, encode.out_ratio
-        if (encode.in_channels, encode.in_ratio, decode.out_channels, decode.out_ratio) != (1, 1, 1, 1) or \
-                (decode.in_channels, decode.in_ratio) != (channels, ratio):
-            raise GenerateError(f"model {path}: encode {encode.params()} and decode {decode.params()} "
-                                "are not a mono audio <-> latent pair")
+        if (encode.in_channels, encode.in_ratio, decode.out_channels, decode.out_ratio) != (1, 1, 1, 1) or (
+            decode.in_channels,
+            decode.in_ratio,
+        ) != (channels, ratio):
+            raise GenerateError(
+                f"model {path}: encode {encode.params()} and decode {decode.params()} "
+                "are not a mono audio <-> latent pair"
+            )
         names = contract.latent_names or [f"z{i}" for i in range(channels)]
         if len(names) != channels:
             raise GenerateError(f"model {path}: {len(names)} latent names for {channels} channels")
         if not contract.sampling_rate_declared:  # the core's default rate would be a guess
             raise GenerateError(f"model {path}: declares no sampling rate")
         return cls(
-            module=module, path=str(path), sha256=sha256, sampling_rate=contract.sampling_rate, ratio=ratio,
-            channels=channels, latent_names=names, model_kind=contract.model_kind,
-            block_size=contract.block_size, encode_latency=encode.latency, decode_latency=decode.latency,
+            module=module,
+            path=str(path),
+            sha256=sha256,
+            sampling_rate=contract.sampling_rate,
+            ratio=ratio,
+            channels=channels,
+            latent_names=names,
+            model_kind=contract.model_kind,
+            block_size=contract.block_size,
+            encode_latency=encode.latency,
+            decode_latency=decode.latency,
         )
 
     @classmethod
-    def from_module(cls, module: torch.nn.Module, path: str = "<in memory>",
-                    sha256: str = "") -> "OfflineModel":
+    def from_module(cls, module: torch.nn.Module, path: str = "<in memory>", sha256: str = "") -> "OfflineModel":
         """Wrap a loaded (scripted or finalized eager) contract model that has no file."""
         return cls.from_contract(module, ModelContract.from_module(module, path), sha256)
 
@@ -120,8 +134,9 @@ def check_output(y, name: str, shape: tuple, path: str) -> torch.Tensor:
     if not isinstance(y, torch.Tensor):
         raise ModelError(f"model file '{path}': {name} returned {type(y).__name__}, not a tensor")
     if tuple(y.shape) != tuple(shape):
-        raise ModelError(f"model file '{path}': {name} returned shape {tuple(y.shape)}, "
-                         f"its declared params imply {tuple(shape)}")
+        raise ModelError(
+            f"model file '{path}': {name} returned shape {tuple(y.shape)}, its declared params imply {tuple(shape)}"
+        )
     if not bool(torch.isfinite(y).all()):
         raise ModelError(f"model file '{path}': {name} returned NaN or inf")
     return y

@@ -4,6 +4,7 @@ Both sounds are encoded, brought to one length, then frame k is
 (1 - w_k) z_A[k] + w_k z_B[k] with w going from 0 (pure A) to 1 (pure B)
 along a crossfade curve; decoding gives a sound that turns from A into B.
 """
+
 from pathlib import Path
 from typing import Tuple, Union
 
@@ -44,8 +45,9 @@ def align_pair(a: LatentSeries, b: LatentSeries, align: str) -> Tuple[np.ndarray
     raise GenerateError(f"unknown alignment {align!r} (one of {', '.join(ALIGNS)})")
 
 
-def morph_series(a: LatentSeries, b: LatentSeries, *, align: str = "truncate",
-                 curve: Union[str, Breakpoints] = "linear") -> LatentSeries:
+def morph_series(
+    a: LatentSeries, b: LatentSeries, *, align: str = "truncate", curve: Union[str, Breakpoints] = "linear"
+) -> LatentSeries:
     """Interpolate from `a` to `b` over time -> a series of the aligned length.
 
     curve: "linear", "cosine"/"equal-power", or (seconds, weight) breakpoints
@@ -57,14 +59,26 @@ def morph_series(a: LatentSeries, b: LatentSeries, *, align: str = "truncate",
     out = a.with_latent(za, {}, num_samples=samples)  # for the frame times
     w = crossfade_weights(curve, out.times())
     z = mix_latents([za, zb], np.stack([1 - w, w]))
-    step = {"op": "morph", "a": a.source, "b": b.source, "align": align,
-            "curve": curve if isinstance(curve, str) else [list(p) for p in curve]}
+    step = {
+        "op": "morph",
+        "a": a.source,
+        "b": b.source,
+        "align": align,
+        "curve": curve if isinstance(curve, str) else [list(p) for p in curve],
+    }
     return out.with_latent(z, step, history=[step], source=f"{a.source} -> {b.source}")
 
 
-def morph_files(model: Union[OfflineModel, PathLike], a: PathLike, b: PathLike, *,
-                align: str = "truncate", curve: Union[str, Breakpoints] = "linear",
-                chunk: int = DEFAULT_CHUNK, progress: bool = False) -> LatentSeries:
+def morph_files(
+    model: Union[OfflineModel, PathLike],
+    a: PathLike,
+    b: PathLike,
+    *,
+    align: str = "truncate",
+    curve: Union[str, Breakpoints] = "linear",
+    chunk: int = DEFAULT_CHUNK,
+    progress: bool = False,
+) -> LatentSeries:
     """Encode two audio files with `model` and morph_series them."""
     model = model_of(model)
     check_mixable(model.model_kind, "morph")  # before spending time encoding

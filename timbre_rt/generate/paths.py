@@ -1,4 +1,5 @@
 """Trajectories on the interpolation plane: a CSV of (time, x, y) or a parametric path."""
+
 import csv
 import math
 from dataclasses import dataclass
@@ -42,8 +43,7 @@ class Trajectory:
         """t: [N] seconds -> positions [N, 2] (x, y)"""
         t = np.asarray(t, dtype=np.float64)
         if self.kind == "csv":
-            return np.stack([np.interp(t, self.times, self.xy[:, 0]),
-                             np.interp(t, self.times, self.xy[:, 1])], axis=1)
+            return np.stack([np.interp(t, self.times, self.xy[:, 0]), np.interp(t, self.times, self.xy[:, 1])], axis=1)
         phase = 2 * np.pi * t / self.period
         cx, cy = self.center
         if self.kind == "circle":
@@ -94,6 +94,7 @@ def trajectory_from(spec: str, period: float = 4.0, **shape) -> Trajectory:
     if spec in PARAMETRIC:
         return parametric_path(spec, period, **shape)
     if not Path(spec).is_file():
-        raise GenerateError(f"{spec}: no such path file (a path is a CSV of time,x,y "
-                            f"or one of {', '.join(PARAMETRIC)})")
+        raise GenerateError(
+            f"{spec}: no such path file (a path is a CSV of time,x,y or one of {', '.join(PARAMETRIC)})"
+        )
     return read_path_csv(spec)

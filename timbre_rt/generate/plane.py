@@ -8,6 +8,7 @@ Any number of anchors at given positions mix by inverse-distance weights
 Frame k of the result mixes frame k of each anchor (looped, or its last frame
 held, when the anchor is shorter than the path).
 """
+
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,7 @@ from .model import OfflineModel, model_of
 from .paths import Trajectory
 from .series import LatentSeries
 
-__all__ = ["CORNERS", "ANCHOR_MODES", "PlaneResult", "bilinear_weights", "idw_weights",
-           "plane_series", "plane_files"]
+__all__ = ["CORNERS", "ANCHOR_MODES", "PlaneResult", "bilinear_weights", "idw_weights", "plane_series", "plane_files"]
 
 PathLike = Union[str, Path]
 CORNERS = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])  # A, B, C, D
@@ -58,8 +58,9 @@ def idw_weights(xy: np.ndarray, positions: np.ndarray, power: float = 2.0) -> np
 def _positions(count: int, positions: Optional[Sequence]) -> np.ndarray:
     if positions is None:
         if count != 4:
-            raise GenerateError(f"plane: {count} anchors need --positions (4 anchors default "
-                                "to the corners of the unit square)")
+            raise GenerateError(
+                f"plane: {count} anchors need --positions (4 anchors default to the corners of the unit square)"
+            )
         return CORNERS.copy()
     p = np.asarray(positions, dtype=np.float64)
     if p.shape != (count, 2):
@@ -69,9 +70,15 @@ def _positions(count: int, positions: Optional[Sequence]) -> np.ndarray:
     return p
 
 
-def plane_series(anchors: Sequence[LatentSeries], path: Trajectory, *,
-                 seconds: Optional[float] = None, positions: Optional[Sequence] = None,
-                 anchor_mode: str = "loop", labels: Optional[Sequence[str]] = None) -> PlaneResult:
+def plane_series(
+    anchors: Sequence[LatentSeries],
+    path: Trajectory,
+    *,
+    seconds: Optional[float] = None,
+    positions: Optional[Sequence] = None,
+    anchor_mode: str = "loop",
+    labels: Optional[Sequence[str]] = None,
+) -> PlaneResult:
     """Mix `anchors` along `path` for `seconds` (default: the CSV path's
     duration, else the longest anchor's).
 
@@ -90,28 +97,44 @@ def plane_series(anchors: Sequence[LatentSeries], path: Trajectory, *,
     seconds = check_duration(seconds, "plane: duration")
     samples = int(round(seconds * first.sampling_rate))
     frames = math.ceil((samples + first.delay) / first.ratio)
-    out = first.with_latent(np.zeros((len(first.latent_names), frames), np.float32), {},
-                            num_samples=samples)
+    out = first.with_latent(np.zeros((len(first.latent_names), frames), np.float32), {}, num_samples=samples)
     xy = path.at(np.maximum(out.times(), 0.0))
     weights = bilinear_weights(xy) if positions is None else idw_weights(xy, pos)
     k = np.arange(frames)
-    picked = [s.latent[:, k % s.frames if anchor_mode == "loop" else np.minimum(k, s.frames - 1)]
-              for s in anchors]
-    step = {"op": "plane", "anchors": labels, "path": path.kind, "seconds": seconds,
-            "anchor_mode": anchor_mode, "positions": pos.tolist()}
-    series = out.with_latent(mix_latents(picked, weights), step, history=[step],
-                             source="plane: " + ", ".join(labels))
+    picked = [s.latent[:, k % s.frames if anchor_mode == "loop" else np.minimum(k, s.frames - 1)] for s in anchors]
+    step = {
+        "op": "plane",
+        "anchors": labels,
+        "path": path.kind,
+        "seconds": seconds,
+        "anchor_mode": anchor_mode,
+        "positions": pos.tolist(),
+    }
+    series = out.with_latent(mix_latents(picked, weights), step, history=[step], source="plane: " + ", ".join(labels))
     return PlaneResult(series, xy, weights, pos, labels)
 
 
-def plane_files(model: Union[OfflineModel, PathLike], files: Sequence[PathLike], path: Trajectory, *,
-                seconds: Optional[float] = None, positions: Optional[Sequence] = None,
-                anchor_mode: str = "loop", chunk: int = DEFAULT_CHUNK,
-                progress: bool = False) -> PlaneResult:
+def plane_files(
+    model: Union[OfflineModel, PathLike],
+    files: Sequence[PathLike],
+    path: Trajectory,
+    *,
+    seconds: Optional[float] = None,
+    positions: Optional[Sequence] = None,
+    anchor_mode: str = "loop",
+    chunk: int = DEFAULT_CHUNK,
+    progress: bool = False,
+) -> PlaneResult:
     """Encode the anchor files with `model` and plane_series them."""
     model = model_of(model)
     check_mixable(model.model_kind, "plane")  # before spending time encoding
     _positions(len(files), positions)
     anchors = [encode_file(model, f, chunk=chunk, progress=progress) for f in files]
-    return plane_series(anchors, path, seconds=seconds, positions=positions,
-                        anchor_mode=anchor_mode, labels=[Path(f).name for f in files])
+    return plane_series(
+        anchors,
+        path,
+        seconds=seconds,
+        positions=positions,
+        anchor_mode=anchor_mode,
+        labels=[Path(f).name for f in files],
+    )

@@ -4,6 +4,7 @@ A figure is a column of panels over one time axis, with a narrow column on
 the right for colour bars (left empty beside line panels), so that every
 panel's time axis lines up with the others.
 """
+
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,8 +15,19 @@ import numpy as np
 from ..io import atomic_path
 from .spectrogram import Spectrogram
 
-__all__ = ["Panels", "CHANNEL_UNITS", "channel_groups", "draw_codes", "draw_heatmap",
-           "draw_line", "draw_spectrogram", "finish", "panels", "save_png", "spectrogram_image"]
+__all__ = [
+    "Panels",
+    "CHANNEL_UNITS",
+    "channel_groups",
+    "draw_codes",
+    "draw_heatmap",
+    "draw_line",
+    "draw_spectrogram",
+    "finish",
+    "panels",
+    "save_png",
+    "spectrogram_image",
+]
 
 # Named (non-latent) channels and the units their values are in.
 CHANNEL_UNITS = {"loudness": "dB", "gain": "linear"}
@@ -38,8 +50,7 @@ def panels(heights: Sequence[float], width: float = 11.0) -> Panels:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(width, sum(heights) + 0.4))
-    grid = fig.add_gridspec(len(heights), 2, height_ratios=list(heights), width_ratios=[1, 0.015],
-                            wspace=0.02)
+    grid = fig.add_gridspec(len(heights), 2, height_ratios=list(heights), width_ratios=[1, 0.015], wspace=0.02)
     out = Panels(fig)
     for i in range(len(heights)):
         out.axes.append(fig.add_subplot(grid[i, 0], sharex=out.axes[0] if out.axes else None))
@@ -56,8 +67,7 @@ def finish(p: Panels, xlabel: str = "time (s)", hspace: float = 0.35) -> None:
         ax.tick_params(labelbottom=False)
     p.axes[-1].set_xlabel(xlabel)
     height = p.fig.get_figheight()
-    p.fig.subplots_adjust(left=0.09, right=0.93, top=1 - 0.4 / height, bottom=0.5 / height,
-                          hspace=hspace)
+    p.fig.subplots_adjust(left=0.09, right=0.93, top=1 - 0.4 / height, bottom=0.5 / height, hspace=hspace)
 
 
 def save_png(fig, path: Union[str, Path]) -> Path:
@@ -89,14 +99,20 @@ def _bar(fig, image, bar, label: str) -> None:
     fig.colorbar(image, cax=bar).set_label(label, fontsize=8)
 
 
-def draw_heatmap(p: Panels, row: int, t: np.ndarray, values: np.ndarray, names: Sequence[str],
-                 limit: float) -> None:
+def draw_heatmap(p: Panels, row: int, t: np.ndarray, values: np.ndarray, names: Sequence[str], limit: float) -> None:
     """values: [D, N] latent dims over frames at times t [N]; one row per dim, top to bottom
     in `names` order; colours from -limit (blue) through 0 (white) to +limit (red)."""
     ax = p.axes[row]
     lo, hi = _edges(t)
-    image = ax.imshow(values, aspect="auto", interpolation="nearest", cmap="RdBu_r",
-                      vmin=-limit, vmax=limit, extent=(lo, hi, len(names) - 0.5, -0.5))
+    image = ax.imshow(
+        values,
+        aspect="auto",
+        interpolation="nearest",
+        cmap="RdBu_r",
+        vmin=-limit,
+        vmax=limit,
+        extent=(lo, hi, len(names) - 0.5, -0.5),
+    )
     every = max(1, int(np.ceil(len(names) / 32)))  # a readable label size for any count
     ticks = list(range(0, len(names), every))
     ax.set_yticks(ticks, [names[i] for i in ticks], fontsize=7 if len(names) > 8 else 8)
@@ -139,8 +155,9 @@ def draw_codes(p: Panels, row: int, t: np.ndarray, codes: np.ndarray) -> None:
     _bar(p.fig, bars, p.bars[row], "share of frames")
 
 
-def draw_line(p: Panels, row: int, t: np.ndarray, values: np.ndarray, name: str,
-              units: Dict[str, str] = CHANNEL_UNITS) -> None:
+def draw_line(
+    p: Panels, row: int, t: np.ndarray, values: np.ndarray, name: str, units: Dict[str, str] = CHANNEL_UNITS
+) -> None:
     """values: [N] one named channel at times t [N], on its own axes in its own units."""
     ax = p.axes[row]
     ax.plot(t, values, lw=0.9, color="black")
@@ -154,9 +171,16 @@ def spectrogram_image(ax, spec: Spectrogram, title: str = ""):
     returns the image (for a colour bar)."""
     top = float(spec.db.max())
     lo, hi = _edges(spec.times)
-    image = ax.imshow(spec.db, aspect="auto", interpolation="nearest", origin="lower", cmap="magma",
-                      vmin=top - SPECTROGRAM_RANGE_DB, vmax=top,
-                      extent=(lo, hi, float(spec.freqs[0]), float(spec.freqs[-1])))
+    image = ax.imshow(
+        spec.db,
+        aspect="auto",
+        interpolation="nearest",
+        origin="lower",
+        cmap="magma",
+        vmin=top - SPECTROGRAM_RANGE_DB,
+        vmax=top,
+        extent=(lo, hi, float(spec.freqs[0]), float(spec.freqs[-1])),
+    )
     ax.set_ylabel("frequency (Hz)")
     if title:
         ax.set_title(title, fontsize=9)

@@ -6,13 +6,24 @@ colours does not), a discrete model's codes as a code x time occupancy
 raster, and each named channel (loudness, gain) on its own axes in its own
 units. With the decoded audio's spectrogram, a last panel shows what it sounds like.
 """
+
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .plot_parts import (Panels, channel_groups, draw_codes, draw_heatmap, draw_line,
-                         draw_spectrogram, finish, panels, save_png, spectrogram_image)
+from .plot_parts import (
+    Panels,
+    channel_groups,
+    draw_codes,
+    draw_heatmap,
+    draw_line,
+    draw_spectrogram,
+    finish,
+    panels,
+    save_png,
+    spectrogram_image,
+)
 from .series import LatentSeries
 from .spectrogram import Spectrogram
 
@@ -39,8 +50,7 @@ def _draw(p: Panels, first: int, series: LatentSeries, title: str, limit: float)
     row = first
     for kind, channels, _ in _rows(series):
         if kind == "heatmap":
-            draw_heatmap(p, row, t, series.latent[channels],
-                         [series.latent_names[i] for i in channels], limit)
+            draw_heatmap(p, row, t, series.latent[channels], [series.latent_names[i] for i in channels], limit)
         elif kind == "codes":
             draw_codes(p, row, t, series.latent[channels[0]])
         else:
@@ -57,14 +67,23 @@ def _limit(shown: Sequence[LatentSeries]) -> float:
     return max(top, 1e-6)
 
 
-def plot_series(series: LatentSeries, path: PathLike, before: Optional[LatentSeries] = None,
-                title: Optional[str] = None, spectrogram: Optional[Spectrogram] = None) -> Path:
+def plot_series(
+    series: LatentSeries,
+    path: PathLike,
+    before: Optional[LatentSeries] = None,
+    title: Optional[str] = None,
+    spectrogram: Optional[Spectrogram] = None,
+) -> Path:
     """Write a PNG of `series` (and of `before` above it, for an edit): see series_figure."""
     return save_png(series_figure(series, before, title, spectrogram), path)
 
 
-def series_figure(series: LatentSeries, before: Optional[LatentSeries] = None,
-                  title: Optional[str] = None, spectrogram: Optional[Spectrogram] = None):
+def series_figure(
+    series: LatentSeries,
+    before: Optional[LatentSeries] = None,
+    title: Optional[str] = None,
+    spectrogram: Optional[Spectrogram] = None,
+):
     """The Figure of `series` (and of `before` above it); time in seconds on x.
 
     spectrogram: of the audio decoded from `series`, drawn in a last panel."""
@@ -87,14 +106,25 @@ def series_figure(series: LatentSeries, before: Optional[LatentSeries] = None,
     return p.fig
 
 
-def plot_plane(positions: np.ndarray, labels: Sequence[str], xy: np.ndarray, times: np.ndarray,
-               path: PathLike, spectrogram: Optional[Spectrogram] = None) -> Path:
+def plot_plane(
+    positions: np.ndarray,
+    labels: Sequence[str],
+    xy: np.ndarray,
+    times: np.ndarray,
+    path: PathLike,
+    spectrogram: Optional[Spectrogram] = None,
+) -> Path:
     """Write a PNG of the plane: see plane_figure."""
     return save_png(plane_figure(positions, labels, xy, times, spectrogram), path)
 
 
-def plane_figure(positions: np.ndarray, labels: Sequence[str], xy: np.ndarray, times: np.ndarray,
-                 spectrogram: Optional[Spectrogram] = None):
+def plane_figure(
+    positions: np.ndarray,
+    labels: Sequence[str],
+    xy: np.ndarray,
+    times: np.ndarray,
+    spectrogram: Optional[Spectrogram] = None,
+):
     """The plane's Figure: anchors labelled, the path coloured by time, its start marked;
     below it the spectrogram of the decoded audio, when given.
 
@@ -109,8 +139,7 @@ def plane_figure(positions: np.ndarray, labels: Sequence[str], xy: np.ndarray, t
     points = ax.scatter(xy[:, 0], xy[:, 1], c=times, s=4, cmap="viridis")
     ax.plot(xy[:, 0], xy[:, 1], lw=0.5, color="gray", alpha=0.6)
     ax.plot(xy[0, 0], xy[0, 1], "o", ms=9, mfc="none", mec="black")
-    ax.annotate("start", xy[0], textcoords="offset points", xytext=(-9, 0), ha="right",
-                va="center", fontsize=8)
+    ax.annotate("start", xy[0], textcoords="offset points", xytext=(-9, 0), ha="right", va="center", fontsize=8)
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     middle = positions.mean(axis=0)
     for i, ((x, y), label) in enumerate(zip(positions, labels)):
@@ -118,9 +147,15 @@ def plane_figure(positions: np.ndarray, labels: Sequence[str], xy: np.ndarray, t
         # Labels point inwards horizontally and outwards vertically: inside the axes,
         # off a path that runs between the anchors.
         right, up = x > middle[0], y >= middle[1]
-        ax.annotate(f"{letters[i % 26]}: {label}", (x, y), textcoords="offset points",
-                    xytext=(-8 if right else 8, 9 if up else -9), ha="right" if right else "left",
-                    va="bottom" if up else "top", fontsize=9)
+        ax.annotate(
+            f"{letters[i % 26]}: {label}",
+            (x, y),
+            textcoords="offset points",
+            xytext=(-8 if right else 8, 9 if up else -9),
+            ha="right" if right else "left",
+            va="bottom" if up else "top",
+            fontsize=9,
+        )
     lo = np.minimum(positions.min(axis=0), xy.min(axis=0)) - 0.12
     hi = np.maximum(positions.max(axis=0), xy.max(axis=0)) + 0.12
     ax.set_xlim(lo[0], hi[0])
@@ -135,4 +170,3 @@ def plane_figure(positions: np.ndarray, labels: Sequence[str], xy: np.ndarray, t
         fig.colorbar(image, ax=low, label="dB")
     fig.tight_layout()
     return fig
-

@@ -1,4 +1,5 @@
 """LatentSeries: latent frames plus what is needed to decode them; saved as .npz."""
+
 import dataclasses
 import json
 import zipfile
@@ -34,8 +35,7 @@ META_SCHEMA = {
     "source": Field(str),
     "history": Field(list, items=Field(dict)),
 }
-FILE_SCHEMA = {**META_SCHEMA, "format": Field(str, choices=(FORMAT,)),
-               "version": Field(int, choices=(VERSION,))}
+FILE_SCHEMA = {**META_SCHEMA, "format": Field(str, choices=(FORMAT,)), "version": Field(int, choices=(VERSION,))}
 
 
 def _check_sizes(meta: Dict[str, Any], frames: int, where: str) -> None:
@@ -44,8 +44,10 @@ def _check_sizes(meta: Dict[str, Any], frames: int, where: str) -> None:
     span = (frames + 1) * meta["ratio"]
     for key in ("num_samples", "delay"):
         if meta[key] > span:
-            raise SeriesError(f"{where}: {key}: {meta[key]} samples, but {frames} frames of "
-                              f"{meta['ratio']} samples stand for at most {span}")
+            raise SeriesError(
+                f"{where}: {key}: {meta[key]} samples, but {frames} frames of "
+                f"{meta['ratio']} samples stand for at most {span}"
+            )
 
 
 @dataclass
@@ -82,8 +84,9 @@ class LatentSeries:
             object.__setattr__(self, key, value)
         self.latent = np.ascontiguousarray(self.latent, dtype=np.float32)
         if self.latent.ndim != 2 or self.latent.shape[0] != len(self.latent_names):
-            raise SeriesError(f"latent must be [C, N] with C = {len(self.latent_names)} "
-                              f"named channels, got shape {self.latent.shape}")
+            raise SeriesError(
+                f"latent must be [C, N] with C = {len(self.latent_names)} named channels, got shape {self.latent.shape}"
+            )
         if self.latent.shape[1] == 0:
             raise SeriesError("latent series: no frames")
         if not np.all(np.isfinite(self.latent)):  # e.g. a deform that overflowed float32
@@ -142,8 +145,9 @@ def load_series(path: PathLike) -> LatentSeries:
         with np.load(path, allow_pickle=False) as data:
             missing = [k for k in ("latent", "meta") if k not in data.files]
             if missing:
-                raise SeriesError(f"{path}: not a latent series file (no "
-                                  f"{' or '.join(repr(k) for k in missing)} array)")
+                raise SeriesError(
+                    f"{path}: not a latent series file (no {' or '.join(repr(k) for k in missing)} array)"
+                )
             latent = data["latent"]
             meta = json.loads(str(data["meta"][()]))
     except SeriesError:
@@ -155,15 +159,15 @@ def load_series(path: PathLike) -> LatentSeries:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise SeriesError(f"{path}: not a latent series file (format is not {FORMAT!r})")
     if meta.get("version") != VERSION:
-        raise SeriesError(f"{path}: series format version {meta.get('version')!r}, "
-                          f"this timbre_rt reads version {VERSION}")
+        raise SeriesError(
+            f"{path}: series format version {meta.get('version')!r}, this timbre_rt reads version {VERSION}"
+        )
     try:
         meta = check_mapping(meta, FILE_SCHEMA, str(path))
     except InputError as e:
         raise SeriesError(str(e)) from None
     if latent.ndim != 2 or not np.issubdtype(latent.dtype, np.floating):
-        raise SeriesError(f"{path}: latent: must be a 2-D float array [C, N], got "
-                          f"{latent.dtype} {latent.shape}")
+        raise SeriesError(f"{path}: latent: must be a 2-D float array [C, N], got {latent.dtype} {latent.shape}")
     if latent.shape[1] == 0:
         raise SeriesError(f"{path}: latent: no frames")
     _check_sizes(meta, latent.shape[1], str(path))
@@ -176,8 +180,7 @@ def load_series(path: PathLike) -> LatentSeries:
         raise SeriesError(f"{path}: {e}") from None
 
 
-def check_model(series: LatentSeries, model: OfflineModel, what: str = "series",
-                any_model: bool = False) -> None:
+def check_model(series: LatentSeries, model: OfflineModel, what: str = "series", any_model: bool = False) -> None:
     """Raise ModelMismatchError if `model` cannot decode `series`.
 
     The file hash must match (names both files and hashes) unless any_model,
@@ -186,10 +189,12 @@ def check_model(series: LatentSeries, model: OfflineModel, what: str = "series",
         raise ModelMismatchError(
             f"{what} was encoded with model {series.model_path} (sha256 "
             f"{series.model_sha256[:12]}...), not {model.path} (sha256 {model.sha256[:12]}...); "
-            "use the model it was made with (or --any-model to force a compatible one)")
+            "use the model it was made with (or --any-model to force a compatible one)"
+        )
     geometry = (series.sampling_rate, series.ratio, len(series.latent_names))
     if geometry != (model.sampling_rate, model.ratio, model.channels):
         raise ModelMismatchError(
             f"{what} has {geometry[2]} channels, one frame per {geometry[1]} samples at "
             f"{geometry[0]} Hz; model {model.path} has {model.channels} channels, "
-            f"{model.ratio} samples per frame at {model.sampling_rate} Hz")
+            f"{model.ratio} samples per frame at {model.sampling_rate} Hz"
+        )

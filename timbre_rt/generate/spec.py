@@ -11,6 +11,7 @@ A bare list (without `ops:`) is accepted too. The applied ops are appended to
 the series' history, so `deform` of the same input with the same spec always
 gives the same output (noise is seeded).
 """
+
 from pathlib import Path
 from typing import Any, Dict, List, Sequence, Union
 
@@ -49,8 +50,7 @@ def load_spec(path: PathLike) -> List[Spec]:
 def check_spec(ops: Any, where: str = "deform spec") -> List[Spec]:
     """Check the shape of every op (name, required and known keys) without a series."""
     if not isinstance(ops, (list, tuple)):
-        raise DeformError(f"{where}: expected a list of ops (or a mapping with 'ops:'), "
-                          f"got {type(ops).__name__}")
+        raise DeformError(f"{where}: expected a list of ops (or a mapping with 'ops:'), got {type(ops).__name__}")
     for i, op in enumerate(ops):
         if not isinstance(op, dict) or "op" not in op:
             raise DeformError(f"{where}: op {i}: expected a mapping with an 'op' key, got {op!r}")
@@ -67,8 +67,7 @@ def check_spec(ops: Any, where: str = "deform spec") -> List[Spec]:
     return list(ops)
 
 
-def deform(series: LatentSeries, spec: Union[PathLike, Sequence[Spec]],
-           where: str = "") -> LatentSeries:
+def deform(series: LatentSeries, spec: Union[PathLike, Sequence[Spec]], where: str = "") -> LatentSeries:
     """Apply the ops of `spec` (a file path or a list of op dicts) in order.
 
     Raises DeformError naming the spec and the op index for any bad op or

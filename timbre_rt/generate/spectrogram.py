@@ -4,6 +4,7 @@ A plot needs at most a screen's width of columns, so a long sound is not
 transformed whole: one Hann window is read at each of <= `max_columns`
 evenly spaced positions (a file is read window by window, seeking).
 """
+
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,8 +38,9 @@ class Spectrogram:
         return float(self.times[-1]) if self.times.size else 0.0
 
 
-def _columns(read: Callable[[int, int], np.ndarray], frames: int, rate: int,
-             n_fft: int, max_columns: int) -> Spectrogram:
+def _columns(
+    read: Callable[[int, int], np.ndarray], frames: int, rate: int, n_fft: int, max_columns: int
+) -> Spectrogram:
     """read(start, n) -> [n] mono samples from `start` (zeros outside the sound)."""
     if frames <= 0:
         raise GenerateError("spectrogram: the sound has no samples")
@@ -61,17 +63,18 @@ def _slice(audio: np.ndarray, start: int, n: int) -> np.ndarray:
     return out
 
 
-def array_spectrogram(audio: np.ndarray, rate: int, *, n_fft: int = N_FFT,
-                      max_columns: int = MAX_COLUMNS) -> Spectrogram:
+def array_spectrogram(
+    audio: np.ndarray, rate: int, *, n_fft: int = N_FFT, max_columns: int = MAX_COLUMNS
+) -> Spectrogram:
     """audio: [T] mono at `rate` Hz -> Spectrogram with <= max_columns columns."""
     audio = np.asarray(audio, dtype=np.float32).reshape(-1)
     return _columns(lambda s, n: _slice(audio, s, n), audio.size, rate, n_fft, max_columns)
 
 
-def file_spectrogram(path: PathLike, *, n_fft: int = N_FFT,
-                     max_columns: int = MAX_COLUMNS) -> Spectrogram:
+def file_spectrogram(path: PathLike, *, n_fft: int = N_FFT, max_columns: int = MAX_COLUMNS) -> Spectrogram:
     """The spectrogram of an audio file (channels averaged), reading one window per column."""
     with open_audio(path, strict=False) as f:  # AudioFileError naming the file
+
         def read(start: int, n: int) -> np.ndarray:
             lo = max(start, 0)
             f.seek(min(lo, f.frames))

@@ -1,8 +1,9 @@
 """Outputs that never damage a file: written beside the target, renamed into place on success.
 
-    with atomic_path("out.wav") as tmp:   # tmp: ".out.wav.<random>.partial.wav"
-        write_the_file(tmp)               # an exception here leaves out.wav as it was
+with atomic_path("out.wav") as tmp:   # tmp: ".out.wav.<random>.partial.wav"
+    write_the_file(tmp)               # an exception here leaves out.wav as it was
 """
+
 import contextlib
 import os
 import secrets
@@ -64,8 +65,7 @@ def check_outputs(outputs: Iterable[Optional[PathLike]], inputs: Iterable[Option
         check_output(out)
         for src in ins:
             if _same(out, src):
-                raise UsageError(f"output {out} is the input {src}: it would be overwritten; "
-                                 "write to another file")
+                raise UsageError(f"output {out} is the input {src}: it would be overwritten; write to another file")
         for other in outs[:i]:
             if _same(out, other):
                 raise UsageError(f"output {out} is given twice (also as {other})")
@@ -78,8 +78,7 @@ def check_free_space(path: PathLike, nbytes: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(folder).free
     if nbytes > free:
-        raise InputError(f"{path}: needs {nbytes / 1e9:.3g} GB, only {free / 1e9:.3g} GB "
-                         f"free in {folder}")
+        raise InputError(f"{path}: needs {nbytes / 1e9:.3g} GB, only {free / 1e9:.3g} GB free in {folder}")
 
 
 def write_text(path: PathLike, text: str) -> Path:

@@ -1,4 +1,5 @@
 """Small untrained models for tests, benchmarks and demos."""
+
 from typing import List, Sequence
 
 import torch
@@ -26,9 +27,7 @@ class ToyCodec(StreamingModel):
         hidden: int = 16,
         seed: int = 0,
     ):
-        super().__init__(
-            sampling_rate, "toy_codec", [f"z{i}" for i in range(latent_channels)]
-        )
+        super().__init__(sampling_rate, "toy_codec", [f"z{i}" for i in range(latent_channels)])
         ratio = 1
         for s in strides:
             ratio *= int(s)

@@ -1,5 +1,6 @@
 """Building blocks: causal convolutions with in-place caches, audio transforms, pitch
 analysis, harmonic-plus-noise synthesis and its level lock, spectral and level losses."""
+
 from .base import CachedModule
 from .cached_conv import CachedConv1d
 from .cached_conv_transpose import CachedConvTranspose1d
@@ -9,8 +10,12 @@ from .harmonic_head import HarmonicHead, exp_sigmoid, pitch_feature
 from .harmonic_noise import HarmonicNoiseSynth
 from .level_loss import FrameLevelDistance
 from .level_lock import LevelLock, noise_power_matrix
-from .loss import (MultiResolutionSTFTDistance, MultiScaleMelDistance, multiresolution_stft_distance,
-                   multiscale_mel_distance)
+from .loss import (
+    MultiResolutionSTFTDistance,
+    MultiScaleMelDistance,
+    multiresolution_stft_distance,
+    multiscale_mel_distance,
+)
 from .mel import MelSpectrogram, StreamingSTFT, log_mel, mel_filterbank, relative_log_mel
 from .pitch_input import PitchInput
 from .pqmf import PQMFAnalysis, PQMFResponse, PQMFSynthesis, pqmf_response

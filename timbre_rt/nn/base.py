@@ -1,4 +1,5 @@
 """Common base of the blocks that carry state between streaming calls."""
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -24,9 +25,7 @@ class CachedModule(nn.Module):
         self.cache_size = cache_size
         # Not persistent: training checkpoints should not carry stream state.
         # TorchScript still serialises it, so the exported file has it.
-        self.register_buffer(
-            "cache", torch.zeros(1, channels, cache_size), persistent=False
-        )
+        self.register_buffer("cache", torch.zeros(1, channels, cache_size), persistent=False)
 
     @torch.jit.export
     def reset(self) -> None:
@@ -59,8 +58,4 @@ class CachedModule(nn.Module):
         # a TorchScript archive: they are not resizable).
         if self.cache.size(0) != batch:
             c = self.cache
-            c.set_(
-                torch.zeros(
-                    batch, c.size(1), c.size(2), dtype=c.dtype, device=c.device
-                )
-            )
+            c.set_(torch.zeros(batch, c.size(1), c.size(2), dtype=c.dtype, device=c.device))

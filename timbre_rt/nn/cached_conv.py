@@ -1,4 +1,5 @@
 """Block-causal 1d convolution that can run on consecutive chunks."""
+
 import math
 from typing import Optional
 
@@ -65,8 +66,7 @@ class CachedConv1d(CachedModule):
             self.register_parameter("bias", None)
         # The weight as one matrix over the stacked taps, [C_out, kernel_size * C_in]
         # (tap-major), for the streaming path; set by `refresh_polyphase`.
-        self.register_buffer("stacked", torch.zeros(out_channels, kernel_size * in_channels),
-                             persistent=False)
+        self.register_buffer("stacked", torch.zeros(out_channels, kernel_size * in_channels), persistent=False)
         self.reset_parameters()
 
     @torch.jit.unused

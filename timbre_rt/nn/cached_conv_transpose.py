@@ -1,4 +1,5 @@
 """Causal transposed 1d convolution (upsampling) that can run on chunks."""
+
 import math
 from typing import Optional
 
@@ -47,9 +48,7 @@ class CachedConvTranspose1d(CachedModule):
         if stride < 1:
             raise ValueError("stride must be >= 1")
         if kernel_size < stride:
-            raise ValueError(
-                f"kernel_size {kernel_size} < stride {stride}: output would have gaps"
-            )
+            raise ValueError(f"kernel_size {kernel_size} < stride {stride}: output would have gaps")
         taps = -(-kernel_size // stride)
         super().__init__(in_channels, taps - 1)
         self.taps = taps
@@ -63,8 +62,7 @@ class CachedConvTranspose1d(CachedModule):
             self.bias = nn.Parameter(torch.empty(out_channels))
         else:
             self.register_parameter("bias", None)
-        self.register_buffer("polyphase", torch.zeros(out_channels * stride, in_channels, taps),
-                             persistent=False)
+        self.register_buffer("polyphase", torch.zeros(out_channels * stride, in_channels, taps), persistent=False)
         self.reset_parameters()
 
     @torch.jit.unused

@@ -1,4 +1,5 @@
 """Overlapping analysis frames of a stream, block-causal like CachedConv1d."""
+
 import torch
 
 from .base import CachedModule

@@ -1,4 +1,5 @@
 """Gradient reversal: identity forward, -weight * gradient backward."""
+
 import torch
 from torch import nn
 

@@ -1,4 +1,5 @@
 """Network outputs -> harmonic-plus-noise controls: what every harmonic decoder shares."""
+
 import torch
 from torch import nn
 
@@ -27,8 +28,7 @@ class HarmonicHead(nn.Module):
         self.sampling_rate = int(sampling_rate)
         self.harmonics = harmonics
         self.noise_bands = noise_bands
-        self.register_buffer("numbers", torch.arange(1, harmonics + 1, dtype=torch.float32)[:, None],
-                             persistent=False)
+        self.register_buffer("numbers", torch.arange(1, harmonics + 1, dtype=torch.float32)[:, None], persistent=False)
 
     @property
     def channels(self) -> int:

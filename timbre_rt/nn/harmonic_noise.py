@@ -1,4 +1,5 @@
 """Harmonic-plus-noise synthesis from frame-rate controls, causal and streamable."""
+
 import math
 
 import torch
@@ -66,8 +67,7 @@ class HarmonicNoiseSynth(CachedModule):
         self.register_buffer("spread", spread.float(), persistent=False)
         self.register_buffer("ramp", (torch.arange(hop) + 1.0) / hop, persistent=False)
         self.register_buffer("f0_ramp", (torch.arange(f0_hop) + 1.0) / f0_hop, persistent=False)
-        self.register_buffer("numbers", torch.arange(1, harmonics + 1, dtype=torch.float32)[:, None],
-                             persistent=False)
+        self.register_buffer("numbers", torch.arange(1, harmonics + 1, dtype=torch.float32)[:, None], persistent=False)
 
     def forward(self, f0: torch.Tensor, harmonic: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
         b, k, frames = harmonic.shape
@@ -116,13 +116,16 @@ class HarmonicNoiseSynth(CachedModule):
         if self.streaming:
             phase_end = torch.remainder(cycles.narrow(-1, samples - 1, 1), 1.0)  # [B, 1, 1]
             phase_hi = phase_end.to(harmonic.dtype)
-            new_state = torch.cat([
-                f0.narrow(-1, f0.size(-1) - 1, 1),
-                phase_hi,
-                (phase_end - phase_hi.double()).to(harmonic.dtype),
-                torch.remainder(position + float(frames), float(count)).expand(b, 1, 1).to(f0.dtype),
-                harmonic.narrow(-1, frames - 1, 1).transpose(1, 2),
-                tails.narrow(1, frames - 1, 1),
-            ], dim=-1)
+            new_state = torch.cat(
+                [
+                    f0.narrow(-1, f0.size(-1) - 1, 1),
+                    phase_hi,
+                    (phase_end - phase_hi.double()).to(harmonic.dtype),
+                    torch.remainder(position + float(frames), float(count)).expand(b, 1, 1).to(f0.dtype),
+                    harmonic.narrow(-1, frames - 1, 1).transpose(1, 2),
+                    tails.narrow(1, frames - 1, 1),
+                ],
+                dim=-1,
+            )
             self.cache.copy_(new_state.detach())
         return voiced + unvoiced

@@ -1,4 +1,5 @@
 """Harmonic-plus-noise controls scaled so that each frame plays at a target loudness."""
+
 import torch
 from torch import nn
 

@@ -1,4 +1,5 @@
 """How far a signal's level is from a reference's, frame by frame, in dB."""
+
 import torch
 from torch import nn
 

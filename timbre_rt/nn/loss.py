@@ -6,6 +6,7 @@ Convention for every distance here: `distance(x, y)` with x the signal under
 test (a reconstruction, a model output) and y the reference. Only spectral
 convergence is asymmetric (it is normalised by the reference).
 """
+
 from typing import Dict, Sequence
 
 import torch
@@ -49,7 +50,12 @@ def stft_power(x: torch.Tensor, n_fft: int, hop: int, window: torch.Tensor) -> t
     signals shorter than n_fft / 2, and a distance must accept any length).
     """
     spec = torch.stft(
-        x, n_fft, hop_length=hop, window=window, center=True, pad_mode="constant",
+        x,
+        n_fft,
+        hop_length=hop,
+        window=window,
+        center=True,
+        pad_mode="constant",
         return_complex=True,
     )
     return spec.real.square() + spec.imag.square()
@@ -84,7 +90,8 @@ class MultiScaleMelDistance(nn.Module):
         for n in self.n_ffts:
             self.register_buffer(f"window_{n}", torch.hann_window(n), persistent=False)
             self.register_buffer(
-                f"filters_{n}", mel_filterbank(sampling_rate, n, n_mels, fmin, fmax),
+                f"filters_{n}",
+                mel_filterbank(sampling_rate, n, n_mels, fmin, fmax),
                 persistent=False,
             )
 
@@ -97,10 +104,7 @@ class MultiScaleMelDistance(nn.Module):
     def per_scale(self, x: torch.Tensor, y: torch.Tensor) -> Dict[int, torch.Tensor]:
         """{n_fft: [B] distance at that scale}"""
         x, y = _check_pair(x, y)
-        return {
-            n: (self.log_mel(x, n) - self.log_mel(y, n)).abs().mean(dim=(1, 2))
-            for n in self.n_ffts
-        }
+        return {n: (self.log_mel(x, n) - self.log_mel(y, n)).abs().mean(dim=(1, 2)) for n in self.n_ffts}
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         per_item = torch.stack(list(self.per_scale(x, y).values())).mean(dim=0)

@@ -1,4 +1,5 @@
 """Streamable log-mel analysis: an STFT written as a fixed, block-causal convolution."""
+
 import torch
 from torch import nn
 
@@ -14,9 +15,7 @@ def mel_to_hz(m: torch.Tensor) -> torch.Tensor:
     return 700.0 * (10.0 ** (m / 2595.0) - 1.0)
 
 
-def mel_filterbank(
-    sampling_rate: int, n_fft: int, n_mels: int, fmin: float = 0.0, fmax: float = 0.0
-) -> torch.Tensor:
+def mel_filterbank(sampling_rate: int, n_fft: int, n_mels: int, fmin: float = 0.0, fmax: float = 0.0) -> torch.Tensor:
     """Triangular mel filters, area-normalised: [n_mels, n_fft // 2 + 1].
 
     fmax <= 0 means the Nyquist frequency.
@@ -26,8 +25,7 @@ def mel_filterbank(
         raise ValueError(f"need 0 <= fmin < fmax <= {sampling_rate / 2}, got {fmin}, {fmax}")
     freqs = torch.linspace(0, sampling_rate / 2, n_fft // 2 + 1, dtype=torch.float64)
     edges = mel_to_hz(
-        torch.linspace(hz_to_mel(torch.tensor(fmin)), hz_to_mel(torch.tensor(fmax)),
-                       n_mels + 2, dtype=torch.float64)
+        torch.linspace(hz_to_mel(torch.tensor(fmin)), hz_to_mel(torch.tensor(fmax)), n_mels + 2, dtype=torch.float64)
     )
     lower, centre, upper = edges[:-2, None], edges[1:-1, None], edges[2:, None]
     rising = (freqs - lower) / (centre - lower)

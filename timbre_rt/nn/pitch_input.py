@@ -1,4 +1,5 @@
 """Pitch and periodicity channels as a host sends them -> what a synthesiser can play."""
+
 from typing import Tuple
 
 import torch
@@ -28,8 +29,9 @@ class PitchInput(nn.Module):
         self.hz_max = float(midi_to_hz(torch.tensor(NOTE_RANGE[1])))
         self.reference_hz = float(midi_to_hz(torch.tensor(REFERENCE_NOTE)))
 
-    def notes(self, note: torch.Tensor, periodicity: torch.Tensor,
-              periodicity_nan: float = 0.0) -> Tuple[torch.Tensor, torch.Tensor]:
+    def notes(
+        self, note: torch.Tensor, periodicity: torch.Tensor, periodicity_nan: float = 0.0
+    ) -> Tuple[torch.Tensor, torch.Tensor]:
         note = torch.clamp(torch.nan_to_num(note, nan=self.reference_note), self.note_min, self.note_max)
         return midi_to_hz(note), self.periodicity(periodicity, periodicity_nan)
 

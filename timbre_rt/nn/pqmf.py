@@ -1,4 +1,5 @@
 """Pseudo-QMF synthesis: N sub-band signals -> one full-band signal, causal."""
+
 import math
 from dataclasses import dataclass
 
@@ -44,8 +45,9 @@ class PQMFResponse:
     alias_db: float  # worst aliasing term relative to the distortion-free gain
 
 
-def pqmf_response(bands: int = 4, taps: int = 62, cutoff: float = 0.142, beta: float = 9.0,
-                  points: int = 1 << 14) -> PQMFResponse:
+def pqmf_response(
+    bands: int = 4, taps: int = 62, cutoff: float = 0.142, beta: float = 9.0, points: int = 1 << 14
+) -> PQMFResponse:
     """Measure the bank of `pqmf_filters` on a grid of `points` frequencies."""
     h = pqmf_prototype(taps, cutoff, beta)
     analysis, synthesis = pqmf_filters(bands, taps, cutoff, beta)
@@ -59,11 +61,11 @@ def pqmf_response(bands: int = 4, taps: int = 62, cutoff: float = 0.142, beta: f
     alias = 0.0
     n = np.arange(taps + 1)
     for shift in range(1, bands):  # A_k(z W^shift) S_k(z): what decimation folds back
-        term = sum(np.convolve(analysis[k] * np.exp(2j * np.pi * shift * n / bands), synthesis[k])
-                   for k in range(bands))
+        term = sum(
+            np.convolve(analysis[k] * np.exp(2j * np.pi * shift * n / bands), synthesis[k]) for k in range(bands)
+        )
         alias = max(alias, np.abs(np.fft.fft(term, 2 * points)).max())
-    return PQMFResponse(float(stopband), float(ripple),
-                        float(20 * np.log10(alias / gain.mean() + 1e-30)))
+    return PQMFResponse(float(stopband), float(ripple), float(20 * np.log10(alias / gain.mean() + 1e-30)))
 
 
 class PQMFSynthesis(nn.Module):

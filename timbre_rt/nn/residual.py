@@ -1,4 +1,5 @@
 """Causal dilated residual stack (MelGAN style), streamable."""
+
 from typing import Sequence
 
 import torch
@@ -17,9 +18,7 @@ class ResidualStack(nn.Module):
 
     def __init__(self, channels: int, dilations: Sequence[int] = (1, 3, 9), kernel_size: int = 3):
         super().__init__()
-        self.dilated = nn.ModuleList(
-            [CachedConv1d(channels, channels, kernel_size, dilation=d) for d in dilations]
-        )
+        self.dilated = nn.ModuleList([CachedConv1d(channels, channels, kernel_size, dilation=d) for d in dilations])
         self.pointwise = nn.ModuleList([CachedConv1d(channels, channels, 1) for _ in dilations])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -1,5 +1,6 @@
 """A gate that closes on digital silence: a decoder's output is exactly 0 when its
 loudness says nothing is playing (no vocoder hum, no band-edge tone)."""
+
 import torch
 
 from .base import CachedModule
@@ -49,5 +50,5 @@ class SilenceGate(CachedModule):
         as -100 dB (silence), like the offline past, and no loudness is special."""
         self._match_batch(x.size(0))
         y = torch.cat([(self.cache - self.offset).to(x.dtype), x], dim=-1)
-        self.cache.copy_(y[:, :, y.size(-1) - 2:].detach() + self.offset)
+        self.cache.copy_(y[:, :, y.size(-1) - 2 :].detach() + self.offset)
         return y

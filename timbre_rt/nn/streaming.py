@@ -1,4 +1,5 @@
 """Switch a module tree between training and streaming, and find its state."""
+
 from typing import List
 
 import torch

@@ -1,4 +1,5 @@
 """Vector quantiser: EMA codebook updates, k-means initialisation, dead-code restart."""
+
 from dataclasses import dataclass
 
 import torch
@@ -10,8 +11,7 @@ from torch import nn
 def nearest_indices(x: torch.Tensor, embeddings: torch.Tensor) -> torch.Tensor:
     """x: [..., D], embeddings: [K, D] -> index of the nearest embedding [...] (long)."""
     flat = x.reshape(-1, embeddings.size(1))
-    dist2 = (flat.square().sum(1, keepdim=True) - 2.0 * flat @ embeddings.t()
-             + embeddings.square().sum(1)[None])
+    dist2 = flat.square().sum(1, keepdim=True) - 2.0 * flat @ embeddings.t() + embeddings.square().sum(1)[None]
     return dist2.argmin(1).reshape(x.shape[:-1])
 
 
@@ -74,9 +74,17 @@ class VectorQuantizer(nn.Module):
         memory: how many of the first batches' encoder outputs k-means may use.
     """
 
-    def __init__(self, codes: int, dim: int, decay: float = 0.99, kmeans_batches: int = 10,
-                 kmeans_iters: int = 20, dead_after: int = 100, memory: int = 8192,
-                 eps: float = 1e-5):
+    def __init__(
+        self,
+        codes: int,
+        dim: int,
+        decay: float = 0.99,
+        kmeans_batches: int = 10,
+        kmeans_iters: int = 20,
+        dead_after: int = 100,
+        memory: int = 8192,
+        eps: float = 1e-5,
+    ):
         super().__init__()
         if not 0.0 <= decay < 1.0:
             raise ValueError(f"decay must be in [0, 1), got {decay}")
@@ -175,8 +183,11 @@ class VectorQuantizer(nn.Module):
         if n == 0:
             return
         # The current batch: older vectors may lie where the encoder no longer maps anything.
-        pick = torch.randint(0, flat.size(0), (n,), device=flat.device) if flat.size(0) < n \
+        pick = (
+            torch.randint(0, flat.size(0), (n,), device=flat.device)
+            if flat.size(0) < n
             else torch.randperm(flat.size(0), device=flat.device)[:n]
+        )
         fresh = flat[pick]
         fresh = fresh + 1e-3 * fresh.std() * torch.randn_like(fresh)  # split repeated picks
         _broadcast(fresh)

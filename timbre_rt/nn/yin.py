@@ -1,4 +1,5 @@
 """Streamable, causal YIN pitch estimation: f0 and periodicity per frame."""
+
 import torch
 from torch import nn
 
@@ -23,8 +24,15 @@ class StreamingYin(nn.Module):
     [f0_min, f0_max] (the best lag even where the frame is not periodic).
     """
 
-    def __init__(self, sampling_rate: int, frame: int = 1024, hop: int = 512,
-                 f0_min: float = 50.0, f0_max: float = 1600.0, threshold: float = 0.15):
+    def __init__(
+        self,
+        sampling_rate: int,
+        frame: int = 1024,
+        hop: int = 512,
+        f0_min: float = 50.0,
+        f0_max: float = 1600.0,
+        threshold: float = 0.15,
+    ):
         super().__init__()
         max_lag = int(sampling_rate / f0_min) + 1
         min_lag = max(2, int(sampling_rate / f0_max))

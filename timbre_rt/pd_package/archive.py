@@ -1,5 +1,6 @@
 """The deken archive: a zip named `<lib>[v<version>](<OS>-<arch>-<floatsize>).dek` holding the
 library folder at its top level, as deken and Pd's "Find externals" install it."""
+
 import platform
 import zipfile
 from pathlib import Path

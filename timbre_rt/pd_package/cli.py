@@ -1,4 +1,5 @@
 """`timbre-rt pd-package --out DIR`: the Pd library folder DIR/timbre_rt and its .dek archive."""
+
 import argparse
 from importlib import metadata
 from pathlib import Path
@@ -38,12 +39,19 @@ def _version() -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    package = build_package(args.out, externals=args.externals, help_dir=REPO / "pd_externals",
-                            examples=REPO / "pd_externals" / "examples", models=REPO / "models",
-                            hardlink=args.hardlink)
-    print(f"{package.folder}: {len(package.externals)} externals, {len(package.patches)} patches, "
-          f"{len(package.models)} model files, {len(package.libraries)} shared libraries "
-          f"({', '.join(lib.name for lib in package.libraries)})")
+    package = build_package(
+        args.out,
+        externals=args.externals,
+        help_dir=REPO / "pd_externals",
+        examples=REPO / "pd_externals" / "examples",
+        models=REPO / "models",
+        hardlink=args.hardlink,
+    )
+    print(
+        f"{package.folder}: {len(package.externals)} externals, {len(package.patches)} patches, "
+        f"{len(package.models)} model files, {len(package.libraries)} shared libraries "
+        f"({', '.join(lib.name for lib in package.libraries)})"
+    )
     if args.archive:
         dek = write_dek(package.folder, args.out, _version(), deken_arch())
         print(f"{dek}: {dek.stat().st_size / 1e6:.0f} MB")
@@ -51,16 +59,38 @@ def run(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
-    p = sub.add_parser("pd-package", help="write a relocatable Pd library folder and its deken archive",
-                       description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--out", type=Path, required=True, metavar="DIR",
-                   help="folder to write timbre_rt/ and the .dek into (created if missing)")
-    p.add_argument("--externals", type=Path, default=PD_EXTERNALS, metavar="DIR",
-                   help=f"where the built externals are (default: {PD_EXTERNALS})")
-    p.add_argument("--no-archive", dest="archive", action="store_false",
-                   help="write the folder only, not the .dek (zipping libtorch takes a while)")
-    p.add_argument("--hardlink", action="store_true",
-                   help="hard-link libtorch and the models instead of copying them where the "
-                        "filesystem allows (fast; files that get a new run path are always copied)")
+    p = sub.add_parser(
+        "pd-package",
+        help="write a relocatable Pd library folder and its deken archive",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="folder to write timbre_rt/ and the .dek into (created if missing)",
+    )
+    p.add_argument(
+        "--externals",
+        type=Path,
+        default=PD_EXTERNALS,
+        metavar="DIR",
+        help=f"where the built externals are (default: {PD_EXTERNALS})",
+    )
+    p.add_argument(
+        "--no-archive",
+        dest="archive",
+        action="store_false",
+        help="write the folder only, not the .dek (zipping libtorch takes a while)",
+    )
+    p.add_argument(
+        "--hardlink",
+        action="store_true",
+        help="hard-link libtorch and the models instead of copying them where the "
+        "filesystem allows (fast; files that get a new run path are always copied)",
+    )
     p.set_defaults(handler=run)
     return p

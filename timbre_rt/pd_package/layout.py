@@ -9,6 +9,7 @@
       README.md
 
 The folder is built beside its target and renamed into place when complete."""
+
 import os
 import shutil
 import secrets
@@ -57,7 +58,9 @@ def rewrite_model_paths(text: str, models_from_patch: str) -> str:
 def _check_sources(externals: Path, help_dir: Path, examples: Path, models: Path) -> None:
     for name in EXTERNALS:
         if not (externals / f"{name}.pd_linux").is_file():
-            raise InputError(f"{externals / (name + '.pd_linux')}: missing; build the externals first (scripts/setup.sh)")
+            raise InputError(
+                f"{externals / (name + '.pd_linux')}: missing; build the externals first (scripts/setup.sh)"
+            )
         if not (help_dir / f"{name}-help.pd").is_file():
             raise InputError(f"{help_dir / (name + '-help.pd')}: missing")
     for name in MODELS:
@@ -102,16 +105,18 @@ def _fill(folder: Path, externals: Path, help_dir: Path, examples: Path, models:
     return package
 
 
-def build_package(out: Path, externals: Path, help_dir: Path, examples: Path, models: Path,
-                  hardlink: bool = False) -> PdPackage:
+def build_package(
+    out: Path, externals: Path, help_dir: Path, examples: Path, models: Path, hardlink: bool = False
+) -> PdPackage:
     """Writes out/timbre_rt (replacing a package folder there, never anything else)."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: is a file; give a folder")
     target = out / LIBRARY
     if target.exists() and not (target / "encoder~.pd_linux").exists():
-        raise UsageError(f"--out {out}: {target} exists and is not a timbre_rt Pd package; "
-                         "remove it or choose another folder")
+        raise UsageError(
+            f"--out {out}: {target} exists and is not a timbre_rt Pd package; remove it or choose another folder"
+        )
     _check_sources(Path(externals), Path(help_dir), Path(examples), Path(models))
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -133,5 +138,11 @@ def build_package(out: Path, externals: Path, help_dir: Path, examples: Path, mo
 def _moved(package: PdPackage, old: Path, new: Path) -> PdPackage:
     def move(paths: Sequence[Path]) -> List[Path]:
         return [new / p.relative_to(old) for p in paths]
-    return PdPackage(folder=new, externals=move(package.externals), libraries=package.libraries,
-                     models=move(package.models), patches=move(package.patches))
+
+    return PdPackage(
+        folder=new,
+        externals=move(package.externals),
+        libraries=package.libraries,
+        models=move(package.models),
+        patches=move(package.patches),
+    )

@@ -4,6 +4,7 @@ Every Linux that runs Pd has glibc, libstdc++ and libgcc: those stay the system'
 else the dynamic linker resolves for an external (libtorch, libc10, torch's libgomp,
 libsamplerate) is bundled beside the externals, and every run path points at `$ORIGIN`,
 so the folder works wherever it is moved, with no LD_LIBRARY_PATH."""
+
 import re
 import shutil
 import subprocess
@@ -16,10 +17,20 @@ from ..errors import InputError
 __all__ = ["SYSTEM_LIBRARIES", "SharedLibrary", "bundled_libraries", "needed", "run_path", "set_run_path"]
 
 # glibc, the C++ runtime and the dynamic linker: part of every system Pd runs on.
-SYSTEM_LIBRARIES = frozenset({
-    "linux-vdso.so.1", "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1", "libc.so.6", "libm.so.6",
-    "libdl.so.2", "libpthread.so.0", "librt.so.1", "libstdc++.so.6", "libgcc_s.so.1",
-})
+SYSTEM_LIBRARIES = frozenset(
+    {
+        "linux-vdso.so.1",
+        "ld-linux-x86-64.so.2",
+        "ld-linux-aarch64.so.1",
+        "libc.so.6",
+        "libm.so.6",
+        "libdl.so.2",
+        "libpthread.so.0",
+        "librt.so.1",
+        "libstdc++.so.6",
+        "libgcc_s.so.1",
+    }
+)
 
 _LDD_LINE = re.compile(r"^\s*(\S+)\s+=>\s+(.*?)\s+\(0x[0-9a-f]+\)\s*$")
 

@@ -1,4 +1,5 @@
 """The README.md that goes inside the Pd package."""
+
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # layout imports this module

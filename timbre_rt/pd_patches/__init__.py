@@ -2,6 +2,7 @@
 canvas; parse() reads a .pd file back), the example abstractions with one box per latent channel
 (knobs, freeze), the offline-edit, interpolation-plane and midi-knobs examples for any number of
 latent channels, and the descriptor-synthesis example with its model's constants."""
+
 from .canvas import Box, Canvas, Wire
 from .descriptor_analysis import descriptors_patch
 from .descriptor_synth import Descriptor, descriptor_synth_patch, descriptors_of
@@ -12,6 +13,19 @@ from .midi_knobs import midi_knobs_patch
 from .offline_edit import offline_edit_patch
 from .players import loop_player, once_player
 
-__all__ = ["Box", "Canvas", "Descriptor", "descriptor_synth_patch", "descriptors_of", "descriptors_patch",
-           "freeze_patch", "interpolation_plane_patch", "latents_patch", "loop_player", "midi_knobs_patch",
-           "offline_edit_patch", "once_player", "Wire"]
+__all__ = [
+    "Box",
+    "Canvas",
+    "Descriptor",
+    "descriptor_synth_patch",
+    "descriptors_of",
+    "descriptors_patch",
+    "freeze_patch",
+    "interpolation_plane_patch",
+    "latents_patch",
+    "loop_player",
+    "midi_knobs_patch",
+    "offline_edit_patch",
+    "once_player",
+    "Wire",
+]

@@ -14,6 +14,7 @@ Text goes into the file as given: write Pd's escapes yourself (`\\$1`, `\\;`, `\
 A canvas renders as Pd saves one: its boxes in creation order (a subpatch's or a graph's
 contents just before its box), then its wires in the order they were made (the order in
 which an outlet's messages go out)."""
+
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Tuple, Union
@@ -76,8 +77,9 @@ class Canvas:
 
     # --- boxes ---------------------------------------------------------------------------
 
-    def _box(self, kind: str, text: str, x: Optional[int] = None, y: Optional[int] = None,
-             inner: Optional["Canvas"] = None) -> Box:
+    def _box(
+        self, kind: str, text: str, x: Optional[int] = None, y: Optional[int] = None, inner: Optional["Canvas"] = None
+    ) -> Box:
         box = Box(self, len(self.boxes), kind, text, x, y, inner)
         self.boxes.append(box)
         self.records.append(box)
@@ -103,8 +105,17 @@ class Canvas:
         self._adopt(inner, name)
         return self._box("restore", f"pd {name}" + (f", f {width}" if width else ""), x, y, inner)
 
-    def array(self, x: int, y: int, name: str, size: int, low: float = -1, high: float = 1,
-              width: int = 200, height: int = 140) -> Box:
+    def array(
+        self,
+        x: int,
+        y: int,
+        name: str,
+        size: int,
+        low: float = -1,
+        high: float = 1,
+        width: int = 200,
+        height: int = 140,
+    ) -> Box:
         """A graph on this canvas holding the array `name` of `size` floats, drawn from `high`
         (top) to `low`, `width` x `height` pixels; its contents are not saved with the patch."""
         if size < 1:
@@ -145,11 +156,15 @@ class Canvas:
             if box.canvas is not self or self.boxes[box.index] is not box:
                 raise ValueError(f"wire {role}: box {box.index} ({box.kind} {box.text!r}) is not on this canvas")
             if box.kind == "text":
-                raise ValueError(f"wire {role}: box {box.index} is a comment ({box.text!r}): it has no inlets or outlets")
+                raise ValueError(
+                    f"wire {role}: box {box.index} is a comment ({box.text!r}): it has no inlets or outlets"
+                )
         for role, number, box in (("outlet", outlet, source), ("inlet", inlet, sink)):
             if isinstance(number, bool) or not isinstance(number, int) or number < 0:
-                raise ValueError(f"wire from box {source.index} to box {sink.index}: {role} must be a whole number "
-                                 f">= 0, got {number!r}")
+                raise ValueError(
+                    f"wire from box {source.index} to box {sink.index}: {role} must be a whole number "
+                    f">= 0, got {number!r}"
+                )
             if box.kind in _ONE_INLET_ONE_OUTLET and number > 0:
                 raise ValueError(f"wire: box {box.index} ({box.kind} {box.text!r}) has one {role}, not {number + 1}")
         wire = Wire(source, outlet, sink, inlet)
@@ -219,7 +234,7 @@ class Canvas:
                     canvas = stack[-1]
                 canvas._box(kind, match.group(3) or "", int(match.group(1)), int(match.group(2)), inner)
             elif kind in _UNPLACED:
-                canvas._box(kind, record[len(f"#X {kind} "):-1])
+                canvas._box(kind, record[len(f"#X {kind} ") : -1])
             else:
                 canvas.records.append(record)
         if len(stack) != 1:
@@ -227,7 +242,7 @@ class Canvas:
         return top
 
     def _parse_wire(self, record: str) -> None:
-        numbers = record[len("#X connect "):-1].split()
+        numbers = record[len("#X connect ") : -1].split()
         if len(numbers) != 4 or not all(re.fullmatch(r"\d+", n) for n in numbers):
             raise ValueError(f"a connect record needs four numbers: {record!r}")
         source, outlet, sink, inlet = map(int, numbers)
@@ -246,10 +261,10 @@ def _records(text: str) -> List[str]:
     ends a line; line breaks inside a record (Pd wraps long ones) are kept."""
     records, start = [], 0
     for match in re.finditer(r"(?<!\\);[ \t]*(?:\r?\n|$)", text):
-        records.append(text[start:match.start() + 1].lstrip("\r\n"))
+        records.append(text[start : match.start() + 1].lstrip("\r\n"))
         start = match.end()
     if text[start:].strip():
-        raise ValueError(f"the text ends inside a record: {text[start:start + 60]!r}")
+        raise ValueError(f"the text ends inside a record: {text[start : start + 60]!r}")
     return [r for r in records if r]
 
 

@@ -6,6 +6,7 @@ discrete model's descriptor table.
 f0 and voicing from [sigmund~] (pitch -1500 = unpitched), loudness and gain from its env,
 the spectral centroid from [rfft~] over 1024-sample blocks (magnitude-weighted mean bin).
 Every value comes once per 512 samples (the model's frame) or per 1024-sample block."""
+
 from .canvas import Canvas
 
 __all__ = ["descriptors_patch"]
@@ -30,9 +31,24 @@ def _centroid() -> Canvas:
     bins = c.obj(150, 140, "tabreceive~ \\$0-bins")
     weighted = c.obj(150, 170, "*~")
     send_w = c.obj(150, 200, "tabsend~ \\$0-wmag")
-    c.connect([(inlet, 0, windowed, 0), (window, 0, windowed, 1), (windowed, 0, fft, 0), (fft, 0, re2, 0), (fft, 0, re2, 1), (fft, 1, im2, 0), (fft, 1, im2, 1),
-               (re2, 0, power, 0), (im2, 0, power, 1), (power, 0, mag, 0), (mag, 0, send_mag, 0),
-               (mag, 0, weighted, 0), (bins, 0, weighted, 1), (weighted, 0, send_w, 0)])
+    c.connect(
+        [
+            (inlet, 0, windowed, 0),
+            (window, 0, windowed, 1),
+            (windowed, 0, fft, 0),
+            (fft, 0, re2, 0),
+            (fft, 0, re2, 1),
+            (fft, 1, im2, 0),
+            (fft, 1, im2, 1),
+            (re2, 0, power, 0),
+            (im2, 0, power, 1),
+            (power, 0, mag, 0),
+            (mag, 0, send_mag, 0),
+            (mag, 0, weighted, 0),
+            (bins, 0, weighted, 1),
+            (weighted, 0, send_w, 0),
+        ]
+    )
     # every block: centroid = sum(k |X_k|) / sum(|X_k|) * rate / FFT
     tick = c.obj(20, 270, "bang~")
     order = c.obj(20, 300, "t b b b")
@@ -42,8 +58,19 @@ def _centroid() -> Canvas:
     ratio = c.obj(20, 360, "/")
     hz = c.obj(20, 390, f"expr $f1 * $f2 / {FFT}")
     out = c.obj(20, 420, "outlet")
-    c.connect([(tick, 0, order, 0), (order, 2, rate, 0), (order, 1, msum, 0), (order, 0, wsum, 0),
-               (rate, 0, hz, 1), (msum, 0, ratio, 1), (wsum, 0, ratio, 0), (ratio, 0, hz, 0), (hz, 0, out, 0)])
+    c.connect(
+        [
+            (tick, 0, order, 0),
+            (order, 2, rate, 0),
+            (order, 1, msum, 0),
+            (order, 0, wsum, 0),
+            (rate, 0, hz, 1),
+            (msum, 0, ratio, 1),
+            (wsum, 0, ratio, 0),
+            (ratio, 0, hz, 0),
+            (hz, 0, out, 0),
+        ]
+    )
     # bin k holds k below Nyquist, 0 above (rfft~ leaves the upper half zero anyway)
     load = c.obj(300, 270, "loadbang")
     first = c.obj(300, 300, "t b b")
@@ -58,11 +85,27 @@ def _centroid() -> Canvas:
     write = c.obj(300, 510, "tabwrite \\$0-bins")
     hann = c.obj(460, 420, f"expr 0.5 - 0.5 * cos(2 * 3.14159265 * $f1 / {FFT})")
     write_hann = c.obj(460, 540, "tabwrite \\$0-hann")
-    c.connect([(load, 0, first, 0), (first, 1, zero, 0), (first, 0, count, 0), (zero, 0, k, 1),
-               (count, 0, until, 0), (until, 0, k, 0), (k, 0, inc, 0), (inc, 0, k, 1), (k, 0, split, 0),
-               (split, 2, write, 1), (split, 2, write_hann, 1), (split, 1, hann, 0),
-               (hann, 0, write_hann, 0), (split, 0, below, 0), (below, 0, write, 0), (below, 1, above, 0),
-               (above, 0, write, 0)])
+    c.connect(
+        [
+            (load, 0, first, 0),
+            (first, 1, zero, 0),
+            (first, 0, count, 0),
+            (zero, 0, k, 1),
+            (count, 0, until, 0),
+            (until, 0, k, 0),
+            (k, 0, inc, 0),
+            (inc, 0, k, 1),
+            (k, 0, split, 0),
+            (split, 2, write, 1),
+            (split, 2, write_hann, 1),
+            (split, 1, hann, 0),
+            (hann, 0, write_hann, 0),
+            (split, 0, below, 0),
+            (below, 0, write, 0),
+            (below, 1, above, 0),
+            (above, 0, write, 0),
+        ]
+    )
     return c
 
 
@@ -78,10 +121,28 @@ def descriptors_patch() -> str:
     rms = c.obj(420, 100, "dbtorms")
     centroid = c.subpatch(340, 60, "centroid", _centroid())
     outs = [c.obj(80 + 120 * i, 200, "outlet") for i in range(5)]  # f0 voicing loudness centroid gain
-    c.connect([(inlet, 0, sig, 0), (inlet, 0, centroid, 0), (sig, 0, pitched, 0), (pitched, 0, unvoiced, 0),
-               (pitched, 1, mtof, 0), (pitched, 1, voiced, 0), (mtof, 0, outs[0], 0), (voiced, 0, outs[1], 0),
-               (unvoiced, 0, outs[1], 0), (sig, 1, db, 0), (db, 0, outs[2], 0), (centroid, 0, outs[3], 0),
-               (sig, 1, rms, 0), (rms, 0, outs[4], 0)])
-    c.text(20, 240, "outlets: f0 (Hz) | voicing (1 pitched \\, 0 not) | loudness (dB \\, 0 = RMS 1) | "
-                    "centroid (Hz \\, rfft~ over 1024 samples) | gain (RMS). From sigmund~ every 512 samples., f 90")
+    c.connect(
+        [
+            (inlet, 0, sig, 0),
+            (inlet, 0, centroid, 0),
+            (sig, 0, pitched, 0),
+            (pitched, 0, unvoiced, 0),
+            (pitched, 1, mtof, 0),
+            (pitched, 1, voiced, 0),
+            (mtof, 0, outs[0], 0),
+            (voiced, 0, outs[1], 0),
+            (unvoiced, 0, outs[1], 0),
+            (sig, 1, db, 0),
+            (db, 0, outs[2], 0),
+            (centroid, 0, outs[3], 0),
+            (sig, 1, rms, 0),
+            (rms, 0, outs[4], 0),
+        ]
+    )
+    c.text(
+        20,
+        240,
+        "outlets: f0 (Hz) | voicing (1 pitched \\, 0 not) | loudness (dB \\, 0 = RMS 1) | "
+        "centroid (Hz \\, rfft~ over 1024 samples) | gain (RMS). From sigmund~ every 512 samples., f 90",
+    )
     return c.render()

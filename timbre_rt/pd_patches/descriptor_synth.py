@@ -6,6 +6,7 @@ moves the sliders whose `follow` toggle is on. [pd to-model] puts each value on 
 standard scale (log for frequencies and flatness, minus the codebook mean, over its spread:
 the numbers the model file stores) and feeds [timbre~ <model> synthesize]. The constants are
 read from the model file when the patch is written, so a patch belongs to its model."""
+
 from dataclasses import dataclass, replace
 from typing import List, Sequence
 
@@ -15,8 +16,15 @@ from .players import once_player
 __all__ = ["Descriptor", "descriptor_synth_patch", "descriptors_of"]
 
 MODEL = "../../models/discrete.ts"
-UNITS = {"centroid": "Hz", "bandwidth": "Hz", "rolloff": "Hz", "flatness": "0-1", "loudness": "dB",
-         "f0": "Hz", "f0_confidence": "0-1"}
+UNITS = {
+    "centroid": "Hz",
+    "bandwidth": "Hz",
+    "rolloff": "Hz",
+    "flatness": "0-1",
+    "loudness": "dB",
+    "f0": "Hz",
+    "f0_confidence": "0-1",
+}
 ANALYSIS = {"f0": 0, "f0_confidence": 1, "loudness": 2, "centroid": 3, "gain": 4}  # [descriptors~] outlets
 
 
@@ -34,14 +42,22 @@ class Descriptor:
 def descriptors_of(model) -> List[Descriptor]:
     """From a loaded discrete model file (torch.jit.load): its descriptor table and scale."""
     table = model.descriptors
-    out = [Descriptor(str(n), bool(model.descriptor_log[i] > 0.5), float(model.descriptor_mean[i]),
-                      float(model.descriptor_std[i]), float(table[:, i].min()), float(table[:, i].max()),
-                      float(table[:, i].median())) for i, n in enumerate(model.descriptor_names)]
+    out = [
+        Descriptor(
+            str(n),
+            bool(model.descriptor_log[i] > 0.5),
+            float(model.descriptor_mean[i]),
+            float(model.descriptor_std[i]),
+            float(table[:, i].min()),
+            float(table[:, i].max()),
+            float(table[:, i].median()),
+        )
+        for i, n in enumerate(model.descriptor_names)
+    ]
     if "pitch" in list(model.latent_names):
         # A harmonic decoder plays the f0 target as its pitch: its range is the analysis
         # range, not the spread of the codes' own f0 (all measured at one pitch).
-        out = [replace(d, low=float(model.f0_min), high=float(model.f0_max)) if d.name == "f0" else d
-               for d in out]
+        out = [replace(d, low=float(model.f0_min), high=float(model.f0_max)) if d.name == "f0" else d for d in out]
     return out
 
 
@@ -73,9 +89,16 @@ def _init(descriptors: Sequence[Descriptor]) -> Canvas:
     """On load: DSP on, every slider at the codebook's median, follow on for the analysed ones."""
     c = Canvas(520, 420, font=10)
     load = c.obj(20, 20, "loadbang")
-    init = c.msg(20, 50, "\\; pd dsp 1 \\; " + " \\; ".join(
-        [f"ds-{d.name}-set {_g(d.median)}" for d in descriptors] + ["ds-gain-set 0.1"]
-        + [f"ds-follow-{name} 1" for name in ANALYSIS]))
+    init = c.msg(
+        20,
+        50,
+        "\\; pd dsp 1 \\; "
+        + " \\; ".join(
+            [f"ds-{d.name}-set {_g(d.median)}" for d in descriptors]
+            + ["ds-gain-set 0.1"]
+            + [f"ds-follow-{name} 1" for name in ANALYSIS]
+        ),
+    )
     c.wire(load, 0, init, 0)
     return c
 
@@ -103,10 +126,27 @@ def _batch() -> Canvas:
     write = c.msg(20, 350, "write -bytes 4 \\$1 ds-out")
     sf2 = c.obj(20, 380, "soundfiler")
     quit_ = c.msg(140, 380, "\\; pd quit")
-    c.connect([(r, 0, files, 0), (files, 1, out_name, 1), (files, 0, s_open, 0), (r_length, 0, steps, 0),
-               (steps, 2, resize, 0), (steps, 1, start, 0), (steps, 1, rate, 0), (rate, 0, ms, 1), (steps, 0, ms, 0),
-               (ms, 0, go, 0), (go, 1, play, 0), (go, 0, wait, 0), (wait, 0, delay, 0), (delay, 0, out_name, 0),
-               (out_name, 0, write, 0), (write, 0, sf2, 0), (sf2, 0, quit_, 0)])
+    c.connect(
+        [
+            (r, 0, files, 0),
+            (files, 1, out_name, 1),
+            (files, 0, s_open, 0),
+            (r_length, 0, steps, 0),
+            (steps, 2, resize, 0),
+            (steps, 1, start, 0),
+            (steps, 1, rate, 0),
+            (rate, 0, ms, 1),
+            (steps, 0, ms, 0),
+            (ms, 0, go, 0),
+            (go, 1, play, 0),
+            (go, 0, wait, 0),
+            (wait, 0, delay, 0),
+            (delay, 0, out_name, 0),
+            (out_name, 0, write, 0),
+            (write, 0, sf2, 0),
+            (sf2, 0, quit_, 0),
+        ]
+    )
     return c
 
 
@@ -114,10 +154,14 @@ def descriptor_synth_patch(descriptors: Sequence[Descriptor], model: str = MODEL
     descriptors = list(descriptors)
     n = len(descriptors) + 1
     c = Canvas(1000, 840)
-    c.text(20, 10, f"Live descriptor synthesis with the discrete model ({model}): per 512-sample frame it "
-                   "picks the code whose descriptors are nearest the targets. Drag the sliders \\, or turn "
-                   "on follow and play into the input: [descriptors~] (sigmund~ pitch and env \\, an rfft~ "
-                   "centroid) moves those sliders. Turn DSP on., f 130")
+    c.text(
+        20,
+        10,
+        f"Live descriptor synthesis with the discrete model ({model}): per 512-sample frame it "
+        "picks the code whose descriptors are nearest the targets. Drag the sliders \\, or turn "
+        "on follow and play into the input: [descriptors~] (sigmund~ pitch and env \\, an rfft~ "
+        "centroid) moves those sliders. Turn DSP on., f 130",
+    )
     c.subpatch(20, 70, "init", _init(descriptors))
     adc = c.obj(560, 70, "adc~ 1")
     # the batch's input file, played once at its own sample rate: ds-len, the Pd samples it lasts
@@ -133,11 +177,17 @@ def descriptor_synth_patch(descriptors: Sequence[Descriptor], model: str = MODEL
         s = c.obj(560 + 0 * outlet, 170 + 30 * outlet, f"s ds-a-{name}")
         c.wire(analysis, outlet, s, 0)
     c.text(720, 170, "analysis -> sliders \\, where follow is on, f 30")
-    rows = [(d.name, d.low, d.high, d.log, UNITS.get(d.name, "")) for d in descriptors] + [("gain", 0, 0.5, False, "RMS")]
+    rows = [(d.name, d.low, d.high, d.log, UNITS.get(d.name, "")) for d in descriptors] + [
+        ("gain", 0, 0.5, False, "RMS")
+    ]
     for k, (name, low, high, log, unit) in enumerate(rows):
         y = 340 + 40 * k
-        c.obj(60, y, f"hsl 240 19 {_g(low)} {_g(high)} {int(log)} 0 ds-{name} ds-{name}-set "
-                     f"{name}_({unit}) 0 -9 0 12 #fcfcfc #000000 #000000 0 1")
+        c.obj(
+            60,
+            y,
+            f"hsl 240 19 {_g(low)} {_g(high)} {int(log)} 0 ds-{name} ds-{name}-set "
+            f"{name}_({unit}) 0 -9 0 12 #fcfcfc #000000 #000000 0 1",
+        )
         c.atom(330, y, 9, f"ds-{name}")
         if name in ANALYSIS:
             toggle = c.obj(20, y, f"tgl 19 0 empty ds-follow-{name} follow 0 -9 0 10 #fcfcfc #000000 #000000 0 1")

@@ -13,6 +13,7 @@ overlaps or touches another for any number of channels: a box of k lines (an [ex
 message with k-1 `\\;`) is 16 k + 4 pixels high, and what sits under one starts below that.
 The position is set with the x and y sliders, by plane-xy, or by dragging the red dot on the
 plane with the mouse (plane_pad.py: a data-structure scalar, vanilla Pd); all three agree."""
+
 import re
 from typing import List
 
@@ -38,8 +39,18 @@ def _weights() -> Canvas:
     weights = c.obj(20, 150, "expr (1-ip_x)*(1-ip_y) \\; ip_x*(1-ip_y) \\; (1-ip_x)*ip_y \\; ip_x*ip_y")
     # under the four-line [expr] (to y 218)
     sends = [c.obj(20 + 130 * j, 240, f"s ip-w{corner}") for j, corner in enumerate(CORNERS)]
-    c.connect([(r_x, 0, clip_x, 0), (clip_x, 0, t_x, 0), (t_x, 1, v_x, 0), (t_x, 0, weights, 0),
-               (r_y, 0, clip_y, 0), (clip_y, 0, t_y, 0), (t_y, 1, v_y, 0), (t_y, 0, weights, 0)])
+    c.connect(
+        [
+            (r_x, 0, clip_x, 0),
+            (clip_x, 0, t_x, 0),
+            (t_x, 1, v_x, 0),
+            (t_x, 0, weights, 0),
+            (r_y, 0, clip_y, 0),
+            (clip_y, 0, t_y, 0),
+            (t_y, 1, v_y, 0),
+            (t_y, 0, weights, 0),
+        ]
+    )
     for j, send in enumerate(sends):
         c.wire(weights, j, send, 0)
     return c
@@ -51,15 +62,18 @@ def _mix(n: int, model: str) -> Canvas:
     rows = -(-n // PER_ROW)  # rows of [*~] per corner
     grow = 40 * len(CORNERS) * (rows - 1)
     c = Canvas(1340, 700 + grow, x=60, y=60)
-    c.text(20, 5, "each latent channel k: A_k wA + B_k wB + C_k wC + D_k wD (a signal inlet sums what is "
-                  "connected to it). Each corner's file loops at its own sample rate \\, whatever Pd's ([pd loop-a] "
-                  ".. [pd loop-d])., f 120")
+    c.text(
+        20,
+        5,
+        "each latent channel k: A_k wA + B_k wB + C_k wC + D_k wD (a signal inlet sums what is "
+        "connected to it). Each corner's file loops at its own sample rate \\, whatever Pd's ([pd loop-a] "
+        ".. [pd loop-d])., f 120",
+    )
     xs = [20 + 300 * j for j in range(len(CORNERS))]
     # under the two-line comment (to y 41)
     r_open = [c.obj(x, 60, f"r ip-open-{corner}") for x, corner in zip(xs, CORNERS)]
     r_start = [c.obj(x + 120, 60, "r ip-start") for x in xs]
-    play = [c.subpatch(x, 100, f"loop-{corner}", loop_player(f"ip-{corner}"))
-            for x, corner in zip(xs, CORNERS)]
+    play = [c.subpatch(x, 100, f"loop-{corner}", loop_player(f"ip-{corner}")) for x, corner in zip(xs, CORNERS)]
     encoder = [c.obj(x, 200, f"encoder~ {model} 2048") for x in xs]
     for x, corner in zip(xs, CORNERS):
         c.obj(x + 150, 140, f"table ip-{corner}")
@@ -67,15 +81,26 @@ def _mix(n: int, model: str) -> Canvas:
     r_weight = [c.obj(x, 250, f"r ip-w{corner}") for x, corner in zip(xs, CORNERS)]
     ramp = [c.msg(x, 280, "\\$1 20") for x in xs]
     line = [c.obj(x, 310, "line~") for x in xs]
-    times = [[c.obj(20 + 60 * (k % PER_ROW), 360 + 40 * (j * rows + k // PER_ROW), "*~") for k in range(n)]
-             for j in range(len(CORNERS))]
+    times = [
+        [c.obj(20 + 60 * (k % PER_ROW), 360 + 40 * (j * rows + k // PER_ROW), "*~") for k in range(n)]
+        for j in range(len(CORNERS))
+    ]
     decoder = c.obj(20, 540 + grow, f"decoder~ {model} 2048")
     out = c.obj(20, 580 + grow, "outlet~")
     info = c.obj(500, 540 + grow, "r ip-info")
     show = c.obj(500, 600 + grow, "print interpolation-plane")
     for j in range(len(CORNERS)):
-        c.connect([(r_open[j], 0, play[j], 0), (r_start[j], 0, play[j], 1), (play[j], 0, encoder[j], 0),
-                   (cfg, 0, encoder[j], 0), (info, 0, encoder[j], 0), (r_weight[j], 0, ramp[j], 0), (ramp[j], 0, line[j], 0)])
+        c.connect(
+            [
+                (r_open[j], 0, play[j], 0),
+                (r_start[j], 0, play[j], 1),
+                (play[j], 0, encoder[j], 0),
+                (cfg, 0, encoder[j], 0),
+                (info, 0, encoder[j], 0),
+                (r_weight[j], 0, ramp[j], 0),
+                (ramp[j], 0, line[j], 0),
+            ]
+        )
         for k, mul in enumerate(times[j]):
             c.connect([(encoder[j], k, mul, 0), (line[j], 0, mul, 1), (mul, 0, decoder, k)])
         c.wire(encoder[j], n, show, 0)  # the info outlet follows the n signals
@@ -86,9 +111,13 @@ def _mix(n: int, model: str) -> Canvas:
 def _batch() -> Canvas:
     """[pd batch]: [; interpolation-plane-batch a b c d out seconds( renders a path and quits."""
     c = Canvas(800, 500, x=100, y=100)
-    c.text(20, 10, "pd -batch -open interpolation-plane.pd -send \"interpolation-plane-batch a.wav b.wav c.wav "
-                   "d.wav out.wav seconds\": x goes 0 -> 1 over the duration \\, y 0 -> 1 over half of it \\; the "
-                   "output is written and pd quits., f 90")
+    c.text(
+        20,
+        10,
+        'pd -batch -open interpolation-plane.pd -send "interpolation-plane-batch a.wav b.wav c.wav '
+        'd.wav out.wav seconds": x goes 0 -> 1 over the duration \\, y 0 -> 1 over half of it \\; the '
+        "output is written and pd quits., f 90",
+    )
     r = c.obj(20, 70, "r interpolation-plane-batch")
     as_list = c.obj(20, 100, "list")
     args = c.obj(20, 130, "unpack s s s s s f")
@@ -115,13 +144,37 @@ def _batch() -> Canvas:
     write = c.msg(20, 370, "write -wave -bytes 4 \\$1 ip-out")
     sf = c.obj(20, 400, "soundfiler")
     quit_ = c.msg(20, 430, "\\; pd quit")
-    c.connect([(r, 0, as_list, 0), (as_list, 0, args, 0), (args, 5, secs, 0), (args, 4, out_name, 1),
-               (args, 3, open_d, 0), (args, 2, open_c, 0), (args, 1, open_b, 0), (args, 0, first, 0),
-               (first, 1, open_a, 0), (first, 0, steps, 0), (steps, 3, rate, 0), (rate, 0, length, 0),
-               (length, 0, setup, 0), (steps, 2, begin, 0), (steps, 1, ms, 0), (ms, 0, go_x, 0),
-               (ms, 1, go_y, 0), (go_x, 0, line_x, 0), (go_y, 0, line_y, 0), (line_x, 0, s_x, 0),
-               (line_y, 0, s_y, 0), (steps, 0, wait_ms, 0), (wait_ms, 0, delay, 0), (delay, 0, out_name, 0),
-               (out_name, 0, write, 0), (write, 0, sf, 0), (sf, 0, quit_, 0)])
+    c.connect(
+        [
+            (r, 0, as_list, 0),
+            (as_list, 0, args, 0),
+            (args, 5, secs, 0),
+            (args, 4, out_name, 1),
+            (args, 3, open_d, 0),
+            (args, 2, open_c, 0),
+            (args, 1, open_b, 0),
+            (args, 0, first, 0),
+            (first, 1, open_a, 0),
+            (first, 0, steps, 0),
+            (steps, 3, rate, 0),
+            (rate, 0, length, 0),
+            (length, 0, setup, 0),
+            (steps, 2, begin, 0),
+            (steps, 1, ms, 0),
+            (ms, 0, go_x, 0),
+            (ms, 1, go_y, 0),
+            (go_x, 0, line_x, 0),
+            (go_y, 0, line_y, 0),
+            (line_x, 0, s_x, 0),
+            (line_y, 0, s_y, 0),
+            (steps, 0, wait_ms, 0),
+            (wait_ms, 0, delay, 0),
+            (delay, 0, out_name, 0),
+            (out_name, 0, write, 0),
+            (write, 0, sf, 0),
+            (sf, 0, quit_, 0),
+        ]
+    )
     return c
 
 
@@ -129,9 +182,11 @@ def _pitch_note(names: List[str]) -> str:
     """What the channels hold, when one is the pitch: '' otherwise."""
     if "pitch" not in names:
         return ""
-    return (f"All {len(names)} latent channels of this model ({_channel_list(names)}) are mixed with these "
-            f"weights \\, the pitch (z{names.index('pitch')} \\, MIDI notes) linearly in notes: between corners "
-            "of different pitches the sound glides from one pitch to the other.")
+    return (
+        f"All {len(names)} latent channels of this model ({_channel_list(names)}) are mixed with these "
+        f"weights \\, the pitch (z{names.index('pitch')} \\, MIDI notes) linearly in notes: between corners "
+        "of different pitches the sound glides from one pitch to the other."
+    )
 
 
 def interpolation_plane_patch(names: List[str], model: str = MODEL) -> str:
@@ -141,14 +196,21 @@ def interpolation_plane_patch(names: List[str], model: str = MODEL) -> str:
     if not names:
         raise ValueError("interpolation_plane_patch: a model has at least one latent channel")
     if not all(re.fullmatch(r"[^\s;,\\$]+", name) for name in names):
-        raise ValueError(f"interpolation_plane_patch: channel names must be single words without ; , \\ or $: "
-                         f"{names}")
+        raise ValueError(f"interpolation_plane_patch: channel names must be single words without ; , \\ or $: {names}")
     c = Canvas(880, 700, x=40, y=40)
-    c.text(20, 10, "interpolation-plane: four sounds are encoded live \\, their latents mixed by a position "
-                   "(x \\, y) \\, and decoded (timbre_rt)., f 100")
-    c.text(20, 60, "A sits at (0 \\, 0) \\, B at (1 \\, 0) \\, C at (0 \\, 1) \\, D at (1 \\, 1): weights "
-                   "A (1-x)(1-y) \\, B x(1-y) \\, C (1-x)y \\, D xy. Open four sounds (at any sample rate: "
-                   "each loops at its own) and drag the red dot on the plane (or move the x and y sliders)., f 100")
+    c.text(
+        20,
+        10,
+        "interpolation-plane: four sounds are encoded live \\, their latents mixed by a position "
+        "(x \\, y) \\, and decoded (timbre_rt)., f 100",
+    )
+    c.text(
+        20,
+        60,
+        "A sits at (0 \\, 0) \\, B at (1 \\, 0) \\, C at (0 \\, 1) \\, D at (1 \\, 1): weights "
+        "A (1-x)(1-y) \\, B x(1-y) \\, C (1-x)y \\, D xy. Open four sounds (at any sample rate: "
+        "each loops at its own) and drag the red dot on the plane (or move the x and y sliders)., f 100",
+    )
     xs = [20 + 150 * j for j in range(len(CORNERS))]
     pick = [c.msg(x, 130, corner.upper()) for x, corner in zip(xs, CORNERS)]
     panel = [c.obj(x, 160, "openpanel") for x in xs]
@@ -169,9 +231,13 @@ def interpolation_plane_patch(names: List[str], model: str = MODEL) -> str:
     record = c.obj(200, 580, "tabwrite~ ip-out")
     r_rec = c.obj(340, 540, "r ip-rec")
     c.obj(340, 580, "table ip-out")
-    c.text(20, 630, f"model: {model} (relative to this patch) in the five objects of [pd mix]. Messages to all "
-                    "of them: [\\; ip-cfg sync 1( for offline rendering (waits for the model) \\, [\\; ip-info "
-                    "info( prints latencies., f 100")
+    c.text(
+        20,
+        630,
+        f"model: {model} (relative to this patch) in the five objects of [pd mix]. Messages to all "
+        "of them: [\\; ip-cfg sync 1( for offline rendering (waits for the model) \\, [\\; ip-info "
+        "info( prints latencies., f 100",
+    )
     load = c.obj(640, 130, "loadbang")
     start = c.msg(640, 160, "\\; pd dsp 1 \\; ip-x-set 0 \\; ip-y-set 0")
     c.msg(500, 540, "\\; ip-info info")
@@ -184,6 +250,17 @@ def interpolation_plane_patch(names: List[str], model: str = MODEL) -> str:
         c.text(610, 480, f"{note}, f 36")  # between [; ip-info info( (to x 597) and the window's edge (880)
     for j in range(len(CORNERS)):
         c.connect([(pick[j], 0, panel[j], 0), (panel[j], 0, s_open[j], 0)])
-    c.connect([(r_xy, 0, xy, 0), (xy, 0, set_x, 0), (xy, 1, set_y, 0), (load, 0, start, 0),
-               (mix, 0, half, 0), (half, 0, dac, 0), (half, 0, dac, 1), (mix, 0, record, 0), (r_rec, 0, record, 0)])
+    c.connect(
+        [
+            (r_xy, 0, xy, 0),
+            (xy, 0, set_x, 0),
+            (xy, 1, set_y, 0),
+            (load, 0, start, 0),
+            (mix, 0, half, 0),
+            (half, 0, dac, 0),
+            (half, 0, dac, 1),
+            (mix, 0, record, 0),
+            (r_rec, 0, record, 0),
+        ]
+    )
     return c.render()

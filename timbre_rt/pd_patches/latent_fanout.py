@@ -20,11 +20,23 @@ def latents_patch(channels: int) -> str:
     for k in range(channels):
         x = 20 + COLUMN * k
         inlet, scale, times, offset, plus, outlet = (
-            c.obj(x, 20 + 30 * row, text) for row, text in
-            enumerate(("inlet~", f"r \\$1-s{k}", "*~ 1", f"r \\$1-z{k}", "+~ 0", "outlet~")))
-        c.connect([(inlet, 0, times, 0), (scale, 0, times, 1), (times, 0, plus, 0), (offset, 0, plus, 1),
-                   (plus, 0, outlet, 0)])
-    c.text(20, 210, f"{channels} latent channels: z * scale + offset. "
-                    f"Offsets: [\\; \\$1-z<k> value( \\, scales: [\\; \\$1-s<k> value( (k = 0..{channels - 1}) \\, "
-                    f"where \\$1 is this object's argument., f {max(40, COLUMN * channels // 7)}")
+            c.obj(x, 20 + 30 * row, text)
+            for row, text in enumerate(("inlet~", f"r \\$1-s{k}", "*~ 1", f"r \\$1-z{k}", "+~ 0", "outlet~"))
+        )
+        c.connect(
+            [
+                (inlet, 0, times, 0),
+                (scale, 0, times, 1),
+                (times, 0, plus, 0),
+                (offset, 0, plus, 1),
+                (plus, 0, outlet, 0),
+            ]
+        )
+    c.text(
+        20,
+        210,
+        f"{channels} latent channels: z * scale + offset. "
+        f"Offsets: [\\; \\$1-z<k> value( \\, scales: [\\; \\$1-s<k> value( (k = 0..{channels - 1}) \\, "
+        f"where \\$1 is this object's argument., f {max(40, COLUMN * channels // 7)}",
+    )
     return c.render()

@@ -9,6 +9,7 @@ Channel k: inlet~ -> [*~ 1] (follow gain) -> outlet~, and inlet~ -> [samphold~] 
 when its control signal falls: [sig~ 1] goes to 0 at a freeze (one sample taken) and back to
 1 at the release (a rise takes none). The gains switch at the same block, so the frozen value
 is exactly the held one (live * 0 + held * 1)."""
+
 from .canvas import Canvas
 
 __all__ = ["freeze_patch"]
@@ -33,9 +34,23 @@ def freeze_patch(channels: int) -> str:
         hold = c.obj(x + 35, 100, "samphold~")
         held = c.obj(x + 35, 130, "*~ 0")
         outlet = c.obj(x, 170, "outlet~")
-        c.connect([(inlet, 0, live, 0), (inlet, 0, hold, 0), (sampling, 0, hold, 1), (hold, 0, held, 0),
-                   (follow, 0, live, 1), (fan, 1, held, 1), (live, 0, outlet, 0), (held, 0, outlet, 0)])
-    c.text(20, 220, f"{channels} latent channels \\, held while frozen: [\\; \\$1-freeze 1( holds each at its value "
-                    "then (sample and hold) \\, [\\; \\$1-freeze 0( releases \\, where \\$1 is this object's "
-                    "argument., f 100")
+        c.connect(
+            [
+                (inlet, 0, live, 0),
+                (inlet, 0, hold, 0),
+                (sampling, 0, hold, 1),
+                (hold, 0, held, 0),
+                (follow, 0, live, 1),
+                (fan, 1, held, 1),
+                (live, 0, outlet, 0),
+                (held, 0, outlet, 0),
+            ]
+        )
+    c.text(
+        20,
+        220,
+        f"{channels} latent channels \\, held while frozen: [\\; \\$1-freeze 1( holds each at its value "
+        "then (sample and hold) \\, [\\; \\$1-freeze 0( releases \\, where \\$1 is this object's "
+        "argument., f 100",
+    )
     return c.render()

@@ -6,6 +6,7 @@
 four knobs (offsets on the dims they are set to), CC 0 scales knob 1's dim, CC 20 offsets the
 loudness, a slider transposes the pitch; a note (FREEZE_NOTE) toggles a freeze: the decoder
 gets the latents held from the press, the knobs still acting on them, until the next press."""
+
 from typing import List, Tuple
 
 from .canvas import Box, Canvas
@@ -20,10 +21,14 @@ SCALE_CC, LOUDNESS_CC = 0, 20
 
 def _controls(c: Canvas) -> Tuple[List[Box], Box]:
     """The four knobs (sliders, each sending to the dim [unpack] gives it) and that [unpack]."""
-    c.text(20, 670, "knobs: offsets on the four most important dims. The shipped continuous.ts has its "
-                            "latents ordered by importance (timbre-rt info shows each one's share: z0..z5 carry 97 "
-                            "%) \\, so the knobs start on [0 1 2 3(. For a model exported without the ordering \\, "
-                            "pick dims by their KL: [15 6 3 10( were those of the first continuous.ts., f 150")
+    c.text(
+        20,
+        670,
+        "knobs: offsets on the four most important dims. The shipped continuous.ts has its "
+        "latents ordered by importance (timbre-rt info shows each one's share: z0..z5 carry 97 "
+        "%) \\, so the knobs start on [0 1 2 3(. For a model exported without the ordering \\, "
+        "pick dims by their KL: [15 6 3 10( were those of the first continuous.ts., f 150",
+    )
     load = c.obj(20, 730, "loadbang")
     ordered, by_kl = c.msg(20, 760, "0 1 2 3"), c.msg(120, 760, "15 6 3 10")
     dims = c.obj(20, 790, "unpack f f f f")
@@ -36,8 +41,16 @@ def _controls(c: Canvas) -> Tuple[List[Box], Box]:
         label = c.msg(x, 910, "label \\$1")
         send_name = c.obj(x + 130, 880, "makefilename mk-z%d")
         send = c.obj(x + 130, 910, "send")
-        c.connect([(dims, j, send_name, 0), (dims, j, label_name, 0), (label_name, 0, label, 0), (label, 0, knob, 0),
-                   (send_name, 0, send, 1), (knob, 0, send, 0)])
+        c.connect(
+            [
+                (dims, j, send_name, 0),
+                (dims, j, label_name, 0),
+                (label_name, 0, label, 0),
+                (label, 0, knob, 0),
+                (send_name, 0, send, 1),
+                (knob, 0, send, 0),
+            ]
+        )
         knobs.append(knob)
     return knobs, dims
 
@@ -61,14 +74,18 @@ def midi_knobs_patch(names: List[str], model: str = MODEL) -> str:
             raise ValueError(f"midi_knobs_patch: the model has no {needed!r} channel (names: {names})")
     n, pitch, loudness = len(names), names.index("pitch"), names.index("loudness")
     c = Canvas(1200, 960)
-    shown = model[len("../../"):] if model.startswith("../../") else model  # as from the repository's root
-    c.text(20, 10, f"MIDI knobs on the live input (adc~ 1) through {shown}: "
-                   f"CC {KNOB_CCS[0]} \\, {KNOB_CCS[1]} \\, {KNOB_CCS[2]} \\, {KNOB_CCS[3]} -> knob 1..4 (offset -3..3 on "
-                   f"the dims the knobs map to) \\, CC {SCALE_CC} -> scale of knob 1's dim (0..2) \\, CC {LOUDNESS_CC} -> "
-                   f"loudness offset (-30..30 dB). The transpose slider shifts the pitch channel (semitones). Note "
-                   f"{FREEZE_NOTE} (C1 \\, the first pad of most pad controllers) freezes the latents: the decoder gets "
-                   f"them as they were at the press (the knobs still act on them) \\, until the next press. All {n} "
-                   f"latents pass [freeze{n} mk] and [latents{n} mk]., f 150")
+    shown = model[len("../../") :] if model.startswith("../../") else model  # as from the repository's root
+    c.text(
+        20,
+        10,
+        f"MIDI knobs on the live input (adc~ 1) through {shown}: "
+        f"CC {KNOB_CCS[0]} \\, {KNOB_CCS[1]} \\, {KNOB_CCS[2]} \\, {KNOB_CCS[3]} -> knob 1..4 (offset -3..3 on "
+        f"the dims the knobs map to) \\, CC {SCALE_CC} -> scale of knob 1's dim (0..2) \\, CC {LOUDNESS_CC} -> "
+        f"loudness offset (-30..30 dB). The transpose slider shifts the pitch channel (semitones). Note "
+        f"{FREEZE_NOTE} (C1 \\, the first pad of most pad controllers) freezes the latents: the decoder gets "
+        f"them as they were at the press (the knobs still act on them) \\, until the next press. All {n} "
+        f"latents pass [freeze{n} mk] and [latents{n} mk]., f 150",
+    )
     load = c.obj(20, 100, "loadbang")
     dsp = c.msg(20, 130, "\\; pd dsp 1")
     # The freeze note: a note-on (velocity > 0) of FREEZE_NOTE flips the toggle, as a click does.
@@ -86,22 +103,45 @@ def midi_knobs_patch(names: List[str], model: str = MODEL) -> str:
     dac = c.obj(20, 620, "dac~")
     info = c.msg(320, 580, "info")
     show = c.obj(320, 620, "print mk")
-    c.connect([(load, 0, dsp, 0), (note, 0, on, 0), (note, 1, on, 1), (on, 0, which, 0), (which, 0, press, 0),
-               (adc, 0, encoder, 0), (decoder, 0, gain, 0), (gain, 0, dac, 0), (gain, 0, dac, 1),
-               (info, 0, encoder, 0), (info, 0, decoder, 0), (encoder, n, show, 0), (decoder, 1, show, 0)])
+    c.connect(
+        [
+            (load, 0, dsp, 0),
+            (note, 0, on, 0),
+            (note, 1, on, 1),
+            (on, 0, which, 0),
+            (which, 0, press, 0),
+            (adc, 0, encoder, 0),
+            (decoder, 0, gain, 0),
+            (gain, 0, dac, 0),
+            (gain, 0, dac, 1),
+            (info, 0, encoder, 0),
+            (info, 0, decoder, 0),
+            (encoder, n, show, 0),
+            (decoder, 1, show, 0),
+        ]
+    )
     knobs, dims = _controls(c)
-    loud = c.obj(360, 775, f"hsl 160 19 -30 30 0 0 mk-z{loudness} empty loudness_dB 0 -10 0 12 #fcfcfc #000000 "
-                           "#000000 0 1")
+    loud = c.obj(
+        360, 775, f"hsl 160 19 -30 30 0 0 mk-z{loudness} empty loudness_dB 0 -10 0 12 #fcfcfc #000000 #000000 0 1"
+    )
     for j, cc in enumerate(KNOB_CCS):
         c.wire(_cc(c, 460 + 150 * j, 100, cc, -3, 3), 0, knobs[j], 0)
     scale = c.obj(200, 180, f"ctlin {SCALE_CC}")
     over, times = c.obj(200, 210, "/ 127"), c.obj(200, 240, "* 2")
     scale_name, scale_send = c.obj(280, 240, "makefilename mk-s%d"), c.obj(200, 275, "send")
-    c.connect([(scale, 0, over, 0), (over, 0, times, 0), (dims, 0, scale_name, 0), (scale_name, 0, scale_send, 1),
-               (times, 0, scale_send, 0)])
+    c.connect(
+        [
+            (scale, 0, over, 0),
+            (over, 0, times, 0),
+            (dims, 0, scale_name, 0),
+            (scale_name, 0, scale_send, 1),
+            (times, 0, scale_send, 0),
+        ]
+    )
     c.wire(_cc(c, 1060, 100, LOUDNESS_CC, -30, 30), 0, loud, 0)
-    c.obj(600, 775, f"hsl 160 19 -12 12 0 0 mk-z{pitch} empty transpose_semitones 0 -10 0 12 #fcfcfc #000000 "
-                    "#000000 0 1")
+    c.obj(
+        600, 775, f"hsl 160 19 -12 12 0 0 mk-z{pitch} empty transpose_semitones 0 -10 0 12 #fcfcfc #000000 #000000 0 1"
+    )
     for k in range(n):
         c.connect([(encoder, k, freeze, k), (freeze, k, knobs_box, k), (knobs_box, k, decoder, k)])
     return c.render()

@@ -10,6 +10,7 @@ are laid out in rows (6 objects, 3 tables or 4 graphs a row); what lies below a 
 moves down as the block grows, and a subpatch's window with it. No box overlaps or touches
 another for any number of channels: a box of k lines (an [expr] with k-1 `\\;`) is 16 k + 4
 pixels high, so what sits under a two-line box starts 50 pixels below it, not 30."""
+
 import re
 from typing import Dict, List, Sequence, Tuple
 
@@ -53,8 +54,10 @@ def _channel_list(names: Sequence[str]) -> str:
 
 def _meanings(names: Sequence[str]) -> str:
     """'z16 is the loudness in dB.' for the channels that are not z<k>; '' when there are none."""
-    said = [f"z{k}" + (" is " if not i else " ") + MEANING.get(name, f"the {name}")
-            for i, (k, name) in enumerate((k, n) for k, n in enumerate(names) if not _is_z(n, k))]
+    said = [
+        f"z{k}" + (" is " if not i else " ") + MEANING.get(name, f"the {name}")
+        for i, (k, name) in enumerate((k, n) for k, n in enumerate(names) if not _is_z(n, k))
+    ]
     return (" " + " \\, ".join(said) + ".") if said else ""
 
 
@@ -62,8 +65,12 @@ def _arrays(names: Sequence[str]) -> Canvas:
     """[pd latent-arrays]: one graph per channel, 4 a row."""
     rows = _rows(len(names), 4)
     c = Canvas(980, max(720, 105 + 125 * rows), x=60, y=60)
-    c.text(20, 10, "one array per latent dimension \\, one point per latent frame. Redraw them with the mouse "
-                   f"(edit mode off) \\, then decode.{_meanings(names)}, f 120")
+    c.text(
+        20,
+        10,
+        "one array per latent dimension \\, one point per latent frame. Redraw them with the mouse "
+        f"(edit mode off) \\, then decode.{_meanings(names)}, f 120",
+    )
     for k, name in enumerate(names):
         low, high = Z_RANGE if _is_z(name, k) else RANGE.get(name, Z_RANGE)
         # a graph's name is drawn above it: the first row's leaves room under the two-line comment
@@ -83,8 +90,12 @@ def _encode(n: int, model: str) -> Canvas:
     right_bottom = tables_y + 40 + 30 * (_rows(n, 3) - 1)
     bottom = max(left_bottom, right_bottom)
     c = Canvas(1400, max(1000, bottom + 50), x=80, y=80)  # bottom: the last row's top
-    c.text(20, 20, "the sound plays at its own sample rate ([pd play-source]): oe_len is the number of Pd "
-                   "samples it lasts \\, ceil(N pd_rate / file_rate) for N samples in the file., f 60")
+    c.text(
+        20,
+        20,
+        "the sound plays at its own sample rate ([pd play-source]): oe_len is the number of Pd "
+        "samples it lasts \\, ceil(N pd_rate / file_rate) for N samples in the file., f 60",
+    )
     r_encode = c.obj(20, 160, "r oe-encode")
     steps = c.obj(20, 190, "t b b b b")
     wait_ms = c.obj(20, 230, "expr (oe_len + oe_l1 + oe_step)*1000/oe_sr")
@@ -124,16 +135,44 @@ def _encode(n: int, model: str) -> Canvas:
     done_n = c.obj(400, 670 + y, "v oe_n")
     done = c.msg(400, 700 + y, "\\; oe-print encoded \\$1 frames \\; oe-encoded bang")
 
-    c.connect([(r_open, 0, play, 0), (play, 1, length, 0), (r_encode, 0, steps, 0),
-               (steps, 3, info, 0), (info, 0, encoder, 0), (cfg, 0, encoder, 0), (encoder, n, route, 0),
-               (route, 0, unpack, 0), (unpack, 0, latency, 0), (steps, 2, sizes, 0), (sizes, 0, frames, 0),
-               (sizes, 0, resize_z, 0), (sizes, 1, resize_full, 0), (steps, 1, play, 1), (play, 0, encoder, 0)])
+    c.connect(
+        [
+            (r_open, 0, play, 0),
+            (play, 1, length, 0),
+            (r_encode, 0, steps, 0),
+            (steps, 3, info, 0),
+            (info, 0, encoder, 0),
+            (cfg, 0, encoder, 0),
+            (encoder, n, route, 0),
+            (route, 0, unpack, 0),
+            (unpack, 0, latency, 0),
+            (steps, 2, sizes, 0),
+            (sizes, 0, frames, 0),
+            (sizes, 0, resize_z, 0),
+            (sizes, 1, resize_full, 0),
+            (steps, 1, play, 1),
+            (play, 0, encoder, 0),
+        ]
+    )
     for k, tw in enumerate(record):
         c.connect([(steps, 1, tw, 0), (encoder, k, tw, 0)])
-    c.connect([(steps, 0, wait_ms, 0), (wait_ms, 0, delay, 0), (delay, 0, s_decimate, 0),
-               (r_decimate, 0, go, 0), (go, 2, zero, 0), (zero, 0, index, 1), (go, 1, count, 0),
-               (count, 0, until, 0), (until, 0, index, 0), (index, 0, plus, 0), (plus, 0, index, 1),
-               (index, 0, each, 0), (each, 0, where, 0)])
+    c.connect(
+        [
+            (steps, 0, wait_ms, 0),
+            (wait_ms, 0, delay, 0),
+            (delay, 0, s_decimate, 0),
+            (r_decimate, 0, go, 0),
+            (go, 2, zero, 0),
+            (zero, 0, index, 1),
+            (go, 1, count, 0),
+            (count, 0, until, 0),
+            (until, 0, index, 0),
+            (index, 0, plus, 0),
+            (plus, 0, index, 1),
+            (index, 0, each, 0),
+            (each, 0, where, 0),
+        ]
+    )
     for tr, tw in zip(reads, writes):
         c.connect([(each, 1, tw, 1), (where, 0, tr, 0), (tr, 0, tw, 0)])
     c.connect([(go, 0, done_n, 0), (done_n, 0, done, 0)])
@@ -152,8 +191,12 @@ def _decode(n: int, model: str) -> Canvas:
     resize = c.msg(20, 150, "\\; oe-out resize \\$1")
     info = c.msg(180, 120, "info")
     cfg = c.obj(230, 120, "r oe-cfg")
-    c.text(330, 20, "start on the decoder's frame grid (whole frames after DSP started at load): it reads each "
-                    "held frame in the middle \\, far from the edges., f 60")
+    c.text(
+        330,
+        20,
+        "start on the decoder's frame grid (whole frames after DSP started at load): it reads each "
+        "held frame in the middle \\, far from the edges., f 60",
+    )
     clock0 = c.obj(330, 80, "r oe-clock0")
     timer = c.obj(330, 110, "timer")
     grid = c.obj(330, 140, "expr $f1*oe_sr/1000 \\; ceil($f1*oe_sr/1000/oe_step - 0.001)*oe_step")
@@ -187,27 +230,69 @@ def _decode(n: int, model: str) -> Canvas:
     sf = c.obj(800, 460, "soundfiler")
     wrote = c.msg(800, 490, "\\; oe-print wrote \\$1 samples \\; oe-written bang")
 
-    c.connect([(clock0, 0, timer, 0), (r_decode, 0, first, 0), (first, 1, second, 0), (second, 1, info, 0),
-               (info, 0, decoder, 0), (cfg, 0, decoder, 0), (decoder, 1, route, 0), (route, 0, unpack, 0),
-               (unpack, 0, latency, 0), (second, 0, size, 0), (size, 0, resize, 0), (first, 0, timer, 1),
-               (timer, 0, grid, 0), (grid, 1, wait_ms, 1), (grid, 0, wait_ms, 0), (wait_ms, 0, delay, 0),
-               (delay, 0, start, 0), (start, 1, ramp, 0), (ramp, 1, pack, 1), (ramp, 0, pack, 0),
-               (pack, 0, line, 0), (line, 0, vline, 0), (start, 1, record, 0)])
+    c.connect(
+        [
+            (clock0, 0, timer, 0),
+            (r_decode, 0, first, 0),
+            (first, 1, second, 0),
+            (second, 1, info, 0),
+            (info, 0, decoder, 0),
+            (cfg, 0, decoder, 0),
+            (decoder, 1, route, 0),
+            (route, 0, unpack, 0),
+            (unpack, 0, latency, 0),
+            (second, 0, size, 0),
+            (size, 0, resize, 0),
+            (first, 0, timer, 1),
+            (timer, 0, grid, 0),
+            (grid, 1, wait_ms, 1),
+            (grid, 0, wait_ms, 0),
+            (wait_ms, 0, delay, 0),
+            (delay, 0, start, 0),
+            (start, 1, ramp, 0),
+            (ramp, 1, pack, 1),
+            (ramp, 0, pack, 0),
+            (pack, 0, line, 0),
+            (line, 0, vline, 0),
+            (start, 1, record, 0),
+        ]
+    )
     for k, tr in enumerate(reads):
         c.connect([(vline, 0, tr, 0), (tr, 0, decoder, k)])
-    c.connect([(decoder, 0, record, 0), (start, 0, end_ms, 0), (end_ms, 0, end_delay, 0), (end_delay, 0, decoded, 0),
-               (r_play, 0, span, 0), (span, 1, play_pack, 1), (span, 0, play_pack, 0), (play_pack, 0, player, 0),
-               (player, 0, dac, 0), (player, 0, dac, 1), (r_write, 0, named, 0), (named, 1, write_span, 0),
-               (write_span, 1, write_pack, 2), (write_span, 0, write_pack, 1), (named, 0, write_pack, 0),
-               (write_pack, 0, write, 0), (write, 0, sf, 0), (sf, 0, wrote, 0)])
+    c.connect(
+        [
+            (decoder, 0, record, 0),
+            (start, 0, end_ms, 0),
+            (end_ms, 0, end_delay, 0),
+            (end_delay, 0, decoded, 0),
+            (r_play, 0, span, 0),
+            (span, 1, play_pack, 1),
+            (span, 0, play_pack, 0),
+            (play_pack, 0, player, 0),
+            (player, 0, dac, 0),
+            (player, 0, dac, 1),
+            (r_write, 0, named, 0),
+            (named, 1, write_span, 0),
+            (write_span, 1, write_pack, 2),
+            (write_span, 0, write_pack, 1),
+            (named, 0, write_pack, 0),
+            (write_pack, 0, write, 0),
+            (write, 0, sf, 0),
+            (sf, 0, wrote, 0),
+        ]
+    )
     return c
 
 
 def _batch() -> Canvas:
     """[pd batch]: [; offline-edit-batch in.wav out.wav( opens, encodes, decodes, writes, quits."""
     c = Canvas(700, 420, x=120, y=120)
-    c.text(20, 10, "for scripts and tests: pd -batch -open offline-edit.pd -send \"offline-edit-batch in.wav "
-                   "out.wav\" opens \\, encodes \\, decodes (arrays untouched) \\, writes out.wav and quits., f 80")
+    c.text(
+        20,
+        10,
+        'for scripts and tests: pd -batch -open offline-edit.pd -send "offline-edit-batch in.wav '
+        'out.wav" opens \\, encodes \\, decodes (arrays untouched) \\, writes out.wav and quits., f 80',
+    )
     r = c.obj(20, 80, "r offline-edit-batch")
     as_list = c.obj(20, 110, "list")
     files = c.obj(20, 140, "unpack s s")
@@ -226,16 +311,32 @@ def _batch() -> Canvas:
     r_written = c.obj(480, 80, "r oe-written")
     gate_written = c.obj(480, 110, "spigot")
     quit_ = c.msg(480, 140, "\\; pd quit")
-    c.connect([(r, 0, as_list, 0), (as_list, 0, files, 0), (files, 1, out_name, 1), (files, 0, opened, 0),
-               (opened, 1, s_open, 0), (opened, 0, steps, 0), (on, 0, gate_encoded, 1), (on, 0, gate_decoded, 1),
-               (on, 0, gate_written, 1), (steps, 1, on, 0), (steps, 0, encode, 0), (r_encoded, 0, gate_encoded, 0),
-               (gate_encoded, 0, decode, 0), (r_decoded, 0, gate_decoded, 0), (gate_decoded, 0, out_name, 0),
-               (out_name, 0, s_write, 0), (r_written, 0, gate_written, 0), (gate_written, 0, quit_, 0)])
+    c.connect(
+        [
+            (r, 0, as_list, 0),
+            (as_list, 0, files, 0),
+            (files, 1, out_name, 1),
+            (files, 0, opened, 0),
+            (opened, 1, s_open, 0),
+            (opened, 0, steps, 0),
+            (on, 0, gate_encoded, 1),
+            (on, 0, gate_decoded, 1),
+            (on, 0, gate_written, 1),
+            (steps, 1, on, 0),
+            (steps, 0, encode, 0),
+            (r_encoded, 0, gate_encoded, 0),
+            (gate_encoded, 0, decode, 0),
+            (r_decoded, 0, gate_decoded, 0),
+            (gate_decoded, 0, out_name, 0),
+            (out_name, 0, s_write, 0),
+            (r_written, 0, gate_written, 0),
+            (gate_written, 0, quit_, 0),
+        ]
+    )
     return c
 
 
-def offline_edit_patch(names: List[str], model: str = MODEL, block_size: int = 512,
-                       sampling_rate: int = 24000) -> str:
+def offline_edit_patch(names: List[str], model: str = MODEL, block_size: int = 512, sampling_rate: int = 24000) -> str:
     """The offline-edit.pd text for a model whose latent channels are `names` (its
     latent_names, in order), at `model` (relative to the patch), framing `block_size`
     samples at `sampling_rate` Hz."""
@@ -246,11 +347,19 @@ def offline_edit_patch(names: List[str], model: str = MODEL, block_size: int = 5
         raise ValueError(f"offline_edit_patch: channel names must be single words without ; , \\ or $: {names}")
     n = len(names)
     c = Canvas(800, 820, x=40, y=40)
-    c.text(20, 10, "offline-edit: encode a sound into one array per latent dimension \\, redraw the arrays with "
-                   "the mouse \\, decode them back to sound (timbre_rt)., f 100")
-    c.text(20, 60, "1 open a sound file (mono \\, at any sample rate: it plays at its own) 2 encode 3 open "
-                   "[pd latent-arrays] and redraw 4 decode 5 play or write. Decode again after each edit. Watch the Pd window for "
-                   "\"offline-edit: ...\" messages., f 100")
+    c.text(
+        20,
+        10,
+        "offline-edit: encode a sound into one array per latent dimension \\, redraw the arrays with "
+        "the mouse \\, decode them back to sound (timbre_rt)., f 100",
+    )
+    c.text(
+        20,
+        60,
+        "1 open a sound file (mono \\, at any sample rate: it plays at its own) 2 encode 3 open "
+        "[pd latent-arrays] and redraw 4 decode 5 play or write. Decode again after each edit. Watch the Pd window for "
+        '"offline-edit: ..." messages., f 100',
+    )
     open_ = c.msg(20, 130, "open")
     panel = c.obj(20, 160, "openpanel")
     s_open = c.obj(20, 190, "s oe-open")
@@ -268,10 +377,14 @@ def offline_edit_patch(names: List[str], model: str = MODEL, block_size: int = 5
     c.subpatch(200, 280, "batch", _batch())
     c.obj(20, 320, "table oe-source")
     c.obj(170, 320, "table oe-out")
-    c.text(20, 370, f"the model is {model} (relative to this patch) \\, in [encoder~] and [decoder~] inside "
-                    f"[pd encode] and [pd decode]. The patch expects its {n} latent channels "
-                    f"({_channel_list(names)}) and its frame: {block_size} samples at {sampling_rate} Hz. "
-                    "Another model: change both (and the arrays)., f 100")
+    c.text(
+        20,
+        370,
+        f"the model is {model} (relative to this patch) \\, in [encoder~] and [decoder~] inside "
+        f"[pd encode] and [pd decode]. The patch expects its {n} latent channels "
+        f"({_channel_list(names)}) and its frame: {block_size} samples at {sampling_rate} Hz. "
+        "Another model: change both (and the arrays)., f 100",
+    )
     load = c.obj(20, 460, "loadbang")
     steps = c.obj(20, 490, "t b b")
     rate = c.obj(100, 520, "samplerate~")
@@ -282,12 +395,30 @@ def offline_edit_patch(names: List[str], model: str = MODEL, block_size: int = 5
     step = c.obj(100, 640, "v oe_step")
     c.text(200, 640, "<- Pd samples per latent frame, f 40")
     start = c.msg(20, 680, "\\; pd dsp 1 \\; oe-clock0 bang \\; oe-cfg sync 1")
-    c.text(20, 770, "sync 1: the objects wait for the model \\, so nothing is lost when rendering runs slower "
-                    "than real time (an offline tool \\, not for a live set)., f 100")
+    c.text(
+        20,
+        770,
+        "sync 1: the objects wait for the model \\, so nothing is lost when rendering runs slower "
+        "than real time (an offline tool \\, not for a live set)., f 100",
+    )
     r_print = c.obj(500, 460, "r oe-print")
     show = c.obj(500, 490, "print offline-edit")
-    c.connect([(open_, 0, panel, 0), (panel, 0, s_open, 0), (play, 0, s_play, 0), (write, 0, save, 0),
-               (save, 0, s_write, 0), (load, 0, steps, 0), (steps, 1, rate, 0), (rate, 0, both, 0),
-               (both, 1, sr, 0), (both, 0, times, 0), (times, 0, over, 0), (over, 0, step, 0),
-               (steps, 0, start, 0), (r_print, 0, show, 0)])
+    c.connect(
+        [
+            (open_, 0, panel, 0),
+            (panel, 0, s_open, 0),
+            (play, 0, s_play, 0),
+            (write, 0, save, 0),
+            (save, 0, s_write, 0),
+            (load, 0, steps, 0),
+            (steps, 1, rate, 0),
+            (rate, 0, both, 0),
+            (both, 1, sr, 0),
+            (both, 0, times, 0),
+            (times, 0, over, 0),
+            (over, 0, step, 0),
+            (steps, 0, start, 0),
+            (r_print, 0, show, 0),
+        ]
+    )
     return c.render()

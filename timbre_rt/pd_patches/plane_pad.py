@@ -13,6 +13,7 @@ mapping (clipped to 0..1) and [struct] sends `change <pointer>` at each step; [g
 the fields into the sliders (ip-x-set, ip-y-set), which send ip-x / ip-y as if moved by
 hand. The other way, ip-x / ip-y (sliders, plane-xy) go into the scalar with [set] (which
 sends no `change`, so nothing loops)."""
+
 from .canvas import Canvas
 
 __all__ = ["DOT", "PLANE", "SIZE", "TEMPLATE", "plane_canvas", "dot_template"]
@@ -37,8 +38,12 @@ def _dot_drawing() -> str:
 def dot_template() -> Canvas:
     """[pd ip-dot-template]: the dot's fields and drawing, and its wiring to the sliders."""
     c = Canvas(720, 400, x=120, y=120)
-    c.text(20, 10, f"{TEMPLATE}: the red dot of the plane. Drag it in run mode: [struct] sends 'change' at each "
-                   "step \\, [get] reads the fields into the sliders. A slider or plane-xy moves it with [set]., f 90")
+    c.text(
+        20,
+        10,
+        f"{TEMPLATE}: the red dot of the plane. Drag it in run mode: [struct] sends 'change' at each "
+        "step \\, [get] reads the fields into the sliders. A slider or plane-xy moves it with [set]., f 90",
+    )
     c.obj(20, 60, f"{_dot_drawing()}, f 70")
     fields = c.obj(20, 130, f"struct {TEMPLATE} float px float py")  # under the drawing: its wire crosses none
     changed = c.obj(20, 170, "route change")
@@ -49,10 +54,23 @@ def dot_template() -> Canvas:
     find = c.msg(390, 240, f"traverse pd-{PLANE} \\, next")  # afresh each time: an edit may free the scalar
     pointer = c.obj(390, 280, "pointer")
     write_x, write_y = c.obj(330, 320, f"set {TEMPLATE} px"), c.obj(500, 320, f"set {TEMPLATE} py")
-    c.connect([(fields, 0, changed, 0), (changed, 0, read, 0), (read, 0, set_x, 0), (read, 1, set_y, 0),
-               (r_x, 0, t_x, 0), (t_x, 1, find, 0), (t_x, 0, write_x, 0),
-               (r_y, 0, t_y, 0), (t_y, 1, find, 0), (t_y, 0, write_y, 0),
-               (find, 0, pointer, 0), (pointer, 0, write_x, 1), (pointer, 0, write_y, 1)])
+    c.connect(
+        [
+            (fields, 0, changed, 0),
+            (changed, 0, read, 0),
+            (read, 0, set_x, 0),
+            (read, 1, set_y, 0),
+            (r_x, 0, t_x, 0),
+            (t_x, 1, find, 0),
+            (t_x, 0, write_x, 0),
+            (r_y, 0, t_y, 0),
+            (t_y, 1, find, 0),
+            (t_y, 0, write_y, 0),
+            (find, 0, pointer, 0),
+            (pointer, 0, write_x, 1),
+            (pointer, 0, write_y, 1),
+        ]
+    )
     return c
 
 

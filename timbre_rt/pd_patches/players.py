@@ -13,6 +13,7 @@ At Pd's rate the loop player reads each sample at its index up to float rounding
 position (thousandths of a sample), except that [tabread4~] needs a neighbour on each side:
 index 0 reads sample 1, and the last sample reads the one before it. The once player pads the
 table with zeros on both sides, so it reads every sample, the first and the last too."""
+
 from .canvas import Canvas
 
 __all__ = ["loop_player", "once_player"]
@@ -36,9 +37,13 @@ def loop_player(table: str) -> Canvas:
     (reads the file and starts it from its beginning); inlet 1: a bang (starts it again).
     Its outlet~ is silent until a file is read."""
     c = Canvas(600, 460, x=120, y=120)
-    c.text(20, 10, f"loops the file read into {table} at the file's own sample rate: soundfiler gives the "
-                   "rate (right outlet \\, first) \\, then N \\, the samples read \\; a phasor~ at rate / N Hz "
-                   "times N is the read position \\, file_rate / pd_rate samples a sample., f 76")
+    c.text(
+        20,
+        10,
+        f"loops the file read into {table} at the file's own sample rate: soundfiler gives the "
+        "rate (right outlet \\, first) \\, then N \\, the samples read \\; a phasor~ at rate / N Hz "
+        "times N is the read position \\, file_rate / pd_rate samples a sample., f 76",
+    )
     path, again, read, sf = _file_inlets(c, table, 20, 80, 220, "<- a sound file", "<- bang: from the start again")
     rate = c.obj(100, 180, "unpack f")
     swap = c.obj(20, 220, "swap")
@@ -52,10 +57,27 @@ def loop_player(table: str) -> Canvas:
     out = c.obj(220, 440, "outlet~")
     # [swap]: N (the left outlet of [soundfiler], after the rate) goes out first on the right,
     # to the scale and the divisor, then the rate on the left: rate / N Hz, from phase 0.
-    c.connect([(path, 0, read, 0), (read, 0, sf, 0), (sf, 1, rate, 0), (rate, 0, swap, 1), (sf, 0, swap, 0),
-               (swap, 1, samples, 0), (samples, 1, scale, 1), (samples, 0, hz, 1), (swap, 0, hz, 0),
-               (hz, 0, go, 0), (go, 1, zero, 0), (again, 0, zero, 0), (go, 0, phasor, 0), (zero, 0, phasor, 1),
-               (phasor, 0, scale, 0), (scale, 0, play, 0), (play, 0, out, 0)])
+    c.connect(
+        [
+            (path, 0, read, 0),
+            (read, 0, sf, 0),
+            (sf, 1, rate, 0),
+            (rate, 0, swap, 1),
+            (sf, 0, swap, 0),
+            (swap, 1, samples, 0),
+            (samples, 1, scale, 1),
+            (samples, 0, hz, 1),
+            (swap, 0, hz, 0),
+            (hz, 0, go, 0),
+            (go, 1, zero, 0),
+            (again, 0, zero, 0),
+            (go, 0, phasor, 0),
+            (zero, 0, phasor, 1),
+            (phasor, 0, scale, 0),
+            (scale, 0, play, 0),
+            (play, 0, out, 0),
+        ]
+    )
     return c
 
 
@@ -74,19 +96,28 @@ def once_player(table: str) -> Canvas:
     M is computed in integers ([expr] $i: 64 bits), exact for N < 2^24. A file soundfiler
     cannot read (its error in the Pd window) gives N = 0: M = 0, and a bang plays nothing."""
     c = Canvas(720, 700, x=120, y=120)
-    c.text(20, 10, f"plays the file read into {table} once at the file's own sample rate. soundfiler gives the "
-                   "rate (right outlet \\, first) then N \\, the samples read. The table becomes 0 0 x0 .. x(N-1) "
-                   "0 0 \\, and a bang ramps the read index from 2 by file_rate / pd_rate a sample (vline~ gives "
-                   "each sample its end value: the ramp starts one step early) for M = ceil(N pd_rate / file_rate) "
-                   "Pd samples \\, then back to 0 \\, on the zeros. M goes out once the table is ready., f 96")
-    path, again, read, sf = _file_inlets(c, table, 60, 120, 460, "<- a sound file: read (silent until a bang)",
-                                         "<- bang: play it once")
+    c.text(
+        20,
+        10,
+        f"plays the file read into {table} once at the file's own sample rate. soundfiler gives the "
+        "rate (right outlet \\, first) then N \\, the samples read. The table becomes 0 0 x0 .. x(N-1) "
+        "0 0 \\, and a bang ramps the read index from 2 by file_rate / pd_rate a sample (vline~ gives "
+        "each sample its end value: the ramp starts one step early) for M = ceil(N pd_rate / file_rate) "
+        "Pd samples \\, then back to 0 \\, on the zeros. M goes out once the table is ready., f 96",
+    )
+    path, again, read, sf = _file_inlets(
+        c, table, 60, 120, 460, "<- a sound file: read (silent until a bang)", "<- bang: play it once"
+    )
     info = c.obj(160, 210, "unpack f")
     rate = c.obj(160, 240, "t f b")
     pd_rate = c.obj(240, 270, "samplerate~")
     # max(rate, 1): a file soundfiler cannot read gives N = 0 and no rate (the first time: 0)
-    sizes = c.obj(60, 310, "expr ($i1*$i3 + max($i2 \\, 1) - 1)/max($i2 \\, 1) \\; $i1 + 4 \\; "
-                           "2 - float($i2)/$i3 \\; $i1 + 2 \\; ($i1 + float($i2)/$i3)*1000/max($i2 \\, 1)")
+    sizes = c.obj(
+        60,
+        310,
+        "expr ($i1*$i3 + max($i2 \\, 1) - 1)/max($i2 \\, 1) \\; $i1 + 4 \\; "
+        "2 - float($i2)/$i3 \\; $i1 + 2 \\; ($i1 + float($i2)/$i3)*1000/max($i2 \\, 1)",
+    )
     length = c.obj(60, 430, "outlet")
     c.text(60, 460, "M, f 2")
     pad = c.obj(130, 440, "t b f")
@@ -103,10 +134,32 @@ def once_player(table: str) -> Canvas:
     play = c.obj(460, 570, f"tabread4~ {table}")
     out = c.obj(20, 640, "outlet~")
     # [expr]'s outlets go right to left: the ramp (stored), the zeros, then M
-    c.connect([(path, 0, read, 0), (read, 0, sf, 0), (sf, 1, info, 0), (info, 0, rate, 0), (rate, 1, pd_rate, 0),
-               (pd_rate, 0, sizes, 2), (rate, 0, sizes, 1), (sf, 0, sizes, 0),
-               (sizes, 4, pack, 2), (sizes, 3, pack, 1), (sizes, 2, pack, 0), (pack, 0, store, 0), (store, 0, ramp, 0),
-               (sizes, 1, pad, 0), (pad, 1, size, 0), (pad, 0, get, 0), (get, 0, shift, 0), (shift, 0, put, 0),
-               (sizes, 0, length, 0), (again, 0, ramp, 0), (ramp, 0, line, 0), (line, 0, vline, 0),
-               (vline, 0, play, 0), (play, 0, out, 0)])
+    c.connect(
+        [
+            (path, 0, read, 0),
+            (read, 0, sf, 0),
+            (sf, 1, info, 0),
+            (info, 0, rate, 0),
+            (rate, 1, pd_rate, 0),
+            (pd_rate, 0, sizes, 2),
+            (rate, 0, sizes, 1),
+            (sf, 0, sizes, 0),
+            (sizes, 4, pack, 2),
+            (sizes, 3, pack, 1),
+            (sizes, 2, pack, 0),
+            (pack, 0, store, 0),
+            (store, 0, ramp, 0),
+            (sizes, 1, pad, 0),
+            (pad, 1, size, 0),
+            (pad, 0, get, 0),
+            (get, 0, shift, 0),
+            (shift, 0, put, 0),
+            (sizes, 0, length, 0),
+            (again, 0, ramp, 0),
+            (ramp, 0, line, 0),
+            (line, 0, vline, 0),
+            (vline, 0, play, 0),
+            (play, 0, out, 0),
+        ]
+    )
     return c

@@ -1,5 +1,6 @@
 """The realtime host: `timbre-rt play` (sounddevice + the C++ Pipeline) with MIDI-controlled
 latent knobs (python-rtmidi), and `timbre-rt midi-learn` that writes the knob map."""
+
 from .audio import LoopSource, PlayError, Recorder, describe_devices, pick_device
 from .host import PlayConfig, PlaySummary, Player
 from .knob_map import ControlMapping, KnobMap, MapError, NoteMapping, dump_map, load_map, parse_map, save_map

@@ -1,13 +1,22 @@
 """Sound devices (sounddevice / PortAudio, JACK preferred), a looped file input and an
 output recorder. The file loop and the recorder are preallocated: the audio callback only
 slices and copies."""
+
 from pathlib import Path
 from typing import Optional, Union
 
 import numpy as np
 
-__all__ = ["LoopSource", "PlayError", "Recorder", "describe_devices", "jack_hostapi", "pick_device", "refresh_devices",
-           "sounddevice"]
+__all__ = [
+    "LoopSource",
+    "PlayError",
+    "Recorder",
+    "describe_devices",
+    "jack_hostapi",
+    "pick_device",
+    "refresh_devices",
+    "sounddevice",
+]
 
 PathLike = Union[str, Path]
 
@@ -21,8 +30,9 @@ def sounddevice():
     try:
         import sounddevice as sd
     except (ImportError, OSError) as e:
-        raise PlayError(f"sounddevice cannot load PortAudio ({e}): install libportaudio2 "
-                        "(Debian) and `pip install sounddevice`") from None
+        raise PlayError(
+            f"sounddevice cannot load PortAudio ({e}): install libportaudio2 (Debian) and `pip install sounddevice`"
+        ) from None
     return sd
 
 
@@ -50,8 +60,10 @@ def describe_devices() -> str:
     apis = sd.query_hostapis()
     lines = []
     for i, d in enumerate(sd.query_devices()):
-        lines.append(f"{i:3d}  {d['name']}  [{apis[d['hostapi']]['name']}]  in {d['max_input_channels']}, "
-                     f"out {d['max_output_channels']}, {d['default_samplerate']:g} Hz")
+        lines.append(
+            f"{i:3d}  {d['name']}  [{apis[d['hostapi']]['name']}]  in {d['max_input_channels']}, "
+            f"out {d['max_output_channels']}, {d['default_samplerate']:g} Hz"
+        )
     return "\n".join(lines) or "no audio device (no sound card, and no JACK server running)"
 
 
@@ -69,13 +81,17 @@ def pick_device(spec: Optional[str], kind: str) -> int:
             default = sd.default.device[0 if kind == "input" else 1]
             index = default if default is not None and default >= 0 else (usable[0] if usable else -1)
         if index < 0:
-            raise PlayError(f"no {kind} device: no sound card and no JACK server (start one, e.g. "
-                            "`jackd -d dummy -r 48000 -p 256`); `timbre-rt play --list` shows what there is")
+            raise PlayError(
+                f"no {kind} device: no sound card and no JACK server (start one, e.g. "
+                "`jackd -d dummy -r 48000 -p 256`); `timbre-rt play --list` shows what there is"
+            )
         return int(index)
     if spec.isdigit():
         index = int(spec)
         if index not in usable:
-            raise PlayError(f"{kind} device {index} does not exist or has no {kind} channels; devices:\n{describe_devices()}")
+            raise PlayError(
+                f"{kind} device {index} does not exist or has no {kind} channels; devices:\n{describe_devices()}"
+            )
         return index
     matches = [i for i in usable if spec.lower() in devices[i]["name"].lower()]
     jack = jack_hostapi()

@@ -1,4 +1,5 @@
 """`timbre-rt play` and `timbre-rt midi-learn`."""
+
 import argparse
 import sys
 from pathlib import Path
@@ -42,23 +43,45 @@ control within --timeout seconds is skipped. Writes the map as YAML (-o).
 def _play_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", nargs="?", metavar="MODEL", help="TorchScript model file (encode and decode methods)")
     p.add_argument("--list", action="store_true", help="list audio devices and MIDI input ports, then exit")
-    p.add_argument("--input", default="mic", metavar="mic|FILE",
-                   help="'mic' (the input device) or an audio file, looped (default: mic)")
-    p.add_argument("--input-device", metavar="DEV", help="input device: index or part of a name (default: JACK's, else the system's)")
-    p.add_argument("--output-device", metavar="DEV", help="output device: index or part of a name (default: JACK's, else the system's)")
+    p.add_argument(
+        "--input",
+        default="mic",
+        metavar="mic|FILE",
+        help="'mic' (the input device) or an audio file, looped (default: mic)",
+    )
+    p.add_argument(
+        "--input-device",
+        metavar="DEV",
+        help="input device: index or part of a name (default: JACK's, else the system's)",
+    )
+    p.add_argument(
+        "--output-device",
+        metavar="DEV",
+        help="output device: index or part of a name (default: JACK's, else the system's)",
+    )
     p.add_argument("--channels", type=int, metavar="N", help="output channels, each gets the result (default: up to 2)")
     p.add_argument("--block", type=int, default=256, metavar="N", help="frames per audio callback (default: 256)")
-    p.add_argument("--buffer", type=int, default=2048, metavar="N", help="model buffer in model samples (default: 2048)")
-    p.add_argument("--headroom", type=int, metavar="N", help="extra delay per engine that gives the model more time "
-                   "(default: half the buffer)")
+    p.add_argument(
+        "--buffer", type=int, default=2048, metavar="N", help="model buffer in model samples (default: 2048)"
+    )
+    p.add_argument(
+        "--headroom",
+        type=int,
+        metavar="N",
+        help="extra delay per engine that gives the model more time (default: half the buffer)",
+    )
     p.add_argument("--threads", type=int, default=1, metavar="N", help="intra-op threads of the models (default: 1)")
     p.add_argument("--device", default="cpu", help="cpu or cuda[:i] (default: cpu)")
     p.add_argument("--decoder", metavar="MODEL", help="decode with this file's decode method (default: MODEL's)")
-    p.add_argument("--smoothing", type=int, default=2, metavar="FRAMES", help="knob ramps in latent frames (default: 2)")
+    p.add_argument(
+        "--smoothing", type=int, default=2, metavar="FRAMES", help="knob ramps in latent frames (default: 2)"
+    )
     p.add_argument("--midi", metavar="PORT", help="MIDI input port, part of its name (default: the map's 'port')")
     p.add_argument("--midi-api", choices=MIDI_APIS, default="jack", help="MIDI API (default: jack)")
     p.add_argument("--map", dest="knob_map", metavar="FILE", help="knob map (YAML; `timbre-rt midi-learn` writes one)")
-    p.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds of audio (default: run until Ctrl-C)")
+    p.add_argument(
+        "--seconds", type=float, metavar="S", help="stop after S seconds of audio (default: run until Ctrl-C)"
+    )
     p.add_argument("--record", metavar="WAV", help="also write the output to this WAV (32-bit float)")
     p.add_argument("--quiet", action="store_true", help="no status line")
 
@@ -69,9 +92,16 @@ def _learn_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--midi-api", choices=MIDI_APIS, default="jack", help="MIDI API (default: jack)")
     p.add_argument("-o", "--out", required=True, metavar="FILE", help="knob map to write (YAML)")
     p.add_argument("--dims", nargs="+", metavar="DIM", help="latent indices or names to learn (default: all)")
-    p.add_argument("--target", choices=("offset", "scale"), default="offset", help="what the controls set (default: offset)")
-    p.add_argument("--range", nargs=2, type=float, metavar=("LOW", "HIGH"),
-                   help="values at CC 0 and 127 (default: offset -3 3, scale 0 2)")
+    p.add_argument(
+        "--target", choices=("offset", "scale"), default="offset", help="what the controls set (default: offset)"
+    )
+    p.add_argument(
+        "--range",
+        nargs=2,
+        type=float,
+        metavar=("LOW", "HIGH"),
+        help="values at CC 0 and 127 (default: offset -3 3, scale 0 2)",
+    )
     p.add_argument("--freeze", action="store_true", help="also learn a key per dimension that toggles freeze")
     p.add_argument("--bypass", action="store_true", help="also learn a key per dimension that toggles bypass")
     p.add_argument("--timeout", type=float, default=30.0, metavar="S", help="seconds to wait per step (default: 30)")
@@ -111,11 +141,26 @@ def run_play(args: argparse.Namespace) -> int:
         check_outputs([args.record], inputs)
     except UsageError as e:
         return _error("play", e)
-    config = PlayConfig(model=args.model, decoder=args.decoder, input=args.input, input_device=args.input_device,
-                        output_device=args.output_device, channels=args.channels, block=args.block, buffer=args.buffer,
-                        headroom=args.headroom, threads=args.threads, device=args.device, smoothing=args.smoothing,
-                        seconds=args.seconds, record=args.record, midi=args.midi, midi_api=args.midi_api,
-                        knob_map=args.knob_map, status=not args.quiet)
+    config = PlayConfig(
+        model=args.model,
+        decoder=args.decoder,
+        input=args.input,
+        input_device=args.input_device,
+        output_device=args.output_device,
+        channels=args.channels,
+        block=args.block,
+        buffer=args.buffer,
+        headroom=args.headroom,
+        threads=args.threads,
+        device=args.device,
+        smoothing=args.smoothing,
+        seconds=args.seconds,
+        record=args.record,
+        midi=args.midi,
+        midi_api=args.midi_api,
+        knob_map=args.knob_map,
+        status=not args.quiet,
+    )
     try:
         player = Player(config)
         player.run()
@@ -155,8 +200,17 @@ def run_learn(args: argparse.Namespace) -> int:
     say = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
     say(f"midi-learn: listening on '{port}'; {len(dims)} dimension(s), {args.timeout:g} s per step; Ctrl-C stops early")
     try:
-        knobs = learn_map(midi_in, names, dims, args.target, tuple(args.range) if args.range else None, actions,
-                          args.timeout, port=args.midi, say=say)
+        knobs = learn_map(
+            midi_in,
+            names,
+            dims,
+            args.target,
+            tuple(args.range) if args.range else None,
+            actions,
+            args.timeout,
+            port=args.midi,
+            say=say,
+        )
     except KeyboardInterrupt:
         say("midi-learn: interrupted, nothing written")
         return 130
@@ -166,20 +220,32 @@ def run_learn(args: argparse.Namespace) -> int:
     if not knobs.controls and not knobs.notes:
         say("midi-learn: nothing learned, no file written")
         return 1
-    path = save_map(knobs, args.out, comment=f"knob map for {args.model}, written by timbre-rt midi-learn\n"
-                                              "format: timbre_rt/play/knob_map.py (README: 'MIDI knobs')")
+    path = save_map(
+        knobs,
+        args.out,
+        comment=f"knob map for {args.model}, written by timbre-rt midi-learn\n"
+        "format: timbre_rt/play/knob_map.py (README: 'MIDI knobs')",
+    )
     say(f"midi-learn: wrote {path} ({len(knobs.controls)} control(s), {len(knobs.notes)} key(s))")
     return 0
 
 
 def add_parsers(sub) -> None:
     """Add `play` and `midi-learn` to the `timbre-rt` subcommands."""
-    p = sub.add_parser("play", help="play a model live with MIDI-controlled latent knobs",
-                       description=PLAY_DESCRIPTION, epilog=PLAY_EPILOG,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "play",
+        help="play a model live with MIDI-controlled latent knobs",
+        description=PLAY_DESCRIPTION,
+        epilog=PLAY_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _play_arguments(p)
     p.set_defaults(handler=run_play)
-    p = sub.add_parser("midi-learn", help="write a knob map by moving MIDI controls",
-                       description=LEARN_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "midi-learn",
+        help="write a knob map by moving MIDI controls",
+        description=LEARN_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     _learn_arguments(p)
     p.set_defaults(handler=run_learn)

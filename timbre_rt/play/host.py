@@ -6,6 +6,7 @@ arrives in rtmidi's thread and only sets the pipeline's lock-free knobs. The sta
 (every knob-mapped dimension, wrapped to the terminal's width) is built on the main
 thread, about 10 times a second.
 """
+
 import shutil
 import signal
 import sys
@@ -25,20 +26,20 @@ __all__ = ["PlayConfig", "PlaySummary", "Player"]
 @dataclass
 class PlayConfig:
     model: str
-    decoder: Optional[str] = None      # another file's decode method (default: the model's)
-    input: str = "mic"                 # "mic" (the input device) or an audio file, looped
+    decoder: Optional[str] = None  # another file's decode method (default: the model's)
+    input: str = "mic"  # "mic" (the input device) or an audio file, looped
     input_device: Optional[str] = None  # index or part of a name; None: JACK's or the default
     output_device: Optional[str] = None
-    channels: Optional[int] = None     # output channels (each gets the result); None: up to 2
-    block: int = 256                   # frames per callback
-    buffer: int = 2048                 # model buffer (model samples)
-    headroom: Optional[int] = None     # None: buffer // 2
+    channels: Optional[int] = None  # output channels (each gets the result); None: up to 2
+    block: int = 256  # frames per callback
+    buffer: int = 2048  # model buffer (model samples)
+    headroom: Optional[int] = None  # None: buffer // 2
     threads: int = 1
     device: str = "cpu"
-    smoothing: int = 2                 # knob ramps, latent frames
-    seconds: Optional[float] = None    # stop after this much stream time (None: Ctrl-C)
-    record: Optional[str] = None       # write the output to this WAV at the end (first 5 min without seconds)
-    midi: Optional[str] = None         # MIDI input port (part of its name); None: the map's
+    smoothing: int = 2  # knob ramps, latent frames
+    seconds: Optional[float] = None  # stop after this much stream time (None: Ctrl-C)
+    record: Optional[str] = None  # write the output to this WAV at the end (first 5 min without seconds)
+    midi: Optional[str] = None  # MIDI input port (part of its name); None: the map's
     midi_api: str = "jack"
     knob_map: Optional[str] = None
     status: bool = True
@@ -63,7 +64,9 @@ class Player:
     """Opens everything `config` asks for (raises PlayError, MidiError, MapError,
     ModelError with a clear message); run() streams until Ctrl-C or `config.seconds`."""
 
-    def __init__(self, config: PlayConfig, log: Callable[[str], None] = lambda s: print(s, file=sys.stderr, flush=True)):
+    def __init__(
+        self, config: PlayConfig, log: Callable[[str], None] = lambda s: print(s, file=sys.stderr, flush=True)
+    ):
         from .. import Pipeline  # the C++ core
 
         if config.block < 1:
@@ -77,8 +80,10 @@ class Player:
         self.rate = int(out_info["default_samplerate"])
         self.channels = config.channels or min(2, int(out_info["max_output_channels"]))
         if not 1 <= self.channels <= out_info["max_output_channels"]:
-            raise PlayError(f"output device '{out_info['name']}' has {out_info['max_output_channels']} channel(s), "
-                            f"{self.channels} asked for")
+            raise PlayError(
+                f"output device '{out_info['name']}' has {out_info['max_output_channels']} channel(s), "
+                f"{self.channels} asked for"
+            )
         self.source: Optional[LoopSource] = None
         self.input_device: Optional[int] = None
         if config.input == "mic":
@@ -94,9 +99,17 @@ class Player:
             raise MidiError("--midi needs a knob map (--map FILE; `timbre-rt midi-learn` writes one)")
 
         headroom = config.buffer // 2 if config.headroom is None else config.headroom
-        self.pipeline = Pipeline(config.model, config.decoder, buffer=config.buffer, headroom=headroom,
-                                 device=config.device, threads=config.threads, host_rate=self.rate,
-                                 max_block=config.block, smoothing=config.smoothing)
+        self.pipeline = Pipeline(
+            config.model,
+            config.decoder,
+            buffer=config.buffer,
+            headroom=headroom,
+            device=config.device,
+            threads=config.threads,
+            host_rate=self.rate,
+            max_block=config.block,
+            smoothing=config.smoothing,
+        )
         self.names: List[str] = list(self.pipeline.latent_names)
         channels = self.pipeline.latent_channels
         self.shown_dims = list(range(min(channels, 4)))
@@ -139,10 +152,22 @@ class Player:
         sd, c = self.sd, self.config
         try:
             if self.source is not None:
-                return sd.OutputStream(device=self.output_device, samplerate=self.rate, blocksize=c.block,
-                                       channels=self.channels, dtype="float32", callback=self._from_file)
-            return sd.Stream(device=(self.input_device, self.output_device), samplerate=self.rate, blocksize=c.block,
-                             channels=(1, self.channels), dtype="float32", callback=self._duplex)
+                return sd.OutputStream(
+                    device=self.output_device,
+                    samplerate=self.rate,
+                    blocksize=c.block,
+                    channels=self.channels,
+                    dtype="float32",
+                    callback=self._from_file,
+                )
+            return sd.Stream(
+                device=(self.input_device, self.output_device),
+                samplerate=self.rate,
+                blocksize=c.block,
+                channels=(1, self.channels),
+                dtype="float32",
+                callback=self._duplex,
+            )
         except sd.PortAudioError as e:
             raise PlayError(f"cannot open the audio stream at {self.rate} Hz, block {c.block}: {e}") from None
 
@@ -151,19 +176,28 @@ class Player:
         io = stream.latency if isinstance(stream.latency, (int, float)) else sum(stream.latency)
         model_ms = 1000.0 * self.pipeline.latency / self.rate
         state = self.pipeline.transform_state()
-        return Status(seconds=self.frames / self.rate, latency_ms=model_ms + 1000.0 * io, model_ms=model_ms,
-                      xruns=self.xruns, underruns=int(stats["underruns"]), cpu_load=float(stream.cpu_load),
-                      knobs=knob_parts(state, self.names, self.shown_dims),
-                      midi_events=self.knobs.events if self.knobs else 0)
+        return Status(
+            seconds=self.frames / self.rate,
+            latency_ms=model_ms + 1000.0 * io,
+            model_ms=model_ms,
+            xruns=self.xruns,
+            underruns=int(stats["underruns"]),
+            cpu_load=float(stream.cpu_load),
+            knobs=knob_parts(state, self.names, self.shown_dims),
+            midi_events=self.knobs.events if self.knobs else 0,
+        )
 
     def run(self) -> PlaySummary:
         """Stream until Ctrl-C or `seconds`; prints the status line; returns a summary."""
         c = self.config
         tty = sys.stderr.isatty()
         source = f"file {c.input}" if self.source is not None else f"input device {self.input_device}"
-        self.log(f"play: {c.model} at {self.rate} Hz (model {self.pipeline.sampling_rate} Hz), block {c.block}, "
-                 f"buffer {self.pipeline.buffer}, {source} -> output device {self.output_device}"
-                 + (f", MIDI '{self.midi_port}'" if self.midi_port else "") + "; Ctrl-C stops")
+        self.log(
+            f"play: {c.model} at {self.rate} Hz (model {self.pipeline.sampling_rate} Hz), block {c.block}, "
+            f"buffer {self.pipeline.buffer}, {source} -> output device {self.output_device}"
+            + (f", MIDI '{self.midi_port}'" if self.midi_port else "")
+            + "; Ctrl-C stops"
+        )
         stream = self._open_stream()
         target = None if c.seconds is None else int(c.seconds * self.rate)
         begin = time.monotonic()
@@ -185,8 +219,10 @@ class Player:
                         self.log_status(status, tty)
                         last_print = now
                     if target is not None and now - begin > 2.0 * c.seconds + 10.0:
-                        raise PlayError(f"the audio stream ran only {self.frames / self.rate:.1f} s of {c.seconds:g} "
-                                        f"in {now - begin:.0f} s (is the device running?)")
+                        raise PlayError(
+                            f"the audio stream ran only {self.frames / self.rate:.1f} s of {c.seconds:g} "
+                            f"in {now - begin:.0f} s (is the device running?)"
+                        )
         except KeyboardInterrupt:  # SIGINT before the handler was installed, or no main thread
             pass
         finally:
@@ -219,14 +255,24 @@ class Player:
             from ..audio import write_wav
 
             recorded = str(write_wav(self.config.record, self.recorder.audio(), self.rate))
-        summary = PlaySummary(seconds=self.frames / self.rate, rate=self.rate, block=self.config.block,
-                              latency_ms=status.latency_ms, xruns=self.xruns, underruns=int(stats["underruns"]),
-                              dropped=int(stats["dropped"]), errors=int(stats["errors"]),
-                              midi_events=self.knobs.events if self.knobs else 0, midi_port=self.midi_port,
-                              recorded=recorded)
-        self.log(f"played {summary.seconds:.1f} s: latency {summary.latency_ms:.1f} ms, xruns {summary.xruns}, "
-                 f"underruns {summary.underruns}, dropped {summary.dropped}, errors {summary.errors}, "
-                 f"midi events {summary.midi_events}" + (f"; wrote {recorded}" if recorded else ""))
+        summary = PlaySummary(
+            seconds=self.frames / self.rate,
+            rate=self.rate,
+            block=self.config.block,
+            latency_ms=status.latency_ms,
+            xruns=self.xruns,
+            underruns=int(stats["underruns"]),
+            dropped=int(stats["dropped"]),
+            errors=int(stats["errors"]),
+            midi_events=self.knobs.events if self.knobs else 0,
+            midi_port=self.midi_port,
+            recorded=recorded,
+        )
+        self.log(
+            f"played {summary.seconds:.1f} s: latency {summary.latency_ms:.1f} ms, xruns {summary.xruns}, "
+            f"underruns {summary.underruns}, dropped {summary.dropped}, errors {summary.errors}, "
+            f"midi events {summary.midi_events}" + (f"; wrote {recorded}" if recorded else "")
+        )
         if stats["errors"]:
             self.log(f"play: model errors: {self.pipeline.last_error}")
         return summary

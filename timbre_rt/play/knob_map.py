@@ -16,6 +16,7 @@
 Every entry may also have its own `channel`. `load_map` checks everything and raises
 MapError with the file, the entry and the problem.
 """
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
@@ -155,12 +156,19 @@ def _control(entry: Any, where: str) -> ControlMapping:
             raise MapError(f"{where}: '{key}' is missing")
     target = _choice(entry, "target", TARGETS, "offset", where)
     value_range = entry.get("range", list(DEFAULT_RANGES[target]))
-    if (not isinstance(value_range, (list, tuple)) or len(value_range) != 2
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value_range)):
+    if (
+        not isinstance(value_range, (list, tuple))
+        or len(value_range) != 2
+        or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value_range)
+    ):
         raise MapError(f"{where}: 'range' must be two numbers [low, high], got {value_range!r}")
-    return ControlMapping(cc=_int(entry, "cc", 0, 127, where), dim=_dim(entry["dim"], where), target=target,
-                          range=(float(value_range[0]), float(value_range[1])),
-                          channel=_channel(entry.get("channel"), where))
+    return ControlMapping(
+        cc=_int(entry, "cc", 0, 127, where),
+        dim=_dim(entry["dim"], where),
+        target=target,
+        range=(float(value_range[0]), float(value_range[1])),
+        channel=_channel(entry.get("channel"), where),
+    )
 
 
 def _note(entry: Any, where: str) -> NoteMapping:
@@ -168,10 +176,13 @@ def _note(entry: Any, where: str) -> NoteMapping:
     for key in ("note", "dim"):
         if key not in entry:
             raise MapError(f"{where}: '{key}' is missing")
-    return NoteMapping(note=_int(entry, "note", 0, 127, where), dim=_dim(entry["dim"], where),
-                       action=_choice(entry, "action", ACTIONS, "freeze", where),
-                       mode=_choice(entry, "mode", MODES, "toggle", where),
-                       channel=_channel(entry.get("channel"), where))
+    return NoteMapping(
+        note=_int(entry, "note", 0, 127, where),
+        dim=_dim(entry["dim"], where),
+        action=_choice(entry, "action", ACTIONS, "freeze", where),
+        mode=_choice(entry, "mode", MODES, "toggle", where),
+        channel=_channel(entry.get("channel"), where),
+    )
 
 
 def parse_map(data: Any, where: str = "knob map") -> KnobMap:

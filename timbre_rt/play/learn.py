@@ -1,4 +1,5 @@
 """MIDI learn: ask for one control (and optionally keys) per latent dimension, build a KnobMap."""
+
 import time
 from typing import Callable, Optional, Sequence, Set, Tuple
 
@@ -8,8 +9,9 @@ from .midi import decode_message
 __all__ = ["learn_map", "wait_for"]
 
 
-def wait_for(midi_in, kinds: Sequence[str], taken: Set[Tuple[int, int]], timeout: float,
-             poll: float = 0.005) -> Optional[Tuple[int, int]]:
+def wait_for(
+    midi_in, kinds: Sequence[str], taken: Set[Tuple[int, int]], timeout: float, poll: float = 0.005
+) -> Optional[Tuple[int, int]]:
     """Wait up to `timeout` s for a message of one of `kinds` ("cc", "note_on") whose
     (channel, number) is not in `taken`. Returns (channel, number) or None on timeout."""
     deadline = time.monotonic() + timeout
@@ -57,7 +59,9 @@ def learn_map(
             say(f"  no new control within {timeout:g} s: {name} skipped")
         else:
             taken_cc.add(found)
-            knobs.controls.append(ControlMapping(cc=found[1], dim=dim, target=target, range=value_range, channel=found[0]))
+            knobs.controls.append(
+                ControlMapping(cc=found[1], dim=dim, target=target, range=value_range, channel=found[0])
+            )
             say(f"  {name} {target} <- CC {found[1]} (channel {found[0]})")
         for action in actions:
             say(f"{name} ({action}): press a key or pad ... ")
@@ -69,4 +73,3 @@ def learn_map(
             knobs.notes.append(NoteMapping(note=found[1], dim=dim, action=action, mode="toggle", channel=found[0]))
             say(f"  {name} {action} <- note {found[1]} (channel {found[0]})")
     return knobs
-

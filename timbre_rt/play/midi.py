@@ -4,6 +4,7 @@ JACK MIDI is the default API (`rtmidi.API_UNIX_JACK`): it works wherever jackd r
 machines without a sound card too. MidiKnobs.handle runs in rtmidi's callback thread and
 only calls the pipeline's lock-free setters.
 """
+
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -117,7 +118,9 @@ class MidiKnobs:
         for c in knobs.controls:
             self._controls[(self._channel(c.channel), c.cc)] = _Control(c, resolve_dim(c.dim, names, channels)[0])
         for n in knobs.notes:
-            self._notes.setdefault((self._channel(n.channel), n.note), []).append(_Note(n, resolve_dim(n.dim, names, channels)))
+            self._notes.setdefault((self._channel(n.channel), n.note), []).append(
+                _Note(n, resolve_dim(n.dim, names, channels))
+            )
 
     def mapped_dims(self) -> List[int]:
         """The latent indices some control or note moves, sorted."""

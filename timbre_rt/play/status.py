@@ -3,6 +3,7 @@
 Every knob-mapped dimension is shown: in a log as one line, on a terminal wrapped
 into as many lines as its width needs (redrawn in place, see `redraw`).
 """
+
 from dataclasses import dataclass
 from typing import Dict, List, Sequence, Tuple
 
@@ -15,12 +16,12 @@ KNOB_GAP = "  "
 class Status:
     """One reading of a running player."""
 
-    seconds: float        # stream time played
-    latency_ms: float     # input to output: the pipeline's delay + PortAudio's input and output latency
-    model_ms: float       # the pipeline's part (models, rings, resampling)
-    xruns: int            # callbacks PortAudio flagged (under/overflows)
-    underruns: int        # engine deadline misses (silence instead of a late result)
-    cpu_load: float       # PortAudio's estimate, 0..1
+    seconds: float  # stream time played
+    latency_ms: float  # input to output: the pipeline's delay + PortAudio's input and output latency
+    model_ms: float  # the pipeline's part (models, rings, resampling)
+    xruns: int  # callbacks PortAudio flagged (under/overflows)
+    underruns: int  # engine deadline misses (silence instead of a late result)
+    cpu_load: float  # PortAudio's estimate, 0..1
     knobs: Tuple[str, ...] = ()  # knob_parts(...): one entry per shown dimension
     midi_events: int = 0
 
@@ -43,8 +44,13 @@ def knob_text(state: Dict[str, List], names: Sequence[str], dims: Sequence[int])
 
 
 def _readings(s: Status) -> List[str]:
-    parts = [f"{s.seconds:7.1f} s", f"latency {s.latency_ms:.1f} ms (model {s.model_ms:.1f})",
-             f"xruns {s.xruns}", f"underruns {s.underruns}", f"cpu {100.0 * s.cpu_load:.0f} %"]
+    parts = [
+        f"{s.seconds:7.1f} s",
+        f"latency {s.latency_ms:.1f} ms (model {s.model_ms:.1f})",
+        f"xruns {s.xruns}",
+        f"underruns {s.underruns}",
+        f"cpu {100.0 * s.cpu_load:.0f} %",
+    ]
     return parts + ([f"midi {s.midi_events}"] if s.midi_events else [])
 
 

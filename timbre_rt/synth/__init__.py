@@ -8,6 +8,7 @@ listener sees it (descriptor table, traversal audio and plot).
 The command line is `timbre-rt synth|codebook` (synth.cli). The model itself (its codec,
 descriptors and live CodePicker) is timbre_rt.models.discrete.
 """
+
 from .codebook import centroid_order, plot_traversal, traversal, write_table
 from .offline import SynthResult, descriptor_errors, frame_costs, render_targets
 from .plot import plot_synth, synth_figure

@@ -1,4 +1,5 @@
 """`timbre-rt codebook` and `timbre-rt synth`: look at a discrete model's codes, play descriptors."""
+
 import argparse
 import contextlib
 import json
@@ -42,8 +43,12 @@ with a plot (.png): target and achieved curve per descriptor, codes, gain, spect
 
 
 def add_parsers(sub) -> None:
-    p = sub.add_parser("codebook", help="a discrete model's code descriptors, traversal audio and plot",
-                       epilog=CODEBOOK_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "codebook",
+        help="a discrete model's code descriptors, traversal audio and plot",
+        epilog=CODEBOOK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("model", type=Path, help="discrete model file (.ts)")
     p.add_argument("--out", required=True, type=Path, help="folder to write into")
     p.add_argument("--hold", type=float, default=0.25, help="seconds per code in the traversal (0.25)")
@@ -54,21 +59,39 @@ def add_parsers(sub) -> None:
     p.add_argument("--rate", metavar="HZ", help=RATE_HELP)
     p.set_defaults(handler=run_codebook)
 
-    p = sub.add_parser("synth", help="descriptor-based synthesis with a discrete model",
-                       epilog=SYNTH_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "synth",
+        help="descriptor-based synthesis with a discrete model",
+        epilog=SYNTH_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("model", type=Path, help="discrete model file (.ts)")
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--target", type=Path, help="target curves (.csv or .json)")
     source.add_argument("--like", type=Path, help="a sound whose descriptor curves to imitate")
     p.add_argument("--out", required=True, type=Path, help="WAV file to write")
-    p.add_argument("--weight", action="append", default=[], metavar="NAME=W",
-                   help="weight of a descriptor in the code choice (default 1); repeatable")
-    p.add_argument("--smoothness", type=float, default=0.2,
-                   help="cost of changing code (Viterbi); 0 = nearest code per frame (0.2)")
-    p.add_argument("--gain-db", type=float, default=-20.0,
-                   help="frame level in dB RMS when there is no loudness curve (-20)")
-    p.add_argument("--seconds", type=float, default=None,
-                   help="output length (default: the last target time, or the --like sound's)")
+    p.add_argument(
+        "--weight",
+        action="append",
+        default=[],
+        metavar="NAME=W",
+        help="weight of a descriptor in the code choice (default 1); repeatable",
+    )
+    p.add_argument(
+        "--smoothness",
+        type=float,
+        default=0.2,
+        help="cost of changing code (Viterbi); 0 = nearest code per frame (0.2)",
+    )
+    p.add_argument(
+        "--gain-db", type=float, default=-20.0, help="frame level in dB RMS when there is no loudness curve (-20)"
+    )
+    p.add_argument(
+        "--seconds",
+        type=float,
+        default=None,
+        help="output length (default: the last target time, or the --like sound's)",
+    )
     p.add_argument("--rate", metavar="HZ", help=RATE_HELP)
     p.add_argument("--no-plot", action="store_true", help="do not write the PNG plot")
     p.set_defaults(handler=run_synth)
@@ -129,22 +152,27 @@ def run_codebook(args) -> int:
     if args.max_files is not None and args.max_files < 1:
         raise UsageError(f"--max-files: must be at least 1, got {args.max_files}")
     hold = check_duration(args.hold, "--hold", usage=True)
-    outputs = [args.out / n for n in ("descriptors.csv", "descriptors.json", "traversal.wav",
-                                      "traversal.png", "eval.json")]
+    outputs = [
+        args.out / n for n in ("descriptors.csv", "descriptors.json", "traversal.wav", "traversal.png", "eval.json")
+    ]
     check_outputs(outputs, [args.model])
     model, table = _load(args.model)
     if hold * table.codes > MAX_SECONDS:
-        raise UsageError(f"--hold: {table.codes} codes of {hold:g} s make {hold * table.codes:g} s "
-                         f"of traversal, past the limit of {MAX_SECONDS:g} s")
+        raise UsageError(
+            f"--hold: {table.codes} codes of {hold:g} s make {hold * table.codes:g} s "
+            f"of traversal, past the limit of {MAX_SECONDS:g} s"
+        )
     csv_path, _ = write_table(table, args.out)
     with _model_calls(args.model):
         audio, order = traversal(model, table, hold)
     _check_audio(audio, args.model)
     wav, _ = _write_at_rate(args.out / "traversal.wav", audio, table.framing.sampling_rate, rate)
     png = plot_traversal(table, audio, order, args.out / "traversal.png")
-    print(f"wrote {csv_path} ({table.codes} codes), {wav} "
-          f"({len(audio) / table.framing.sampling_rate:.1f} s at "
-          f"{rate or table.framing.sampling_rate} Hz), {png}")
+    print(
+        f"wrote {csv_path} ({table.codes} codes), {wav} "
+        f"({len(audio) / table.framing.sampling_rate:.1f} s at "
+        f"{rate or table.framing.sampling_rate} Hz), {png}"
+    )
     if args.data is not None:
         from ..evaluate.discrete import evaluate_discrete
 
@@ -154,8 +182,7 @@ def run_codebook(args) -> int:
             print(f"skipped {name}: {why}", file=sys.stderr)
         path = args.out / "eval.json"
         write_text(path, json.dumps(report.to_dict(), indent=2))
-        print(json.dumps({k: v for k, v in report.to_dict().items() if k != "synthesis_files"},
-                         indent=1))
+        print(json.dumps({k: v for k, v in report.to_dict().items() if k != "synthesis_files"}, indent=1))
         print(f"wrote {path}")
     return 0
 
@@ -203,21 +230,29 @@ def run_synth(args) -> int:
         targets = targets_like(audio, table.framing)
         seconds = seconds or check_duration(len(audio) / table.framing.sampling_rate, str(args.like))
     with _model_calls(args.model):
-        result = render_targets(model, targets, weights=weights, smoothness=args.smoothness,
-                            gain_db=args.gain_db, seconds=seconds)
+        result = render_targets(
+            model, targets, weights=weights, smoothness=args.smoothness, gain_db=args.gain_db, seconds=seconds
+        )
     _check_audio(result.audio, args.model)
     wav, samples = _write_at_rate(args.out, result.audio, result.sampling_rate, rate)
-    report = {"model": str(args.model), "target": str(args.target or args.like),
-              "seconds": len(result.audio) / result.sampling_rate,
-              "sampling_rate": rate or result.sampling_rate, "samples": samples,
-              "code_changes": int((result.codes[1:] != result.codes[:-1]).sum()),
-              "codes_used": int(len(set(result.codes.tolist()))), "errors": result.errors}
+    report = {
+        "model": str(args.model),
+        "target": str(args.target or args.like),
+        "seconds": len(result.audio) / result.sampling_rate,
+        "sampling_rate": rate or result.sampling_rate,
+        "samples": samples,
+        "code_changes": int((result.codes[1:] != result.codes[:-1]).sum()),
+        "codes_used": int(len(set(result.codes.tolist()))),
+        "errors": result.errors,
+    }
     write_text(json_path, json.dumps(report, indent=2))
     print(f"{'descriptor':<14} {'mae':>10} {'mae (std units)':>16} {'frames':>7}")
     for name, e in result.errors.items():
         print(f"{name:<14} {e['mae']:>10.4g} {e['mae_standard']:>16.3f} {e['frames']:>7}")
-    print(f"wrote {wav} ({report['seconds']:.2f} s at {report['sampling_rate']} Hz, "
-          f"{report['code_changes']} code changes), {json_path}")
+    print(
+        f"wrote {wav} ({report['seconds']:.2f} s at {report['sampling_rate']} Hz, "
+        f"{report['code_changes']} code changes), {json_path}"
+    )
     if png_path is not None:
         from ..generate.spectrogram import file_spectrogram
         from .plot import plot_synth

@@ -1,4 +1,5 @@
 """The codebook as a listener sees it: table files, traversal by centroid (audio + plot)."""
+
 import csv
 import json
 import math
@@ -22,12 +23,19 @@ def write_table(table: CodeTable, out: Path) -> Tuple[Path, Path]:
         writer = csv.DictWriter(f, fieldnames=["code"] + table.names)
         writer.writeheader()
         writer.writerows(rows)
-    json_path.write_text(json.dumps({
-        "names": table.names, "units": table.units(),
-        "log_scaled": [n for n, m in zip(table.names, table.log_mask) if m],
-        "standard_mean": table.mean.tolist(), "standard_std": table.std.tolist(),
-        "codes": rows,
-    }, indent=1))
+    json_path.write_text(
+        json.dumps(
+            {
+                "names": table.names,
+                "units": table.units(),
+                "log_scaled": [n for n, m in zip(table.names, table.log_mask) if m],
+                "standard_mean": table.mean.tolist(),
+                "standard_std": table.std.tolist(),
+                "codes": rows,
+            },
+            indent=1,
+        )
+    )
     return csv_path, json_path
 
 
@@ -68,15 +76,19 @@ def plot_traversal(table: CodeTable, audio: np.ndarray, order: np.ndarray, path:
     rank = np.arange(len(order))
     top.semilogy(rank, table.values[order, table.index("centroid")], ".-", label="centroid")
     voiced = table.values[order, table.index("f0_confidence")] >= 0.5  # pYIN's guess is noise below
-    top.semilogy(rank[voiced], table.values[order, table.index("f0")][voiced], ".", alpha=0.6,
-                 label=f"f0 (pYIN), {int(voiced.sum())} voiced codes")
+    top.semilogy(
+        rank[voiced],
+        table.values[order, table.index("f0")][voiced],
+        ".",
+        alpha=0.6,
+        label=f"f0 (pYIN), {int(voiced.sum())} voiced codes",
+    )
     top.set_xlabel("code rank (sorted by centroid)")
     top.set_ylabel("Hz")
     top.set_xlim(-0.5, len(order) - 0.5)
     top.legend(loc="upper left")
     top.set_title(f"{len(order)} codes")
-    bottom.specgram(audio, NFFT=1024, Fs=f.sampling_rate, noverlap=768, cmap="magma",
-                    vmin=-120)
+    bottom.specgram(audio, NFFT=1024, Fs=f.sampling_rate, noverlap=768, cmap="magma", vmin=-120)
     bottom.set_xlabel("time (s)")
     bottom.set_ylabel("frequency (Hz)")
     bottom.set_title("traversal: each code held, in centroid order")

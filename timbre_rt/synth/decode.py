@@ -1,4 +1,5 @@
 """Play chosen codes through a discrete model file, whichever decoder it has."""
+
 from typing import Optional
 
 import numpy as np
@@ -7,8 +8,13 @@ import torch
 from ..nn.pitch_input import REFERENCE_NOTE  # where there is no pitch (a held code, an unvoiced target)
 
 
-def decode_codes(model, codes: np.ndarray, gains: np.ndarray, f0: Optional[np.ndarray] = None,
-                 confidence: Optional[np.ndarray] = None) -> np.ndarray:
+def decode_codes(
+    model,
+    codes: np.ndarray,
+    gains: np.ndarray,
+    f0: Optional[np.ndarray] = None,
+    confidence: Optional[np.ndarray] = None,
+) -> np.ndarray:
     """codes, gains: [N] per frame -> audio [N * hop] (the model's latency not removed).
 
     A model whose latents also carry pitch and periodicity (the harmonic decoder) plays

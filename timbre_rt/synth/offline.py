@@ -1,4 +1,5 @@
 """Offline descriptor-based synthesis: target curves -> codes (Viterbi) + gains -> audio."""
+
 import math
 from dataclasses import dataclass, field
 from typing import Dict, Optional
@@ -54,8 +55,13 @@ def frame_costs(table: CodeTable, values: Dict[str, np.ndarray], weights: Dict[s
 
 
 def render_targets(
-    model, targets: Targets, *, weights: Optional[Dict[str, float]] = None,
-    smoothness: float = 0.2, gain_db: float = -20.0, seconds: Optional[float] = None,
+    model,
+    targets: Targets,
+    *,
+    weights: Optional[Dict[str, float]] = None,
+    smoothness: float = 0.2,
+    gain_db: float = -20.0,
+    seconds: Optional[float] = None,
     measure: bool = True,
 ) -> SynthResult:
     """Render `targets` with a discrete model (a loaded .ts file or a DiscreteCodec): the
@@ -103,8 +109,9 @@ def render_targets(
     return result
 
 
-def descriptor_errors(table: CodeTable, targets: Targets, audio: np.ndarray,
-                      achieved: Optional[Targets] = None) -> Dict[str, Dict[str, float]]:
+def descriptor_errors(
+    table: CodeTable, targets: Targets, audio: np.ndarray, achieved: Optional[Targets] = None
+) -> Dict[str, Dict[str, float]]:
     """Analyse `audio` (or take its analysis, `achieved`) and compare with the targets at
     its frames' centres.
 
@@ -123,6 +130,5 @@ def descriptor_errors(table: CodeTable, targets: Targets, audio: np.ndarray,
             continue
         diff = np.abs(got[ok] - target[ok])
         zdiff = np.abs(table.standardise_one(name, got[ok]) - table.standardise_one(name, target[ok]))
-        errors[name] = {"mae": float(diff.mean()), "mae_standard": float(zdiff.mean()),
-                        "frames": int(ok.sum())}
+        errors[name] = {"mae": float(diff.mean()), "mae_standard": float(zdiff.mean()), "frames": int(ok.sum())}
     return errors

@@ -1,12 +1,12 @@
 """The PNG of `timbre-rt synth`: each target descriptor against what the audio achieved,
 the codes chosen and their gain, and the written audio's spectrogram."""
+
 from pathlib import Path
 from typing import Union
 
 import numpy as np
 
-from ..generate.plot_parts import (draw_codes, draw_line, draw_spectrogram, finish, panels,
-                                    save_png)
+from ..generate.plot_parts import draw_codes, draw_line, draw_spectrogram, finish, panels, save_png
 from ..generate.spectrogram import Spectrogram
 from ..models.discrete.descriptors import LOG_SCALED
 from .offline import SynthResult
@@ -47,15 +47,13 @@ def _log_axis(ax, lo: float, hi: float) -> None:
 
     ax.set_yscale("log")
     ratio = hi / lo
-    locator = (LogLocator() if ratio > 30.0 else LogLocator(subs=(1.0, 2.0, 5.0)) if ratio > 4.0
-               else MaxNLocator(4))
+    locator = LogLocator() if ratio > 30.0 else LogLocator(subs=(1.0, 2.0, 5.0)) if ratio > 4.0 else MaxNLocator(4)
     ax.yaxis.set_major_locator(locator)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.yaxis.set_minor_formatter(NullFormatter())
 
 
-def plot_synth(targets: Targets, result: SynthResult, spectrogram: Spectrogram,
-               path: PathLike) -> Path:
+def plot_synth(targets: Targets, result: SynthResult, spectrogram: Spectrogram, path: PathLike) -> Path:
     """Write the PNG of synth_figure."""
     return save_png(synth_figure(targets, result, spectrogram), path)
 

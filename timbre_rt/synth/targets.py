@@ -12,6 +12,7 @@ after the last; an empty cell (CSV) or null (JSON) means "no target there".
 
 JSON: {"time": [0.0, 2.0], "centroid": [800, 3000], ...}
 """
+
 import csv
 import json
 import math
@@ -100,13 +101,17 @@ def _validate(path: Path, columns: Dict[str, list], known: Sequence[str]) -> Tar
         raise TargetError(f"{path}: missing the 'time' column (seconds)")
     unknown = [c for c in columns if c != "time" and c not in known]
     if unknown:
-        raise TargetError(f"{path}: unknown descriptor(s) {', '.join(map(str, unknown))}"
-                          f"{did_you_mean(unknown[0], known)}; the model knows {', '.join(known)}")
+        raise TargetError(
+            f"{path}: unknown descriptor(s) {', '.join(map(str, unknown))}"
+            f"{did_you_mean(unknown[0], known)}; the model knows {', '.join(known)}"
+        )
     names = [c for c in columns if c != "time"]
     if not names:
         raise TargetError(f"{path}: no descriptor column; give one or more of {', '.join(known)}")
-    parsed = {c: np.array([_number(v, f"{path}: column {c!r} row {i + 1}") for i, v in enumerate(vals)])
-              for c, vals in columns.items()}
+    parsed = {
+        c: np.array([_number(v, f"{path}: column {c!r} row {i + 1}") for i, v in enumerate(vals)])
+        for c, vals in columns.items()
+    }
     times = parsed.pop("time")
     if len(times) == 0:
         raise TargetError(f"{path}: no rows")
@@ -117,8 +122,7 @@ def _validate(path: Path, columns: Dict[str, list], known: Sequence[str]) -> Tar
     if times[0] < 0 or (np.diff(times) <= 0).any():
         raise TargetError(f"{path}: 'time' must start at >= 0 and increase strictly")
     if not np.isfinite(times[-1]) or times[-1] > MAX_SECONDS:
-        raise TargetError(f"{path}: time: the last target at {times[-1]:g} s is past the "
-                          f"limit of {MAX_SECONDS:g} s")
+        raise TargetError(f"{path}: time: the last target at {times[-1]:g} s is past the limit of {MAX_SECONDS:g} s")
     for name, values in parsed.items():
         if np.isinf(values).any():
             raise TargetError(f"{path}: column {name!r}: inf is not a target value")

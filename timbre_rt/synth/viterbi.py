@@ -1,4 +1,5 @@
 """Least-cost code sequence: per-frame costs plus transition costs, by dynamic programming."""
+
 from typing import Union
 
 import torch

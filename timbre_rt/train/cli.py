@@ -3,6 +3,7 @@
 Also runnable as `python -m timbre_rt.train train|export ...`, which needs only
 torch and Lightning (no compiled core): that is how a GPU machine trains.
 """
+
 import argparse
 import importlib
 import math
@@ -86,55 +87,88 @@ def check_train_arguments(args) -> None:
     if args.workers < -1:
         raise UsageError(f"--workers: must be -1 (by CPU count) or >= 0, got {args.workers}")
     if args.accelerator not in ACCELERATORS:
-        raise UsageError(f"--accelerator: must be one of {', '.join(ACCELERATORS)}, "
-                         f"got {args.accelerator!r}")
+        raise UsageError(f"--accelerator: must be one of {', '.join(ACCELERATORS)}, got {args.accelerator!r}")
     if args.accelerator in ("gpu", "cuda"):
         import torch
 
         available = torch.cuda.device_count()
         if available < args.devices:
-            raise UsageError(f"--accelerator {args.accelerator} --devices {args.devices}: "
-                             f"{available} CUDA device(s) here; use --accelerator cpu or auto")
+            raise UsageError(
+                f"--accelerator {args.accelerator} --devices {args.devices}: "
+                f"{available} CUDA device(s) here; use --accelerator cpu or auto"
+            )
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out}: is a file; give a run folder")
 
 
 def add_parsers(sub) -> None:
-    p = sub.add_parser("train", help="train a timbre model on a dataset cache",
-                       epilog=TRAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "train",
+        help="train a timbre model on a dataset cache",
+        epilog=TRAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("kind", choices=KINDS, help="which model")
     p.add_argument("--config", required=True, type=Path, help="YAML config (see models/*.yaml)")
-    p.add_argument("--data", required=True, type=Path,
-                   help="dataset cache folder made by `timbre-rt make-dataset`")
+    p.add_argument("--data", required=True, type=Path, help="dataset cache folder made by `timbre-rt make-dataset`")
     p.add_argument("--out", required=True, type=Path, help="run folder (checkpoints, logs, weights)")
-    p.add_argument("--devices", type=int, default=1,
-                   help="devices (processes) per machine; more than one process in all "
-                   "trains with DDP (default 1)")
-    p.add_argument("--num-nodes", type=int, default=1, metavar="N",
-                   help="machines taking part (default 1); start the same command on each, "
-                   "with torchrun or SLURM's srun (see the examples)")
+    p.add_argument(
+        "--devices",
+        type=int,
+        default=1,
+        help="devices (processes) per machine; more than one process in all trains with DDP (default 1)",
+    )
+    p.add_argument(
+        "--num-nodes",
+        type=int,
+        default=1,
+        metavar="N",
+        help="machines taking part (default 1); start the same command on each, "
+        "with torchrun or SLURM's srun (see the examples)",
+    )
     p.add_argument("--accelerator", default="auto", help="cpu, gpu or auto (default)")
-    p.add_argument("--workers", type=int, default=-1,
-                   help="data loader workers per process (default: by CPU count and --devices)")
-    p.add_argument("--minutes", type=float, default=None,
-                   help="time budget per stage in minutes, wall clock (stops a stage early; "
-                   "under DDP all processes stop at the same step)")
+    p.add_argument(
+        "--workers", type=int, default=-1, help="data loader workers per process (default: by CPU count and --devices)"
+    )
+    p.add_argument(
+        "--minutes",
+        type=float,
+        default=None,
+        help="time budget per stage in minutes, wall clock (stops a stage early; "
+        "under DDP all processes stop at the same step)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bars (logs only)")
     p.set_defaults(handler=run_train)
 
-    p = sub.add_parser("export", help="export a training run to a model file (.ts)",
-                       epilog=EXPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "export",
+        help="export a training run to a model file (.ts)",
+        epilog=EXPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("run", type=Path, help="run folder of `timbre-rt train`")
     p.add_argument("--out", required=True, type=Path, help="model file to write (.ts)")
-    p.add_argument("--vocoder-stage", choices=["vocoder", "adversarial", "finetune"], default=None,
-                   help="continuous runs: which vocoder weights (default: finetune if done, "
-                   "else the better one)")
-    p.add_argument("--order-data", type=Path, default=None, metavar="DIR",
-                   help="continuous runs: a dataset cache or audio folder on which to order the "
-                   "latent dimensions by importance (principal axes, most varied first)")
-    p.add_argument("--config", type=Path, default=None,
-                   help="with a model file (.ts) instead of a run folder: the YAML it "
-                   "was trained with; the file is rebuilt with this version's code")
+    p.add_argument(
+        "--vocoder-stage",
+        choices=["vocoder", "adversarial", "finetune"],
+        default=None,
+        help="continuous runs: which vocoder weights (default: finetune if done, else the better one)",
+    )
+    p.add_argument(
+        "--order-data",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="continuous runs: a dataset cache or audio folder on which to order the "
+        "latent dimensions by importance (principal axes, most varied first)",
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="with a model file (.ts) instead of a run folder: the YAML it "
+        "was trained with; the file is rebuilt with this version's code",
+    )
     p.set_defaults(handler=run_export)
 
 
@@ -149,8 +183,9 @@ def run_train(args) -> int:
     minutes = {n: args.minutes for n in kind.STAGE_NAMES} if args.minutes else None
     workers = default_workers(args.devices) if args.workers < 0 else args.workers
     stages = kind.build_stages(cfg, args.data, args.out, workers, minutes)
-    options = TrainerOptions(devices=args.devices, num_nodes=args.num_nodes,
-                             accelerator=args.accelerator, progress=not args.no_progress)
+    options = TrainerOptions(
+        devices=args.devices, num_nodes=args.num_nodes, accelerator=args.accelerator, progress=not args.no_progress
+    )
     run_stages(stages, args.out, options)
     if global_rank() == 0:  # every stage's files are written: run_stages waited for them
         print(f"summary: {kind.write_summary(args.out)}")
@@ -163,12 +198,12 @@ def run_export(args) -> int:
 
     if Path(args.run).suffix == ".ts":
         return _export_model_file(args)
-    check_outputs([args.out], [p for p in Path(args.run).glob("**/*") if p.is_file()]
-                  if Path(args.run).is_dir() else [])
+    check_outputs(
+        [args.out], [p for p in Path(args.run).glob("**/*") if p.is_file()] if Path(args.run).is_dir() else []
+    )
     kind = run_kind(args.run)
     if kind != "continuous" and (args.vocoder_stage or args.order_data) is not None:
-        raise UsageError(f"--vocoder-stage and --order-data apply to continuous runs; "
-                         f"{args.run} is {kind}")
+        raise UsageError(f"--vocoder-stage and --order-data apply to continuous runs; {args.run} is {kind}")
     if args.order_data is not None and not args.order_data.is_dir():
         raise UsageError(f"--order-data {args.order_data}: no such folder")
     try:
@@ -189,8 +224,7 @@ def _export_model_file(args) -> int:
     from ..validate import read_yaml_file
 
     if args.config is None:
-        raise UsageError(f"{args.run}: exporting a model file needs --config (the YAML it was "
-                         "trained with)")
+        raise UsageError(f"{args.run}: exporting a model file needs --config (the YAML it was trained with)")
     if args.vocoder_stage is not None:
         raise UsageError("--vocoder-stage applies to run folders, not to a model file")
     if args.order_data is not None and not args.order_data.is_dir():
@@ -211,8 +245,10 @@ def _write(codec, out: Path) -> int:
     from ..export import export_model
 
     report = export_model(codec, out)
-    print(f"wrote {report.path}: block {report.block_size}, methods {', '.join(report.methods)}, "
-          f"streaming error {report.max_error:.2g}")
+    print(
+        f"wrote {report.path}: block {report.block_size}, methods {', '.join(report.methods)}, "
+        f"streaming error {report.max_error:.2g}"
+    )
     return 0
 
 

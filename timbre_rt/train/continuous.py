@@ -1,4 +1,5 @@
 """The continuous model's training plan: VAE, vocoder, adversarial, fine-tuning."""
+
 import json
 import shutil
 from pathlib import Path
@@ -39,7 +40,10 @@ def best_vocoder_stage(out: Path, candidates=("vocoder", "adversarial")) -> str:
 
 
 def continuous_stages(
-    cfg: ContinuousConfig, data: Path, out: Path, workers: int = -1,
+    cfg: ContinuousConfig,
+    data: Path,
+    out: Path,
+    workers: int = -1,
     minutes: Optional[dict] = None,
 ) -> List[Stage]:
     from .vae_task import VAETask
@@ -56,29 +60,43 @@ def continuous_stages(
             else:
                 state = None
             vae = load_stage_weights(out, "vae") if with_vae else None
-            return VocoderTask(cfg, stage_cfg, adversarial=adversarial, generator_state=state,
-                               vae_state=vae)
+            return VocoderTask(cfg, stage_cfg, adversarial=adversarial, generator_state=state, vae_state=vae)
+
         return make
 
     def stage(name, stage_cfg, make_task, weights, optimizers=1):
-        return Stage(name, stage_cfg.steps, make_task, weights,
-                     _loaders(data, cfg, stage_cfg, workers), minutes.get(name, stage_cfg.minutes),
-                     cfg.validate_every, optimizers, stage_cfg.batch_size)
+        return Stage(
+            name,
+            stage_cfg.steps,
+            make_task,
+            weights,
+            _loaders(data, cfg, stage_cfg, workers),
+            minutes.get(name, stage_cfg.minutes),
+            cfg.validate_every,
+            optimizers,
+            stage_cfg.batch_size,
+        )
 
     generator = lambda task: task.generator.state_dict()  # noqa: E731
     return [
-        stage("vae", cfg.vae_stage, lambda: VAETask(cfg, cfg.vae_stage),
-              lambda task: task.vae.state_dict()),
-        stage("vocoder", cfg.vocoder_stage,
-              vocoder_task(cfg.vocoder_stage, adversarial=False), generator),
-        stage("adversarial", cfg.adversarial_stage,
-              vocoder_task(cfg.adversarial_stage, adversarial=True, start_from="vocoder"),
-              generator, optimizers=2),
+        stage("vae", cfg.vae_stage, lambda: VAETask(cfg, cfg.vae_stage), lambda task: task.vae.state_dict()),
+        stage("vocoder", cfg.vocoder_stage, vocoder_task(cfg.vocoder_stage, adversarial=False), generator),
+        stage(
+            "adversarial",
+            cfg.adversarial_stage,
+            vocoder_task(cfg.adversarial_stage, adversarial=True, start_from="vocoder"),
+            generator,
+            optimizers=2,
+        ),
         # Fine-tune on the VAE's decoded mels, from whichever vocoder scored best.
-        stage("finetune", cfg.finetune_stage,
-              lambda: vocoder_task(cfg.finetune_stage, adversarial=False,
-                                   start_from=best_vocoder_stage(out), with_vae=True)(),
-              generator),
+        stage(
+            "finetune",
+            cfg.finetune_stage,
+            lambda: vocoder_task(
+                cfg.finetune_stage, adversarial=False, start_from=best_vocoder_stage(out), with_vae=True
+            )(),
+            generator,
+        ),
     ]
 
 
@@ -96,8 +114,7 @@ def save_run_config(cfg_path: Path, out: Path, load=load_config) -> ContinuousCo
     if saved.is_file():
         if load(saved).to_dict() != cfg.to_dict():
             raise ValueError(
-                f"{out} was started with another config ({saved}); use a new --out "
-                f"or the same config to resume"
+                f"{out} was started with another config ({saved}); use a new --out or the same config to resume"
             )
     else:  # atomic: under DDP several processes may get here at once
         with atomic_path(saved) as tmp:
@@ -117,15 +134,15 @@ def order_clips(data: Path, sampling_rate: int, count: int = 400) -> list:
     except DatasetError:  # not a cache: a folder of audio files
         from ..audio import find_audio_files, load_audio
 
-        return [torch.from_numpy(load_audio(f, sampling_rate))[None]
-                for f in find_audio_files(data)[:count]]
+        return [torch.from_numpy(load_audio(f, sampling_rate))[None] for f in find_audio_files(data)[:count]]
     dataset = ChunkDataset(data, split="train", random_crop=False, sampling_rate=sampling_rate)
     step = max(1, len(dataset) // count)
     return [dataset[i] for i in range(0, len(dataset), step)][:count]
 
 
-def codec_from_run(out: Path, vocoder_stage: Optional[str] = None,
-                   order_data: Optional[Path] = None) -> ContinuousCodec:
+def codec_from_run(
+    out: Path, vocoder_stage: Optional[str] = None, order_data: Optional[Path] = None
+) -> ContinuousCodec:
     """Assemble the exportable codec from a run folder's finished stages.
 
     vocoder_stage: which vocoder weights; default the last finished of

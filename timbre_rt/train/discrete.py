@@ -1,4 +1,5 @@
 """The discrete model's training plan (one stage: the frame VQ-VAE) and its export."""
+
 from functools import partial
 from pathlib import Path
 from typing import List, Optional
@@ -17,18 +18,24 @@ save_run_config = partial(continuous.save_run_config, load=load_config)
 write_summary = partial(continuous.write_summary, names=STAGE_NAMES)
 
 
-def build_stages(cfg: DiscreteConfig, data: Path, out: Path, workers: int = -1,
-                 minutes: Optional[dict] = None) -> List[Stage]:
+def build_stages(
+    cfg: DiscreteConfig, data: Path, out: Path, workers: int = -1, minutes: Optional[dict] = None
+) -> List[Stage]:
     from .discrete_task import DiscreteTask
 
     stage = cfg.vqvae_stage
-    return [Stage(
-        "vqvae", stage.steps, lambda: DiscreteTask(cfg, stage),
-        lambda task: task.model.state_dict(),
-        lambda batch: make_loaders(data, stage, cfg.sampling_rate, workers, batch_size=batch),
-        (minutes or {}).get("vqvae", stage.minutes), cfg.validate_every,
-        batch_size=stage.batch_size,
-    )]
+    return [
+        Stage(
+            "vqvae",
+            stage.steps,
+            lambda: DiscreteTask(cfg, stage),
+            lambda task: task.model.state_dict(),
+            lambda batch: make_loaders(data, stage, cfg.sampling_rate, workers, batch_size=batch),
+            (minutes or {}).get("vqvae", stage.minutes),
+            cfg.validate_every,
+            batch_size=stage.batch_size,
+        )
+    ]
 
 
 def codec_from_run(out: Path) -> DiscreteCodec:

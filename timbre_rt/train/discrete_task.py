@@ -1,4 +1,5 @@
 """Lightning task: the frame VQ-VAE, spectral reconstruction + commitment loss."""
+
 import lightning as L
 import torch
 
@@ -37,8 +38,13 @@ class DiscreteTask(L.LightningModule):
         fake, real = out.audio[..., d:], audio[..., : audio.size(-1) - d]
         stft, mel = self.stft_distance(fake, real), self.mel_distance(fake, real)
         total = stft + mel + self.cfg.vq.commitment * out.vq.commitment
-        logs = {"stft": stft, "mel": mel, "commitment": out.vq.commitment,
-                "perplexity": out.vq.perplexity, "usage": out.vq.usage}
+        logs = {
+            "stft": stft,
+            "mel": mel,
+            "commitment": out.vq.commitment,
+            "perplexity": out.vq.perplexity,
+            "usage": out.vq.usage,
+        }
         return total, logs, (fake, real)
 
     def training_step(self, batch, batch_idx):

@@ -1,4 +1,5 @@
 """TensorBoard extras (figures, audio) that tolerate a missing logger."""
+
 import numpy as np
 import torch
 
@@ -22,8 +23,7 @@ def log_latent_figure(task, z: torch.Tensor, loudness_db: torch.Tensor, tag: str
     z = z.detach().float().cpu().numpy()
     frames = np.arange(z.shape[1])
     p = panels([max(1.4, 0.16 * z.shape[0]), 1.0], width=8.0)
-    draw_heatmap(p, 0, frames, z, [f"z{i}" for i in range(z.shape[0])],
-                 max(float(np.abs(z).max()), 1e-6))
+    draw_heatmap(p, 0, frames, z, [f"z{i}" for i in range(z.shape[0])], max(float(np.abs(z).max()), 1e-6))
     draw_line(p, 1, frames, loudness_db.detach().float().cpu().numpy(), "loudness")
     p.axes[0].set_title("z (posterior mean)", fontsize=9)
     finish(p, "latent frame")
@@ -35,5 +35,6 @@ def log_audio(task, audio: torch.Tensor, tag: str, sampling_rate: int) -> None:
     tb = _tensorboard(task)
     if tb is None or task.global_rank != 0:
         return
-    tb.add_audio(tag, audio.detach().float().cpu().clamp(-1, 1).unsqueeze(0),
-                 task.global_step, sample_rate=sampling_rate)
+    tb.add_audio(
+        tag, audio.detach().float().cpu().clamp(-1, 1).unsqueeze(0), task.global_step, sample_rate=sampling_rate
+    )

@@ -6,6 +6,7 @@ so that every rank waits for rank 0's files and takes rank 0's decisions. Before
 the group exists (or with one process) they are no-ops: nothing is written yet
 that ranks could read differently.
 """
+
 from typing import Any
 
 import torch.distributed as dist

@@ -11,6 +11,7 @@ a stage's batch size, learning rate, steps and minutes mean the same whatever
 their number (see `per_device_batch`). The run folder must be one folder that
 every process sees (on several machines: a shared filesystem).
 """
+
 import json
 import time
 import warnings
@@ -82,8 +83,10 @@ def per_device_batch(stage: Stage, world_size: int) -> int:
     """The batch each process loads: a stage's `batch_size` is the global batch, split
     evenly over the processes (so N devices train on the same batches as one)."""
     if stage.batch_size % world_size:
-        raise ValueError(f"stage {stage.name!r}: batch_size {stage.batch_size} cannot be split "
-                         f"evenly over {world_size} processes; make it a multiple of {world_size}")
+        raise ValueError(
+            f"stage {stage.name!r}: batch_size {stage.batch_size} cannot be split "
+            f"evenly over {world_size} processes; make it a multiple of {world_size}"
+        )
     return stage.batch_size // world_size
 
 
@@ -144,7 +147,9 @@ def run_stages(stages: List[Stage], out: Path, options: TrainerOptions) -> List[
         task = stage.make_task()
         train_loader, val_loader = stage.make_loaders(per_device_batch(stage, world))
         checkpoint = ModelCheckpoint(
-            dirpath=folder / "checkpoints", save_last=True, save_top_k=0,
+            dirpath=folder / "checkpoints",
+            save_last=True,
+            save_top_k=0,
             every_n_train_steps=stage.validate_every * stage.optimizers,
         )
         # Several optimizers take turns in one step (GAN): each backward leaves the
@@ -164,8 +169,7 @@ def run_stages(stages: List[Stage], out: Path, options: TrainerOptions) -> List[
             precision=options.precision,
             logger=TensorBoardLogger(str(out), name="tensorboard", version=stage.name),
             # No bar: one text line per validation instead, so a log still shows progress.
-            callbacks=[checkpoint] + ([] if options.progress else
-                                      [TextLog(stage.name, stage.steps, stage.optimizers)]),
+            callbacks=[checkpoint] + ([] if options.progress else [TextLog(stage.name, stage.steps, stage.optimizers)]),
             val_check_interval=stage.validate_every,
             check_val_every_n_epoch=None,
             log_every_n_steps=options.log_every,
@@ -180,12 +184,9 @@ def run_stages(stages: List[Stage], out: Path, options: TrainerOptions) -> List[
         result = None
         if trainer.global_rank == 0:
             metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if v.numel() == 1}
-            result = StageResult(
-                stage.name, trainer.global_step // stage.optimizers, time.time() - start, metrics
-            )
+            result = StageResult(stage.name, trainer.global_step // stage.optimizers, time.time() - start, metrics)
             _save_stage(stage, task, folder, result)
-            print(f"== stage {stage.name}: done, {result.steps} steps in "
-                  f"{result.seconds / 60:.1f} min", flush=True)
+            print(f"== stage {stage.name}: done, {result.steps} steps in {result.seconds / 60:.1f} min", flush=True)
         wait_for_all()  # the next stage reads these weights on every rank
         results.append(from_rank_zero(result))
     return results

@@ -5,6 +5,7 @@ aside): a log of a long run on a cluster then shows only the stage headers. The
 line carries the stage, the step, the elapsed time, the latest logged training
 losses and the validation metrics, so that `tail -f` / `grep val/` on the log work.
 """
+
 import sys
 import time
 from typing import Mapping, Optional, TextIO
@@ -23,8 +24,9 @@ def _values(metrics: Mapping[str, float]) -> str:
     return " ".join(f"{k} {v:.4g}" for k, v in sorted(metrics.items()))
 
 
-def format_line(stage: str, step: int, steps: int, seconds: float, metrics: Mapping[str, float],
-                final: bool = False) -> str:
+def format_line(
+    stage: str, step: int, steps: int, seconds: float, metrics: Mapping[str, float], final: bool = False
+) -> str:
     """`[stage] step 300/1000 0:01:02 | train a 0.1 b 2 | val c 0.3`: metrics named
     val/... are the validation's, the others the latest logged training values."""
     val = {k: v for k, v in metrics.items() if k.startswith("val/")}
@@ -54,9 +56,14 @@ class TextLog(Callback):
     def on_validation_end(self, trainer, pl_module) -> None:
         if trainer.sanity_checking or not trainer.is_global_zero:
             return
-        metrics = {k: float(v) for k, v in trainer.callback_metrics.items()
-                   if getattr(v, "numel", lambda: 1)() == 1}
+        metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if getattr(v, "numel", lambda: 1)() == 1}
         final = getattr(trainer.state.fn, "value", trainer.state.fn) == "validate"
-        line = format_line(self.stage, trainer.global_step // self.optimizers, self.steps,
-                           time.monotonic() - self.start, metrics, final=final)
+        line = format_line(
+            self.stage,
+            trainer.global_step // self.optimizers,
+            self.steps,
+            time.monotonic() - self.start,
+            metrics,
+            final=final,
+        )
         print(line, file=self.stream or sys.stderr, flush=True)

@@ -1,4 +1,5 @@
 """Lightning task: the mel VAE with its loudness adversary (domain adaptation)."""
+
 import lightning as L
 import torch
 import torch.nn.functional as F
@@ -46,9 +47,7 @@ class VAETask(L.LightningModule):
         recon = F.l1_loss(out.log_mel, log_mel(mel))
         kl = kl_divergence(out.mu, out.logvar).sum(1).mean()
         beta = vae_cfg.beta * ramp(step, vae_cfg.kl_warmup_steps)
-        self.vae.adversary.reverse.weight = vae_cfg.adversary_weight * ramp(
-            step, vae_cfg.adversary_ramp_steps
-        )
+        self.vae.adversary.reverse.weight = vae_cfg.adversary_weight * ramp(step, vae_cfg.adversary_ramp_steps)
         logits = self.vae.adversary(out.z)
         classes = self.vae.adversary.classes(out.loudness_db)
         adversary = F.cross_entropy(logits, classes)
@@ -56,8 +55,17 @@ class VAETask(L.LightningModule):
         # With adversary_weight 0 the classifier still trains (reversal weight 0
         # stops its gradient at z), so its accuracy measures the ablation too.
         total = recon + beta * kl + adversary
-        return total, {"recon": recon, "kl": kl, "adversary_ce": adversary,
-                       "adversary_acc": accuracy, "beta": torch.tensor(beta)}, out
+        return (
+            total,
+            {
+                "recon": recon,
+                "kl": kl,
+                "adversary_ce": adversary,
+                "adversary_acc": accuracy,
+                "beta": torch.tensor(beta),
+            },
+            out,
+        )
 
     def training_step(self, batch, batch_idx):
         total, logs, _ = self._losses(batch, self.global_step)

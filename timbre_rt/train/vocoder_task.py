@@ -1,4 +1,5 @@
 """Lightning task: the MelGAN vocoder, spectral losses with an optional GAN term."""
+
 from typing import Dict, Optional
 
 import lightning as L

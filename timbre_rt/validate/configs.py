@@ -3,6 +3,7 @@
 Fields not listed keep the default rule of their annotation (integers >= 1,
 floats finite): see dataclass_schema.field_of.
 """
+
 from pathlib import Path
 from typing import Any, Union
 
@@ -18,8 +19,11 @@ _COUNT_OR_ZERO = Field(int, min=0)
 _DB = Field(float, min=-200, max=50)
 # The harmonic decoders' synthesiser and pitch analysis (both model kinds).
 _HARMONIC = {"harmonics": Field(int, min=1, max=512), "noise_bands": Field(int, min=2, max=1025)}
-_PITCH = {"f0_min": Field(float, min=10, max=2000), "f0_max": Field(float, min=20, max=12000),
-          "threshold": Field(float, above=0, max=1)}
+_PITCH = {
+    "f0_min": Field(float, min=10, max=2000),
+    "f0_max": Field(float, min=20, max=12000),
+    "threshold": Field(float, above=0, max=1),
+}
 
 
 def _under(section: str, fields: dict) -> dict:

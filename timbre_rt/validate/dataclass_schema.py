@@ -6,6 +6,7 @@ new config field is checked without writing a schema by hand:
 
     cfg = build_dataclass(ContinuousConfig, data, "cont.yaml", RANGES)
 """
+
 import dataclasses
 import typing
 from typing import Any, Dict, Mapping
@@ -34,14 +35,12 @@ def field_of(annotation: Any, name: str) -> Field:
     raise TypeError(f"no schema for {name}: {annotation}")
 
 
-def build_dataclass(cls: type, data: Any, where: str, ranges: Mapping[str, Field],
-                    prefix: str = "") -> Any:
+def build_dataclass(cls: type, data: Any, where: str, ranges: Mapping[str, Field], prefix: str = "") -> Any:
     """cls(**data) after checking every key; nested dataclass fields take mappings.
 
     ranges: Field per dotted name ("vae.hidden") or per plain name ("learning_rate")."""
     if not isinstance(data, Mapping):
-        raise InputError(f"{where}: {prefix.rstrip('.') or 'config'}: expected a mapping, "
-                         f"got {type(data).__name__}")
+        raise InputError(f"{where}: {prefix.rstrip('.') or 'config'}: expected a mapping, got {type(data).__name__}")
     hints = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls) if f.init}
     for key in data:

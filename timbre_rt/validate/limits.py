@@ -4,6 +4,7 @@ A duration past MAX_SECONDS is a typo (`--seconds 1e7`), not a wish: six hours o
 32-bit audio at 48 kHz is already 4 GB. Tighter limits come from the data (a
 series cannot decode to more samples than its frames stand for).
 """
+
 import math
 
 from ..errors import InputError, UsageError
@@ -24,8 +25,7 @@ def check_duration(seconds: float, what: str, usage: bool = False) -> float:
     if not math.isfinite(value) or value <= 0:
         raise error(f"{what}: must be a positive number of seconds, got {seconds!r}")
     if value > MAX_SECONDS:
-        raise error(f"{what}: {value:g} s is past the limit of {MAX_SECONDS:g} s "
-                    f"({MAX_SECONDS / 3600:g} hours)")
+        raise error(f"{what}: {value:g} s is past the limit of {MAX_SECONDS:g} s ({MAX_SECONDS / 3600:g} hours)")
     return value
 
 

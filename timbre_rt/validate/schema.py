@@ -5,6 +5,7 @@
 
 Messages are one line: `<where>: <field>: <problem>`.
 """
+
 import difflib
 import math
 from dataclasses import dataclass
@@ -14,8 +15,14 @@ from ..errors import InputError
 
 __all__ = ["Field", "check_value", "check_mapping", "did_you_mean", "unknown_key"]
 
-_KIND_NAMES = {int: "an integer", float: "a number", str: "a string", bool: "true or false",
-               list: "a list", dict: "a mapping"}
+_KIND_NAMES = {
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+    bool: "true or false",
+    list: "a list",
+    dict: "a mapping",
+}
 
 
 def did_you_mean(key: Any, known: Iterable[str]) -> str:
@@ -26,8 +33,7 @@ def did_you_mean(key: Any, known: Iterable[str]) -> str:
 
 def unknown_key(where: str, key: Any, known: Iterable[str], what: str = "key") -> InputError:
     known = sorted(str(k) for k in known)
-    return InputError(f"{where}: unknown {what} {key!r}{did_you_mean(key, known)}; "
-                      f"known: {', '.join(known)}")
+    return InputError(f"{where}: unknown {what} {key!r}{did_you_mean(key, known)}; known: {', '.join(known)}")
 
 
 @dataclass(frozen=True)
@@ -61,8 +67,11 @@ def check_value(value: Any, field: Field, where: str) -> Any:
         return None
     kind = field.kind
     if kind is int:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                (isinstance(value, float) and not (math.isfinite(value) and value.is_integer())):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (isinstance(value, float) and not (math.isfinite(value) and value.is_integer()))
+        ):
             raise InputError(f"{where}: {_kind_error(value, int)}")
         value = int(value)
     elif kind is float:
@@ -86,8 +95,10 @@ def check_value(value: Any, field: Field, where: str) -> Any:
     elif not isinstance(value, kind):
         raise InputError(f"{where}: {_kind_error(value, kind)}")
     if field.choices is not None and value not in field.choices:
-        raise InputError(f"{where}: must be one of {', '.join(map(str, field.choices))}, "
-                         f"got {_describe(value)}{did_you_mean(value, map(str, field.choices))}")
+        raise InputError(
+            f"{where}: must be one of {', '.join(map(str, field.choices))}, "
+            f"got {_describe(value)}{did_you_mean(value, map(str, field.choices))}"
+        )
     if kind in (int, float):
         if field.above is not None and not value > field.above:
             raise InputError(f"{where}: must be > {field.above:g}, got {value:g}")
@@ -98,8 +109,7 @@ def check_value(value: Any, field: Field, where: str) -> Any:
     return value
 
 
-def check_mapping(data: Any, schema: Mapping[str, Field], where: str,
-                  what: str = "key") -> Dict[str, Any]:
+def check_mapping(data: Any, schema: Mapping[str, Field], where: str, what: str = "key") -> Dict[str, Any]:
     """Check every known key of `data` against `schema`; unknown and missing keys are errors.
     Returns {key: checked value} for the keys present."""
     if not isinstance(data, Mapping):

@@ -4,6 +4,7 @@ PyYAML follows YAML 1.1, where a float needs a dot (`1.0e9`): `1e9` and `2E-4`
 come back as strings and are then reported as "not a number". The loader here
 adds the YAML 1.2 float forms, which is what a user writing them means.
 """
+
 import re
 from pathlib import Path
 from typing import Any, Union
@@ -14,10 +15,13 @@ from ..errors import InputError
 
 __all__ = ["load_yaml", "read_yaml_file"]
 
-_FLOAT = re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?
+_FLOAT = re.compile(
+    r"""^(?:[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?
     |[-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?
     |[-+]?\.(?:inf|Inf|INF)
-    |\.(?:nan|NaN|NAN))$""", re.X)
+    |\.(?:nan|NaN|NAN))$""",
+    re.X,
+)
 
 
 class _Loader(yaml.SafeLoader):

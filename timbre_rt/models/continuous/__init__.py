@@ -1,5 +1,6 @@
 """Continuous timbre model: log-mel VAE with a loudness-invariant latent + a vocoder
 (multi-band MelGAN, or harmonic-plus-noise driven by the encoder's pitch)."""
+
 from .codec import ContinuousCodec, build_codec, build_frontend, build_pitch, build_vocoder, make_codec, order_latents
 from .config import ContinuousConfig, StageConfig, load_config
 from .discriminator import (

@@ -1,4 +1,5 @@
 """The exported continuous model: audio <-> [timbre latent z, (pitch, periodicity,) loudness]."""
+
 from typing import Union
 
 import torch
@@ -33,8 +34,7 @@ def build_pitch(cfg: ContinuousConfig) -> StreamingYin:
 
 def build_vocoder(cfg: ContinuousConfig) -> Vocoder:
     if cfg.harmonic:
-        return HarmonicVocoder(cfg.mel.n_mels, cfg.mel.hop, cfg.vae.downsample, cfg.sampling_rate,
-                               cfg.vocoder)
+        return HarmonicVocoder(cfg.mel.n_mels, cfg.mel.hop, cfg.vae.downsample, cfg.sampling_rate, cfg.vocoder)
     return MelGANGenerator(cfg.mel.n_mels, cfg.vocoder)
 
 
@@ -176,8 +176,11 @@ def states_from_file(path: str):
     except (RuntimeError, ValueError) as e:
         raise ValueError(f"{path}: cannot load the model file to start from: {e}") from None
     state = scripted.state_dict()
-    vocoder = {k[len("vocoder."):]: v for k, v in state.items()
-               if k.startswith("vocoder.") and not k.startswith("vocoder.pqmf.")}
+    vocoder = {
+        k[len("vocoder.") :]: v
+        for k, v in state.items()
+        if k.startswith("vocoder.") and not k.startswith("vocoder.pqmf.")
+    }
     vae = {k: v for k, v in state.items() if k.startswith(("encoder.", "decoder."))}
     if not vocoder:
         raise ValueError(f"{path}: holds no vocoder weights (not a continuous model file?)")
@@ -194,8 +197,11 @@ def codec_from_file(path: str, cfg: ContinuousConfig) -> ContinuousCodec:
     its weights and latent order (identity if it has none), today's streaming blocks
     and silence gate."""
     vae_state, vocoder_state = states_from_file(path)
-    kept = {k: v for k, v in torch.jit.load(str(path), map_location="cpu").state_dict().items()
-            if k.startswith("order.") or k == "latent_share"}  # a file that was ordered stays so
+    kept = {
+        k: v
+        for k, v in torch.jit.load(str(path), map_location="cpu").state_dict().items()
+        if k.startswith("order.") or k == "latent_share"
+    }  # a file that was ordered stays so
     vae = MelVAE(cfg.mel.n_mels, cfg.vae)
     missing = [k for k in vae.state_dict() if k not in vae_state and not k.startswith("adversary.")]
     if missing:

@@ -1,4 +1,5 @@
 """Hyper-parameters of the continuous model, read from a YAML file."""
+
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Optional, Tuple, Union
@@ -118,8 +119,7 @@ class ContinuousConfig:
             up *= r
         if self.vocoder.kind == "melgan" and up * self.vocoder.bands != self.mel.hop:
             raise ValueError(
-                f"vocoder: prod(upsample) * bands = {up * self.vocoder.bands}, "
-                f"must equal the mel hop {self.mel.hop}"
+                f"vocoder: prod(upsample) * bands = {up * self.vocoder.bands}, must equal the mel hop {self.mel.hop}"
             )
         if self.mel.n_fft % self.mel.hop:
             raise ValueError("mel.n_fft must be a multiple of mel.hop")
@@ -131,11 +131,15 @@ class ContinuousConfig:
         p = self.pitch
         lowest = 2.0 * self.sampling_rate / (self.mel.n_fft - 2)
         if p.f0_min < lowest:
-            raise ValueError(f"pitch.f0_min: {p.f0_min} Hz is below {lowest:.1f} Hz, the lowest pitch "
-                             f"a {self.mel.n_fft}-sample window at {self.sampling_rate} Hz can hold")
+            raise ValueError(
+                f"pitch.f0_min: {p.f0_min} Hz is below {lowest:.1f} Hz, the lowest pitch "
+                f"a {self.mel.n_fft}-sample window at {self.sampling_rate} Hz can hold"
+            )
         if not p.f0_min < p.f0_max <= self.sampling_rate / 4:
-            raise ValueError(f"pitch.f0_max: must be above f0_min ({p.f0_min}) and at most "
-                             f"{self.sampling_rate / 4} Hz (a quarter of the rate), got {p.f0_max}")
+            raise ValueError(
+                f"pitch.f0_max: must be above f0_min ({p.f0_min}) and at most "
+                f"{self.sampling_rate / 4} Hz (a quarter of the rate), got {p.f0_max}"
+            )
 
     @property
     def latent_ratio(self) -> int:

@@ -1,4 +1,5 @@
 """MelGAN multi-scale discriminator (training only: not exported, not causal)."""
+
 from typing import List, Sequence, Tuple
 
 import torch

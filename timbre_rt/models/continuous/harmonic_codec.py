@@ -1,4 +1,5 @@
 """The continuous model with the harmonic vocoder: its latents carry pitch and periodicity."""
+
 import torch
 
 from ...nn.pitch_input import PitchInput

@@ -1,4 +1,5 @@
 """Harmonic-plus-noise vocoder: log-mels and pitch -> waveform, causal and streamable."""
+
 from typing import Optional
 
 import torch
@@ -27,8 +28,7 @@ class HarmonicVocoder(nn.Module):
     (LevelLock): the output level is the loudness channel's.
     """
 
-    def __init__(self, n_mels: int, hop: int, downsample: int, sampling_rate: int,
-                 cfg: VocoderConfig):
+    def __init__(self, n_mels: int, hop: int, downsample: int, sampling_rate: int, cfg: VocoderConfig):
         super().__init__()
         c = cfg.channels
         self.downsample = downsample
@@ -38,23 +38,33 @@ class HarmonicVocoder(nn.Module):
         self.controls_of = HarmonicHead(sampling_rate, cfg.harmonics, cfg.noise_bands)
         self.head = CachedConv1d(c, self.controls_of.channels, 1)
         self.controls_of.init_bias(self.head.bias)
-        self.synth = HarmonicNoiseSynth(sampling_rate, hop, hop * downsample, cfg.harmonics,
-                                        cfg.noise_bands)
+        self.synth = HarmonicNoiseSynth(sampling_rate, hop, hop * downsample, cfg.harmonics, cfg.noise_bands)
         self.lock_level = cfg.level_lock
         self.level_lock = LevelLock(noise_power_matrix(self.synth))
 
     def controls(self, log_mel: torch.Tensor, f0: torch.Tensor, periodicity: torch.Tensor):
         """-> (harmonic amplitudes [B, K, L], noise magnitudes [B, N, L])"""
         f0_frames = f0.repeat_interleave(self.downsample, dim=-1)
-        x = torch.cat([log_mel * self.mel_scale, pitch_feature(f0_frames),
-                       periodicity.repeat_interleave(self.downsample, dim=-1)], dim=1)
+        x = torch.cat(
+            [
+                log_mel * self.mel_scale,
+                pitch_feature(f0_frames),
+                periodicity.repeat_interleave(self.downsample, dim=-1),
+            ],
+            dim=1,
+        )
         for i, conv in enumerate(self.convs):
             y = F.leaky_relu(conv(x), 0.2)
             x = y if i == 0 else x + y
         return self.controls_of(self.head(x), f0_frames)
 
-    def forward(self, log_mel: torch.Tensor, f0: torch.Tensor, periodicity: torch.Tensor,
-                loudness_db: Optional[torch.Tensor] = None) -> torch.Tensor:
+    def forward(
+        self,
+        log_mel: torch.Tensor,
+        f0: torch.Tensor,
+        periodicity: torch.Tensor,
+        loudness_db: Optional[torch.Tensor] = None,
+    ) -> torch.Tensor:
         harmonic, noise = self.controls(log_mel, f0, periodicity)
         if self.lock_level and loudness_db is not None:
             loudness = loudness_db.repeat_interleave(self.downsample, dim=-1)

@@ -7,6 +7,7 @@ the encoder's mean onto them (most variance first) and the decoder's input
 back, so encode -> decode is unchanged, and each dimension's share of the
 variance is kept with the model.
 """
+
 from dataclasses import dataclass
 
 import numpy as np

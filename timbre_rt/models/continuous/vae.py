@@ -1,4 +1,5 @@
 """Log-mel VAE whose latent is made loudness-invariant by domain adaptation."""
+
 from dataclasses import dataclass
 
 import torch
@@ -35,11 +36,13 @@ class MelEncoder(nn.Module):
     def __init__(self, n_mels: int, cfg: VAEConfig):
         super().__init__()
         h = cfg.hidden
-        self.convs = nn.ModuleList([
-            CachedConv1d(n_mels, h, 3),
-            CachedConv1d(h, h, 2 * cfg.downsample, stride=cfg.downsample),
-            CachedConv1d(h, h, 3),
-        ])
+        self.convs = nn.ModuleList(
+            [
+                CachedConv1d(n_mels, h, 3),
+                CachedConv1d(h, h, 2 * cfg.downsample, stride=cfg.downsample),
+                CachedConv1d(h, h, 3),
+            ]
+        )
         self.head = CachedConv1d(h, 2 * cfg.latent_dims, 1)
         self.latent_dims = cfg.latent_dims
         self.logvar_min, self.logvar_max = LOGVAR_MIN, LOGVAR_MAX  # TorchScript reads attributes
@@ -84,8 +87,10 @@ class LoudnessAdversary(nn.Module):
         super().__init__()
         self.reverse = GradientReversal(0.0)
         self.net = nn.Sequential(
-            nn.Conv1d(cfg.latent_dims, 64, 1), nn.LeakyReLU(0.2),
-            nn.Conv1d(64, 64, 1), nn.LeakyReLU(0.2),
+            nn.Conv1d(cfg.latent_dims, 64, 1),
+            nn.LeakyReLU(0.2),
+            nn.Conv1d(64, 64, 1),
+            nn.LeakyReLU(0.2),
             nn.Conv1d(64, cfg.loudness_bins, 1),
         )
         self.bins = cfg.loudness_bins

@@ -1,4 +1,5 @@
 """Multi-band MelGAN generator: log-mel frames -> waveform, causal and streamable."""
+
 import torch
 import torch.nn.functional as F
 from torch import nn

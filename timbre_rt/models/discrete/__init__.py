@@ -1,6 +1,7 @@
 """Discrete timbre model: level-invariant VQ-VAE on waveform frames, its code descriptors,
 live descriptor synthesis (CodePicker). Offline synthesis and the codebook tools are
 timbre_rt.synth, its evaluation timbre_rt.evaluate.discrete."""
+
 from .codec import DiscreteCodec, build_codec, describe_codes
 from .config import DiscreteConfig, load_config
 from .descriptors import DESCRIPTOR_NAMES, LOG_SCALED, UNITS, Framing, analyse, code_descriptors

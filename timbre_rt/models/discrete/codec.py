@@ -1,4 +1,5 @@
 """The exported discrete model: audio <-> [code, gain], and live descriptor synthesis."""
+
 from typing import List
 
 import numpy as np
@@ -75,8 +76,7 @@ class DiscreteCodec(StreamingModel):
         """table: [K, D] natural units, columns in `descriptor_names` order."""
         table = np.asarray(table, dtype=np.float64)
         if table.shape != tuple(self.descriptors.shape) or not np.isfinite(table).all():
-            raise ValueError(f"descriptor table must be finite {tuple(self.descriptors.shape)}, "
-                             f"got {table.shape}")
+            raise ValueError(f"descriptor table must be finite {tuple(self.descriptors.shape)}, got {table.shape}")
         log_mask, mean, std = standardisation(table, self.descriptor_names)
         scaled = to_scale(table, log_mask)
         as_tensor = lambda a: torch.as_tensor(np.asarray(a, dtype=np.float32))  # noqa: E731
@@ -153,14 +153,11 @@ def codec_from_file(path: str, cfg: DiscreteConfig) -> DiscreteCodec:
     weights = vqvae_state_from_file(path)
     vqvae = VQVAE(cfg)
     missing = [name for name, _ in vqvae.named_parameters() if name not in weights]
-    missing += [k for k in ("quantizer.codebook.embeddings",)
-                if weights[k].shape != vqvae.state_dict()[k].shape]
+    missing += [k for k in ("quantizer.codebook.embeddings",) if weights[k].shape != vqvae.state_dict()[k].shape]
     if missing:
-        raise ValueError(f"{path}: does not hold the weights of this config's model "
-                         f"({', '.join(missing[:3])})")
+        raise ValueError(f"{path}: does not hold the weights of this config's model ({', '.join(missing[:3])})")
     own = vqvae.state_dict()
-    vqvae.load_state_dict({k: v for k, v in weights.items() if k in own and v.shape == own[k].shape},
-                          strict=False)
+    vqvae.load_state_dict({k: v for k, v in weights.items() if k in own and v.shape == own[k].shape}, strict=False)
     return build_codec(cfg, vqvae.state_dict())
 
 
@@ -169,8 +166,7 @@ def describe_codes(codec: DiscreteCodec, seconds: float = 0.25, progress: bool =
 
     Returns the table [K, D]. Runs the eager decode with streaming off.
     """
-    framing = Framing(codec.sampling_rate, codec.frame_window, codec.frame_hop,
-                      codec.f0_min, codec.f0_max)
+    framing = Framing(codec.sampling_rate, codec.frame_window, codec.frame_hop, codec.f0_min, codec.f0_max)
     streaming = codec.streaming_synthesis()
     set_streaming(codec.net.synthesis, False)
     try:

@@ -1,4 +1,5 @@
 """Hyper-parameters of the discrete model, read from a YAML file (models/discrete.yaml)."""
+
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Union
@@ -72,8 +73,7 @@ class DiscreteConfig:
     vq: VQConfig = field(default_factory=VQConfig)
     harmonic: HarmonicConfig = field(default_factory=HarmonicConfig)
     descriptors: DescriptorConfig = field(default_factory=DescriptorConfig)
-    vqvae_stage: StageConfig = field(
-        default_factory=lambda: StageConfig(steps=20000, segment=8192, learning_rate=5e-4))
+    vqvae_stage: StageConfig = field(default_factory=lambda: StageConfig(steps=20000, segment=8192, learning_rate=5e-4))
     validate_every: int = 500
 
     def __post_init__(self):
@@ -84,14 +84,14 @@ class DiscreteConfig:
         if not 1 <= f.hop <= f.window or f.window % f.hop:
             raise ValueError(f"frames: need window a multiple of hop, got {f.window}, {f.hop}")
         if self.vqvae_stage.segment % f.hop or self.vqvae_stage.segment <= f.window:
-            raise ValueError(f"vqvae_stage.segment must be a multiple of hop {f.hop} "
-                             f"longer than the window {f.window}")
+            raise ValueError(f"vqvae_stage.segment must be a multiple of hop {f.hop} longer than the window {f.window}")
         if self.vq.codes < 2 or self.vq.dim < 1:
             raise ValueError("vq: need codes >= 2 and dim >= 1")
         h = self.harmonic
         if self.harmonic_synthesis and self.sampling_rate / h.f0_min + 1 >= f.window // 2:
-            raise ValueError(f"harmonic.f0_min: {h.f0_min} Hz needs frames longer than "
-                             f"{f.window} samples at {self.sampling_rate} Hz")
+            raise ValueError(
+                f"harmonic.f0_min: {h.f0_min} Hz needs frames longer than {f.window} samples at {self.sampling_rate} Hz"
+            )
 
     @property
     def harmonic_synthesis(self) -> bool:

@@ -5,6 +5,7 @@ Frames follow the model's framing: frame n covers samples
 descriptor frame n lines up with code frame n of `encode`.
 Needs librosa (imported on use).
 """
+
 from dataclasses import dataclass
 from typing import Dict
 
@@ -13,16 +14,27 @@ import torch
 
 DESCRIPTOR_NAMES = ("centroid", "bandwidth", "rolloff", "flatness", "loudness", "f0", "f0_confidence")
 UNITS = {
-    "centroid": "Hz", "bandwidth": "Hz", "rolloff": "Hz (85% of the energy below)",
-    "flatness": "ratio (0 tonal .. 1 white noise)", "loudness": "dB (A-weighted RMS, 0 dB = full-scale sine)",
-    "f0": "Hz (pYIN)", "f0_confidence": "pYIN voicing probability (0..1)",
+    "centroid": "Hz",
+    "bandwidth": "Hz",
+    "rolloff": "Hz (85% of the energy below)",
+    "flatness": "ratio (0 tonal .. 1 white noise)",
+    "loudness": "dB (A-weighted RMS, 0 dB = full-scale sine)",
+    "f0": "Hz (pYIN)",
+    "f0_confidence": "pYIN voicing probability (0..1)",
 }
 # Compared on a log scale (ratios, octaves): 100 -> 200 Hz is as far as 1000 -> 2000 Hz.
 LOG_SCALED = ("centroid", "bandwidth", "rolloff", "flatness", "f0")
 # Floors of the spread used to standardise (log units for LOG_SCALED): a descriptor
 # on which the codes hardly differ must not dominate the distance with tiny steps.
-MIN_SPREAD = {"centroid": 0.1, "bandwidth": 0.1, "rolloff": 0.1, "flatness": 0.25, "f0": 0.06,
-              "loudness": 3.0, "f0_confidence": 0.1}
+MIN_SPREAD = {
+    "centroid": 0.1,
+    "bandwidth": 0.1,
+    "rolloff": 0.1,
+    "flatness": 0.25,
+    "f0": 0.06,
+    "loudness": 3.0,
+    "f0_confidence": 0.1,
+}
 
 
 @dataclass
@@ -73,8 +85,14 @@ def analyse(audio: np.ndarray, framing: Framing, unvoiced_f0: bool = False) -> D
     power = (weights[:, None] * spec**2).sum(-2) * 2.0 / (f.window * (hann**2).sum())
     out["loudness"] = 10.0 * np.log10(power + 1e-10)
     f0, voiced, prob = librosa.pyin(
-        y, fmin=f.f0_min, fmax=f.f0_max, sr=f.sampling_rate, frame_length=f.window,
-        hop_length=f.hop, center=False, fill_na=None if unvoiced_f0 else np.nan,
+        y,
+        fmin=f.f0_min,
+        fmax=f.f0_max,
+        sr=f.sampling_rate,
+        frame_length=f.window,
+        hop_length=f.hop,
+        center=False,
+        fill_na=None if unvoiced_f0 else np.nan,
     )
     out["f0"] = f0
     out["f0_confidence"] = np.nan_to_num(prob)
@@ -82,8 +100,9 @@ def analyse(audio: np.ndarray, framing: Framing, unvoiced_f0: bool = False) -> D
 
 
 @torch.no_grad()
-def code_descriptors(decode, codes: int, framing: Framing, seconds: float = 0.25,
-                     progress: bool = True, group: int = 32) -> np.ndarray:
+def code_descriptors(
+    decode, codes: int, framing: Framing, seconds: float = 0.25, progress: bool = True, group: int = 32
+) -> np.ndarray:
     """Descriptors of every code held at unit gain -> table [codes, len(DESCRIPTOR_NAMES)].
 
     decode: z [K, 2, N] -> audio [K, 1, N * hop] (a model's non-streaming decode).
@@ -103,7 +122,6 @@ def code_descriptors(decode, codes: int, framing: Framing, seconds: float = 0.25
         audio = decode(z)[:, 0].double().cpu().numpy()  # [k, n * hop]
         # The overlap is complete after window - hop samples: analyse from `window` on,
         # and drop the first frames, which would reach into analyse()'s zero padding.
-        values = analyse(audio[:, framing.window:], framing, unvoiced_f0=True)
-        rows.append(np.stack([np.median(values[d][:, per_window - 1:], axis=-1)
-                              for d in DESCRIPTOR_NAMES], axis=1))
+        values = analyse(audio[:, framing.window :], framing, unvoiced_f0=True)
+        rows.append(np.stack([np.median(values[d][:, per_window - 1 :], axis=-1) for d in DESCRIPTOR_NAMES], axis=1))
     return np.concatenate(rows)

@@ -1,4 +1,5 @@
 """Framing, gain split, encoder and decoder: the quantiser-free part of the model."""
+
 from typing import Tuple
 
 import torch
@@ -41,8 +42,7 @@ class FrameCodec(nn.Module):
     def decoding(self, cfg: DiscreteConfig) -> Tuple[nn.Module, nn.Module]:
         """(decoder, synthesis): a vector to a loop, played by LoopSynthesis."""
         f, vq = cfg.frames, cfg.vq
-        return (FrameDecoder(f.window, vq.dim, cfg.decoder.hidden, cfg.decoder.layers),
-                LoopSynthesis(f.window, f.hop))
+        return (FrameDecoder(f.window, vq.dim, cfg.decoder.hidden, cfg.decoder.layers), LoopSynthesis(f.window, f.hop))
 
     def analyse(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """x: [B, 1, T] -> (vectors [B, T / hop, dim], gains [B, T / hop])"""

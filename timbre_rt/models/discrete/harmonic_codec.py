@@ -1,4 +1,5 @@
 """The discrete model with the harmonic decoder: latents [code, gain, pitch, periodicity]."""
+
 import torch
 
 from ...nn.harmonic_noise import HarmonicNoiseSynth

@@ -6,6 +6,7 @@ keep an unseen pitch. Decoded to a harmonic distribution and noise bands instead
 played at the frame's measured f0, the code names the timbre and the pitch channel
 carries the pitch exactly.
 """
+
 from typing import Tuple
 
 import torch
@@ -31,8 +32,9 @@ class HarmonicFrameDecoder(nn.Module):
         self.net = mlp(cfg.vq.dim + 2, cfg.decoder.hidden, cfg.decoder.layers, self.head.channels)
         self.head.init_bias(self.net[-1].bias)
 
-    def forward(self, vectors: torch.Tensor, f0: torch.Tensor,
-                periodicity: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    def forward(
+        self, vectors: torch.Tensor, f0: torch.Tensor, periodicity: torch.Tensor
+    ) -> Tuple[torch.Tensor, torch.Tensor]:
         x = torch.cat([vectors, pitch_feature(f0).transpose(1, 2), periodicity.transpose(1, 2)], dim=-1)
         return self.head(self.net(x).transpose(1, 2), f0)
 
@@ -61,11 +63,14 @@ class HarmonicFrameCodec(FrameCodec):
     def decoding(self, cfg: DiscreteConfig) -> Tuple[nn.Module, nn.Module]:
         """(decoder, synthesis): a vector and a pitch to harmonics plus noise, played."""
         f, h = cfg.frames, cfg.harmonic
-        return (HarmonicFrameDecoder(cfg),
-                HarmonicNoiseSynth(cfg.sampling_rate, f.hop, f.hop, h.harmonics, h.noise_bands))
+        return (
+            HarmonicFrameDecoder(cfg),
+            HarmonicNoiseSynth(cfg.sampling_rate, f.hop, f.hop, h.harmonics, h.noise_bands),
+        )
 
-    def controls(self, vectors: torch.Tensor, gains: torch.Tensor, f0: torch.Tensor,
-                 periodicity: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+    def controls(
+        self, vectors: torch.Tensor, gains: torch.Tensor, f0: torch.Tensor, periodicity: torch.Tensor
+    ) -> Tuple[torch.Tensor, torch.Tensor]:
         harmonic, noise = self.decoder(vectors, f0, periodicity)
         level = gains.unsqueeze(1)
         # At decode only: training still teaches the decoder each code's level (its loss
@@ -74,7 +79,8 @@ class HarmonicFrameCodec(FrameCodec):
             return self.level_lock(harmonic, noise, level.square())
         return harmonic * level, noise * level
 
-    def decode_frames(self, vectors: torch.Tensor, gains: torch.Tensor, f0: torch.Tensor,
-                   periodicity: torch.Tensor) -> torch.Tensor:
+    def decode_frames(
+        self, vectors: torch.Tensor, gains: torch.Tensor, f0: torch.Tensor, periodicity: torch.Tensor
+    ) -> torch.Tensor:
         harmonic, noise = self.controls(vectors, gains, f0, periodicity)
         return self.synthesis(f0, harmonic, noise)

@@ -1,4 +1,5 @@
 """Decoded code loops -> audio: each frame reads its loop at the stream's position."""
+
 import math
 
 import torch

@@ -1,4 +1,5 @@
 """Frame encoder (spectrum -> vector) and frame decoder (vector -> waveform loop)."""
+
 import torch
 from torch import nn
 

@@ -1,4 +1,5 @@
 """Causal overlap-add of decoded frames, streamable like CachedConvTranspose1d."""
+
 import torch
 import torch.nn.functional as F
 
@@ -33,8 +34,9 @@ class OverlapAdd(CachedModule):
         if w != self.window:
             raise ValueError(f"expected frames of {self.window} samples, got {w}")
         total = (n - 1) * self.hop + w
-        y = F.fold(frames.transpose(1, 2), output_size=[1, total], kernel_size=[1, w],
-                   stride=[1, self.hop]).reshape(b, 1, total)
+        y = F.fold(frames.transpose(1, 2), output_size=[1, total], kernel_size=[1, w], stride=[1, self.hop]).reshape(
+            b, 1, total
+        )
         r = self.cache_size
         keep = n * self.hop
         if self.streaming and r > 0:

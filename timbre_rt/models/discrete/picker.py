@@ -1,4 +1,5 @@
 """Live code choice for descriptor targets: nearest code with a stay bonus (hysteresis)."""
+
 import torch
 
 from ...nn.base import CachedModule

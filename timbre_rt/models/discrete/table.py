@@ -5,6 +5,7 @@ for the frequency-like and ratio descriptors (LOG_SCALED), then z-scored by
 the mean and standard deviation over the codes (floored: MIN_SPREAD), so that
 one unit means "one spread of the codebook" for every descriptor.
 """
+
 from dataclasses import dataclass
 from typing import Dict, List, Sequence, Tuple
 
@@ -60,11 +61,20 @@ class CodeTable:
         values = model.descriptors.detach().double().cpu().numpy()
         if not np.isfinite(values).all() or not values.any():
             raise ValueError("the model holds no descriptor table (export it with `timbre-rt export`)")
-        framing = Framing(int(model.sampling_rate), int(model.frame_window), int(model.frame_hop),
-                          float(model.f0_min), float(model.f0_max))
-        return cls([str(n) for n in model.descriptor_names], values,
-                   model.codebook.embeddings.detach().double().cpu().numpy(), framing,
-                   model.synth_weights.detach().double().cpu().numpy())
+        framing = Framing(
+            int(model.sampling_rate),
+            int(model.frame_window),
+            int(model.frame_hop),
+            float(model.f0_min),
+            float(model.f0_max),
+        )
+        return cls(
+            [str(n) for n in model.descriptor_names],
+            values,
+            model.codebook.embeddings.detach().double().cpu().numpy(),
+            framing,
+            model.synth_weights.detach().double().cpu().numpy(),
+        )
 
     def index(self, name: str) -> int:
         if name not in self.names:
@@ -83,8 +93,7 @@ class CodeTable:
 
     def rows(self) -> List[Dict[str, float]]:
         """One dict per code: {"code": k, name: value, ...}."""
-        return [{"code": k, **{n: float(v) for n, v in zip(self.names, self.values[k])}}
-                for k in range(self.codes)]
+        return [{"code": k, **{n: float(v) for n, v in zip(self.names, self.values[k])}} for k in range(self.codes)]
 
     def units(self) -> Dict[str, str]:
         return {n: UNITS.get(n, "") for n in self.names}

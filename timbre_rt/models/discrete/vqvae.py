@@ -1,4 +1,5 @@
 """The trainable discrete model: frame codec + EMA vector quantiser."""
+
 from dataclasses import dataclass
 
 import torch
@@ -33,8 +34,13 @@ class VQVAE(nn.Module):
         else:
             self.net = FrameCodec(cfg)
         self.quantizer = VectorQuantizer(
-            v.codes, v.dim, decay=v.decay, kmeans_batches=v.kmeans_batches,
-            kmeans_iters=v.kmeans_iters, dead_after=v.dead_after, memory=v.memory,
+            v.codes,
+            v.dim,
+            decay=v.decay,
+            kmeans_batches=v.kmeans_batches,
+            kmeans_iters=v.kmeans_iters,
+            dead_after=v.dead_after,
+            memory=v.memory,
         )
         self.delay = cfg.delay
 
