@@ -8,7 +8,6 @@ is followed by its wires and the press is sent as [sel] sends it; tests/test_pd_
 shows what a freeze does to the latents.)"""
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from timbre_rt.pd_patches import Canvas
 from timbre_rt.pd_patches.midi_knobs import FREEZE_NOTE, midi_knobs_patch
 from timbre_rt.pd_render import PD_EXTERNALS
-from pd_checks import assert_pd_ok
+from pd_checks import run_opened
 
 PATCH = Path(__file__).resolve().parents[1] / "pd_externals" / "examples" / "midi-knobs.pd"
 LATENTS = 19  # models/continuous.ts: z0..z15, pitch, periodicity, loudness
@@ -36,27 +35,7 @@ def run_patch(tmp_path, *messages: str) -> str:
     probe = Canvas(300, 200, x=0, y=0)
     probe.wire(probe.obj(10, 10, "r mk-freeze"), 0, probe.obj(10, 40, "print freeze"), 0)
     (tmp_path / "probe.pd").write_text(probe.render())
-    sends = [arg for message in (*messages, "pd quit") for arg in ("-send", message)]
-    run = subprocess.run(
-        [
-            "pd",
-            "-nogui",
-            "-nosound",
-            "-stderr",
-            "-path",
-            str(PD_EXTERNALS),
-            "-open",
-            str(tmp_path / "probe.pd"),
-            "-open",
-            str(PATCH),
-            *sends,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=PATCH.parent,
-    )
-    return assert_pd_ok(run)
+    return run_opened([tmp_path / "probe.pd", PATCH], messages, cwd=PATCH.parent)
 
 
 def test_midi_knobs_patch_creates_all_its_objects(tmp_path):

@@ -4,7 +4,6 @@ exactly as build/pd does; its binaries look only inside it; its patches find its
 import os
 import re
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 from timbre_rt.cli import main
 from timbre_rt.pd_package import LIBRARY, SYSTEM_LIBRARIES, needed, run_path, write_dek
 from timbre_rt.pd_render import render
-from pd_checks import assert_pd_ok
+from pd_checks import assert_pd_ok, run_opened
 
 REPO = Path(__file__).resolve().parents[1]
 TOY = REPO / "models" / "toy.ts"  # the shipped toy model: 4 latents, 24 kHz
@@ -110,10 +109,4 @@ def test_every_packaged_patch_opens_in_a_bare_pd(package):
     """Help patches and examples, all in one Pd from the moved folder: every object created,
     every model found (a missing model is an error line from the objects)."""
     patches = sorted(package.glob("*-help.pd")) + sorted((package / "examples").glob("*.pd"))
-    command = ["pd", "-nogui", "-nosound", "-stderr", "-path", str(package)]
-    for patch in patches:
-        command += ["-open", str(patch)]
-    run = subprocess.run(
-        command + ["-send", "pd quit"], capture_output=True, text=True, timeout=300, cwd=package, env=BARE
-    )
-    assert_pd_ok(run)
+    run_opened(patches, cwd=package, pd_path=package, env=BARE, timeout=300)

@@ -7,15 +7,13 @@ canvas, in its pixels), in headless Pd; tests/test_pd_plane_pad_gui.py drags it 
 screen with a real mouse."""
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from timbre_rt.pd_patches import Canvas
 from timbre_rt.pd_patches.plane_pad import PLANE, SIZE
-from timbre_rt.pd_render import PD_EXTERNALS
-from pd_checks import assert_pd_ok
+from pd_checks import run_opened
 
 PATCH = Path(__file__).resolve().parents[1] / "pd_externals" / "examples" / "interpolation-plane.pd"
 
@@ -33,27 +31,7 @@ def run_patch(tmp_path, *messages: str) -> str:
     if shutil.which("pd") is None:
         pytest.skip("Pure Data (pd) is not installed: run scripts/setup.sh")
     (tmp_path / "probe.pd").write_text(probe())
-    sends = [arg for message in (*messages, "pd quit") for arg in ("-send", message)]
-    run = subprocess.run(
-        [
-            "pd",
-            "-nogui",
-            "-nosound",
-            "-stderr",
-            "-path",
-            str(PD_EXTERNALS),
-            "-open",
-            str(tmp_path / "probe.pd"),
-            "-open",
-            str(PATCH),
-            *sends,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=PATCH.parent,
-    )
-    return assert_pd_ok(run)
+    return run_opened([tmp_path / "probe.pd", PATCH], messages, cwd=PATCH.parent)
 
 
 def pixel(x: float, y: float) -> tuple:
