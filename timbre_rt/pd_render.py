@@ -155,9 +155,14 @@ BROKEN_PATCH = ("couldn't create", "connection failed", "no such object")
 
 def pd_problems(log: str, errors_expected: bool = False) -> List[str]:
     """The lines of a Pd log that say a patch is broken (or, unless `errors_expected`, that
-    anything printed an error)."""
-    words = BROKEN_PATCH if errors_expected else BROKEN_PATCH + ("error",)
-    return [line for line in log.splitlines() if any(word in line.lower() for word in words)]
+    anything posted an error: Pd starts those lines with 'error:'; a word 'error' elsewhere,
+    in a file name say, is no error)."""
+
+    def bad(line: str) -> bool:
+        lower = line.lower()
+        return any(word in lower for word in BROKEN_PATCH) or (not errors_expected and lower.startswith("error:"))
+
+    return [line for line in log.splitlines() if bad(line)]
 
 
 def render(
