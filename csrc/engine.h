@@ -93,7 +93,7 @@ class Engine {
   int buffer() const { return state()->options.buffer; }
   StatsSnapshot stats() const { return stats_.snapshot(); }
   void clear_stats() { stats_.clear(); }
-  // The last error of a model call on the worker ("" when none); errors are also counted.
+  // The last error of a model call, on the worker or inline ("" when none); errors are also counted.
   std::string last_error() const;
   // Whether the worker runs at realtime priority, and why not when it does not.
   bool realtime() const { return realtime_.load(); }

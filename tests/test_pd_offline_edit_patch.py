@@ -319,4 +319,4 @@ def test_a_file_plays_at_its_own_rate(model19, tmp_path, file_rate):
     y, rate = soundfile.read(out, dtype="float32")
     assert rate == PD_RATE and y.shape == (m,) and np.std(y) > 0
     played = soundfile.read(tap, dtype="float32")[0]
-    print(file_rate, assert_plays_at_its_rate(x, file_rate, played, PD_RATE))
+    assert_plays_at_its_rate(x, file_rate, played, PD_RATE)

@@ -102,7 +102,7 @@ void bind_engine(py::module_& m) {
       .def("clear_stats", &Engine::clear_stats)
       .def("info", [](const Engine& e) { return to_dict(e.info()); }, "The model file's declared metadata.")
       .def_property_readonly("options", &Engine::options, "The options in effect (buffer rounded up to the block size).")
-      .def_property_readonly("last_error", &Engine::last_error, "Last model-call error on the worker, '' if none.")
+      .def_property_readonly("last_error", &Engine::last_error, "Last model-call error (on the worker, or inline on the caller's thread), '' if none.")
       .def_property_readonly("latency", &Engine::latency, "Added delay in samples: buffer + headroom + the method's own latency.")
       .def_property("buffer", &Engine::buffer, released(&Engine::set_buffer),
                     "Model buffer in samples (rounded up to a multiple of the block size).")
