@@ -9,6 +9,7 @@ server's xrun callback while the probe is active.
 
 Needs the `JACK-Client` package (and libjack, Debian: jackd2) and a running server."""
 
+import gc
 import time
 from typing import List, Optional, Sequence
 
@@ -66,6 +67,11 @@ class JackProbe:
     # ------------------------------------------------------------------ control side
 
     def start(self) -> None:
+        # The callbacks run Python: a cyclic collection over a big heap (a long test session
+        # before this) holds the interpreter past a JACK period and xruns. Collect once now and
+        # freeze what exists, so that collections while active only scan what is new.
+        gc.collect()
+        gc.freeze()
         self._source.activate()
         self._sink.activate()
 
@@ -98,8 +104,11 @@ class JackProbe:
         return clicks
 
     def close(self) -> None:
-        for client in (self._source, self._sink):
-            try:
-                client.deactivate()
-            finally:
-                client.close()
+        try:
+            for client in (self._source, self._sink):
+                try:
+                    client.deactivate()
+                finally:
+                    client.close()
+        finally:
+            gc.unfreeze()
