@@ -9,6 +9,7 @@ server's xrun callback while the probe is active.
 
 Needs the `JACK-Client` package (and libjack, Debian: jackd2) and a running server."""
 
+import errno
 import gc
 import time
 from typing import List, Optional, Sequence
@@ -75,12 +76,30 @@ class JackProbe:
         self._source.activate()
         self._sink.activate()
 
-    def connect(self, to_device: Sequence[str], from_device: Sequence[str]) -> None:
-        """Source port k -> to_device[k]; from_device[k] -> sink port k."""
-        for port, target in zip(self.outs, to_device):
-            self._source.connect(port, target)
-        for source, port in zip(from_device, self.ins):
-            self._sink.connect(source, port)
+    def connect(self, to_device: Sequence[str], from_device: Sequence[str], timeout: float = 10.0) -> None:
+        """Source port k -> to_device[k]; from_device[k] -> sink port k. A client's ports exist
+        before it is active, and JACK refuses to connect an inactive client's ports: each
+        connection is tried again until `timeout` seconds have passed."""
+        deadline = time.monotonic() + timeout
+        pairs = [(self._source, port, target) for port, target in zip(self.outs, to_device)]
+        pairs += [(self._sink, source, port) for source, port in zip(from_device, self.ins)]
+        for client, source, destination in pairs:
+            self._connect_when_active(client, source, destination, deadline)
+
+    @staticmethod
+    def _connect_when_active(client, source, destination, deadline: float) -> None:
+        import jack
+
+        while True:
+            try:
+                client.connect(source, destination)
+                return
+            except jack.JackErrorCode as error:
+                if error.code == errno.EEXIST:
+                    return
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(0.02)
 
     def ports(self, client: str, is_input: bool) -> List[str]:
         """Audio port names of `client`, in JACK's order."""

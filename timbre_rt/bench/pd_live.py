@@ -14,7 +14,6 @@ own share is their difference, to compare with what the objects report (`info`).
 import subprocess
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
@@ -203,10 +202,6 @@ class _PdProcess:
 
 def run_live(settings: LiveSettings, folder: Path, name: str = "timbre_live", warmup: float = 1.0) -> LiveRun:
     """One live run on the JACK server JACK_DEFAULT_SERVER names (see jack_server)."""
-    # A fresh client name per run: the server can still list the ports of the last run's Pd
-    # for a moment after it exited, and with the same name this run would wait for, and wire
-    # to, those (JACK names the new client name-01 meanwhile): a failed connect.
-    name = f"{name}_{uuid.uuid4().hex[:8]}"
     latents = int(read_model_info(str(settings.model))["methods"]["encode"]["params"][2])
     patch = Path(folder) / f"{name}.pd"
     patch.write_text(live_patch(settings, latents))
