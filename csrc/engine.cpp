@@ -263,7 +263,7 @@ void Engine::worker_loop() {
       }
       std::string error;
       const auto begin = std::chrono::steady_clock::now();
-      const bool ok = stream->compute(job.slot, error);
+      const bool ok = stream->compute(job.slot, &error);
       const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - begin;
       stats_.record_call(took.count());
       if (!ok) {

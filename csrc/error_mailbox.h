@@ -15,7 +15,7 @@ namespace timbre_rt {
 
 class ErrorMailbox {
  public:
-  static constexpr std::size_t kTextBytes = 1024;  // longer texts are cut; as the inline error reserve
+  static constexpr std::size_t kTextBytes = 1024;  // longer texts are cut
 
   ErrorMailbox() {
     for (auto& text : texts_) text[0] = '\0';

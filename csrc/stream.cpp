@@ -11,15 +11,6 @@ namespace timbre_rt {
 
 // Sync mode waits this long for a result before it gives up (a worker that never answers).
 constexpr long kSyncTimeoutMs = 60000;
-// Inline mode writes a model error's text on the audio thread, into this reserve: a longer
-// message is truncated to it rather than allocated there.
-constexpr std::size_t kInlineErrorReserve = 1024;
-
-void assign_within_capacity(std::string& to, const char* text) noexcept {
-  // assign() of at most capacity() characters reuses the buffer: no allocation, no throw.
-  to.assign(text, std::min(std::strlen(text), to.capacity()));
-}
-
 // ---------------------------------------------------------------- non-realtime
 
 namespace {
@@ -61,7 +52,6 @@ Stream::Stream(std::shared_ptr<ModelInstance> model, const StreamConfig& config,
   for (int i = static_cast<int>(slots_.size()) - 1; i > 0; --i) free_.push_back(i);
   start_filling(0, 0);
   if (host_rate_ != model_rate_) converter_ = std::make_unique<RateConverter>(host_rate_, model_rate_, method_, kMaxPiece, ring_delay());
-  inline_error_.reserve(kInlineErrorReserve);
 }
 
 int Stream::latency() const noexcept {
@@ -179,13 +169,10 @@ void Stream::submit_filled_slot() noexcept {
       at::set_num_threads(inline_threads_);
     }
     const auto begin = std::chrono::steady_clock::now();
-    const bool ok = compute(fill_slot_, inline_error_, /*within_capacity=*/true);
+    const bool ok = compute(fill_slot_, nullptr);
     const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - begin;
     link.stats.record_call(took.count());
-    if (!ok) {
-      link.stats.record_error();
-      link.inline_errors.publish(inline_error_.data(), inline_error_.size());
-    }
+    if (!ok) link.stats.record_error();
     computed_.push(fill_slot_);
   } else {
     in_flight.fetch_add(1, std::memory_order_acq_rel);
@@ -276,14 +263,14 @@ bool Stream::read_output(float* const* out, int out_channels, int offset_out, in
 
 // ---------------------------------------------------------------- worker thread
 
-bool Stream::compute(int slot, std::string& error, bool within_capacity) noexcept {
+bool Stream::compute(int slot, std::string* error) noexcept {
   Slot& s = slots_[slot];
   auto fail = [&](const char* why) {
     std::fill(s.out.begin(), s.out.end(), 0.0f);
-    if (within_capacity)
-      assign_within_capacity(error, why);
-    else
-      error = why;
+    if (error)
+      *error = why;
+    else  // inline, on the audio thread: copied into the mailbox's fixed text, cut to it
+      link_->inline_errors.publish(why, std::strlen(why));
     return false;
   };
   try {

@@ -28,10 +28,6 @@ namespace timbre_rt {
 
 class Stream;
 
-// Copies `text` into `to` within the capacity `to` already has: truncated, never reallocated
-// (the audio thread writes an inline model error into a string reserved up front).
-void assign_within_capacity(std::string& to, const char* text) noexcept;
-
 struct Job {
   Stream* stream;
   int slot;
@@ -77,9 +73,10 @@ class Stream {
                WorkerLink& link) noexcept;
 
   // ---- worker thread ----
-  // Runs the model on a slot; on failure the slot holds silence and `error` the reason
-  // (with `within_capacity`, cut to error's capacity so that writing it allocates nothing).
-  bool compute(int slot, std::string& error, bool within_capacity = false) noexcept;
+  // Runs the model on a slot; on failure the slot holds silence and `error` the reason, or,
+  // with no `error` (inline, inside process()), the link's inline_errors mailbox, which
+  // copies it into a fixed text: nothing allocated on the audio thread.
+  bool compute(int slot, std::string* error) noexcept;
   // Hands a slot back to the audio thread.
   void complete(int slot) noexcept;
   // Control thread: the instance, to share with a replacing stream.
@@ -131,7 +128,6 @@ class Stream {
   std::unique_ptr<RateConverter> converter_;
   std::vector<const float*> piece_in_;  // host planes moved along a block, piece by piece
   std::vector<float*> piece_out_;
-  std::string inline_error_;  // inline mode: the model error's text, reserved up front, written within it
   int inline_threads_ = 0;    // intra-op threads last set on the audio thread (inline mode)
 
   // Owned by the audio thread; valid during one process() call.
