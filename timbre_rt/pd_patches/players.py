@@ -20,14 +20,16 @@ __all__ = ["loop_player", "once_player"]
 
 
 def _file_inlets(c: Canvas, table: str, x: int, y: int, again_x: int, path_note: str, again_note: str):
-    """Both players' top: a path inlet into [read -resize $1 table( -> [soundfiler] at (x, y)
-    down, and a bang inlet at again_x, each with its note. -> (path, again, read, soundfiler)."""
+    """Both players' top: a path inlet wired into [read -resize $1 table( -> [soundfiler] at
+    (x, y) down, and a bang inlet at again_x, each with its note. -> (path, again, soundfiler)."""
     path = c.obj(x, y, "inlet")
     c.text(x + 50, y, path_note)
     again = c.obj(again_x, y, "inlet")
     c.text(again_x + 50, y, again_note)
     read = c.msg(x, y + 30, f"read -resize \\$1 {table}")
-    return path, again, read, c.obj(x, y + 60, "soundfiler")
+    soundfiler = c.obj(x, y + 60, "soundfiler")
+    c.connect([(path, 0, read, 0), (read, 0, soundfiler, 0)])
+    return path, again, soundfiler
 
 
 def loop_player(table: str) -> Canvas:
@@ -44,7 +46,7 @@ def loop_player(table: str) -> Canvas:
         "rate (right outlet \\, first) \\, then N \\, the samples read \\; a phasor~ at rate / N Hz "
         "times N is the read position \\, file_rate / pd_rate samples a sample., f 76",
     )
-    path, again, read, sf = _file_inlets(c, table, 20, 80, 220, "<- a sound file", "<- bang: from the start again")
+    path, again, sf = _file_inlets(c, table, 20, 80, 220, "<- a sound file", "<- bang: from the start again")
     rate = c.obj(100, 180, "unpack f")
     swap = c.obj(20, 220, "swap")
     samples = c.obj(80, 250, "t f f")
@@ -59,8 +61,6 @@ def loop_player(table: str) -> Canvas:
     # to the scale and the divisor, then the rate on the left: rate / N Hz, from phase 0.
     c.connect(
         [
-            (path, 0, read, 0),
-            (read, 0, sf, 0),
             (sf, 1, rate, 0),
             (rate, 0, swap, 1),
             (sf, 0, swap, 0),
@@ -105,7 +105,7 @@ def once_player(table: str) -> Canvas:
         "each sample its end value: the ramp starts one step early) for M = ceil(N pd_rate / file_rate) "
         "Pd samples \\, then back to 0 \\, on the zeros. M goes out once the table is ready., f 96",
     )
-    path, again, read, sf = _file_inlets(
+    path, again, sf = _file_inlets(
         c, table, 60, 120, 460, "<- a sound file: read (silent until a bang)", "<- bang: play it once"
     )
     info = c.obj(160, 210, "unpack f")
@@ -136,8 +136,6 @@ def once_player(table: str) -> Canvas:
     # [expr]'s outlets go right to left: the ramp (stored), the zeros, then M
     c.connect(
         [
-            (path, 0, read, 0),
-            (read, 0, sf, 0),
             (sf, 1, info, 0),
             (info, 0, rate, 0),
             (rate, 1, pd_rate, 0),
